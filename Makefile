@@ -1,0 +1,53 @@
+# elearn: two commands.
+#   make run   set everything up and serve http://127.0.0.1:5000 with the embedded worker
+#   make test  the same setup plus test dependencies, then the whole suite
+PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+VENDOR := elearn/static/vendor
+
+.PHONY: run test setup setup-test system-deps system-deps-test frontend clean i18n
+
+run: setup
+	$(PY) run.py
+
+test: setup-test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: system-deps $(VENV)/.installed frontend
+
+setup-test: system-deps-test $(VENV)/.installed-dev frontend
+
+system-deps:
+	@scripts/system-deps.sh
+
+system-deps-test:
+	@scripts/system-deps.sh test
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "elearn needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+frontend: node_modules/.installed
+	@mkdir -p $(VENDOR)
+	@cp -u node_modules/hls.js/dist/hls.min.js node_modules/tus-js-client/dist/tus.min.js $(VENDOR)/
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR)
+
+# Translators: refresh the catalogues after changing user-facing strings (see scripts/i18n.py).
+i18n: $(VENV)/.installed
+	$(PY) scripts/i18n.py --missing

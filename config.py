@@ -1,0 +1,180 @@
+"""Configuration classes.
+
+Every upper-case setting below can be overridden by an environment variable of the same
+name prefixed with ``ELEARN_`` (``ELEARN_DATABASE_URL``, ``ELEARN_PORT``...). Values are
+converted to the type of the default: ``1/true/yes/on`` for booleans, integers for integers.
+The embedded defaults need nothing installed: SQLite under ``instance/``, media under
+``media/``, a SQLite-backed queue.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(RuntimeError):
+    """Raised when a configuration cannot be used (for example no real secret key)."""
+
+
+class Config:
+    #: Session and signing secret. Development and test generate one; production refuses to start without it.
+    SECRET_KEY = ""
+    #: SQLAlchemy database URL. Empty means SQLite at instance/elearn.db.
+    DATABASE_URL = ""
+    #: Folder for runtime media (uploads/, hls/, posters/).
+    MEDIA_DIR = str(BASE_DIR / "media")
+    #: Folder for the Whoosh search index.
+    SEARCH_INDEX_DIR = str(INSTANCE_DIR / "search-index")
+    #: Queue: empty means a SQLite file at instance/queue.db; redis://... uses Redis.
+    QUEUE_URL = ""
+    #: Run the background worker inside `python run.py` (the embedded default).
+    EMBEDDED_WORKER = True
+    #: Host and port of `python run.py`.
+    HOST = "127.0.0.1"
+    PORT = 5000
+    #: Default interface language (zh_CN or en).
+    DEFAULT_LOCALE = "zh_CN"
+    #: Anyone may create a student account from the login page.
+    SELF_REGISTRATION = False
+    #: Failed logins for one (account, IP) pair before that pair is locked, and the window/lock in minutes.
+    LOGIN_PAIR_LIMIT = 5
+    LOGIN_IP_LIMIT = 50
+    LOGIN_WINDOW_MINUTES = 15
+    #: "Remember me" lasts this many days.
+    REMEMBER_DAYS = 30
+    #: One-time codes: reset codes issued by an admin, and codes on import slips (hours).
+    RESET_CODE_HOURS = 72
+    IMPORT_CODE_HOURS = 24 * 14
+    #: API bearer tokens expire after this many days of not being used.
+    TOKEN_IDLE_DAYS = 90
+    #: Largest upload accepted, in bytes (4 GiB).
+    MAX_UPLOAD_BYTES = 4 * 1024 ** 3
+    #: Create demo accounts and content on the first start (development only).
+    DEMO_DATA = False
+    #: Use secure cookies (HTTPS only).
+    SECURE_COOKIES = False
+    #: Path of ffmpeg and ffprobe.
+    FFMPEG = "ffmpeg"
+    FFPROBE = "ffprobe"
+    #: Huey runs tasks in the calling process (tests of services only).
+    QUEUE_IMMEDIATE = False
+
+    def __init__(self) -> None:
+        for name in dir(type(self)):
+            if not name.isupper():
+                continue
+            raw = os.environ.get(f"ELEARN_{name}")
+            if raw is None:
+                continue
+            default = getattr(type(self), name)
+            setattr(self, name, _convert(name, raw, default))
+        self.finalise()
+
+    def finalise(self) -> None:
+        if not self.DATABASE_URL:
+            self.DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'elearn.db'}"
+        if not self.QUEUE_URL:
+            self.QUEUE_URL = f"sqlite:///{INSTANCE_DIR / 'queue.db'}"
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _instance_secret()
+
+    def as_flask(self) -> dict:
+        """The settings as Flask config keys, including the ones extensions expect."""
+        values = {name: getattr(self, name) for name in dir(self) if name.isupper()}
+        values.update(
+            SQLALCHEMY_DATABASE_URI=self.DATABASE_URL,
+            SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+            BABEL_DEFAULT_LOCALE=self.DEFAULT_LOCALE,
+            BABEL_TRANSLATION_DIRECTORIES=str(BASE_DIR / "elearn" / "translations"),
+            MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+            SESSION_COOKIE_HTTPONLY=True,
+            SESSION_COOKIE_SAMESITE="Lax",
+            SESSION_COOKIE_SECURE=self.SECURE_COOKIES,
+            REMEMBER_COOKIE_HTTPONLY=True,
+            REMEMBER_COOKIE_SAMESITE="Lax",
+            REMEMBER_COOKIE_SECURE=self.SECURE_COOKIES,
+            REMEMBER_COOKIE_DURATION=self.REMEMBER_DAYS * 86400,
+            WTF_CSRF_TIME_LIMIT=None,
+            API_TITLE="elearn API",
+            API_VERSION="v1",
+            OPENAPI_VERSION="3.0.3",
+            OPENAPI_URL_PREFIX="/api/v1",
+            OPENAPI_JSON_PATH="openapi.json",
+        )
+        return values
+
+
+class DevConfig(Config):
+    DEMO_DATA = True
+
+
+class TestConfig(Config):
+    TESTING = True
+    EMBEDDED_WORKER = False
+    SECRET_KEY = "test-secret-key-not-for-production"
+    LOGIN_WINDOW_MINUTES = 15
+
+
+class ProdConfig(Config):
+    EMBEDDED_WORKER = False
+    SECURE_COOKIES = True
+    #: Hand media files to nginx with X-Accel-Redirect under this internal prefix (empty: serve directly).
+    ACCEL_REDIRECT_PREFIX = ""
+
+    def finalise(self) -> None:
+        if not self.SECRET_KEY or len(self.SECRET_KEY) < 32:
+            raise ConfigError(
+                "ProdConfig needs ELEARN_SECRET_KEY: a random secret of at least 32 characters, "
+                "for example the output of `python -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
+        super().finalise()
+
+
+CONFIGS = {"dev": DevConfig, "test": TestConfig, "prod": ProdConfig, "default": Config}
+
+
+def load(name: str | None = None) -> Config:
+    """Build the configuration named by ``name`` or ``ELEARN_CONFIG`` (dev by default)."""
+    name = name or os.environ.get("ELEARN_CONFIG", "dev")
+    try:
+        return CONFIGS[name]()
+    except KeyError:
+        raise ConfigError(f"Unknown configuration {name!r}; use one of {', '.join(CONFIGS)}") from None
+
+
+def _convert(name: str, raw: str, default):
+    if isinstance(default, bool):
+        lowered = raw.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise ConfigError(f"ELEARN_{name} must be true or false, not {raw!r}")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"ELEARN_{name} must be a whole number, not {raw!r}") from None
+    return raw
+
+
+def _instance_secret() -> str:
+    """A random secret kept in instance/secret_key so sessions survive restarts in development."""
+    import secrets
+
+    path = INSTANCE_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_hex(32)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secret)
+        os.replace(tmp, path)
+        return secret

@@ -1,0 +1,60 @@
+"""elearn: the distance-learning platform of a district senior university."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+import config as config_module
+
+from . import extensions
+from .extensions import babel, csrf, db, login_manager, migrate, queue
+
+
+def create_app(config: config_module.Config | str | None = None) -> Flask:
+    """Build the app from a Config object, a config name ("dev", "test", "prod") or ELEARN_CONFIG."""
+    if not isinstance(config, config_module.Config):
+        config = config_module.load(config)
+    app = Flask(__name__, instance_path=str(config_module.INSTANCE_DIR))
+    app.config.from_mapping(config.as_flask())
+    _prepare_folders(app)
+
+    from .core import errors, i18n, security, ui
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    i18n.init_app(app, babel)
+    login_manager.init_app(app)
+    queue.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    ui.init_app(app)
+
+    from . import accounts, api, core
+    from .accounts import cli as accounts_cli
+
+    app.register_blueprint(core.bp)
+    app.register_blueprint(accounts.bp)
+    api.init_app(app)
+    accounts_cli.init_app(app)
+    from . import tasks  # noqa: F401  (registers periodic tasks with the queue)
+    from .core import cli as core_cli
+
+    core_cli.init_app(app)
+    return app
+
+
+def _prepare_folders(app: Flask) -> None:
+    for key in ("MEDIA_DIR", "SEARCH_INDEX_DIR"):
+        Path(app.config[key]).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    queue_url = app.config["QUEUE_URL"]
+    if queue_url.startswith("sqlite:///"):
+        Path(queue_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+
+
+__all__ = ["create_app", "extensions"]

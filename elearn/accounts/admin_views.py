@@ -1,0 +1,127 @@
+"""Administrators manage accounts: list, create, edit, disable, reset codes."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from ..core.errors import ServiceError
+from ..core.permissions import can_manage_users, require
+from ..extensions import db
+from . import bp, services
+from .forms import ConfirmForm, UserForm
+from .models import User, UserRole
+
+PAGE_SIZE = 50
+
+
+def load_user(user_id: int) -> User:
+    return db.get_or_404(User, user_id)
+
+
+@bp.get("/admin/users")
+@require(can_manage_users)
+def admin_users():
+    query = (request.args.get("q") or "").strip()[:64]
+    role = request.args.get("role") or ""
+    page = max(1, request.args.get("page", 1, type=int))
+    stmt = select(User).order_by(User.id.desc())
+    if query:
+        like = f"%{query}%"
+        stmt = stmt.where(or_(User.name.ilike(like), User.mobile.ilike(like), User.username.ilike(like)))
+    if role:
+        stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+    users = db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
+    total = db.session.scalar(select(func.count(User.id)))
+    return render_template("admin/users.html", users=users, query=query, role=role, total=total,
+                           action_form=ConfirmForm())
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@require(can_manage_users)
+def admin_user_new():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(name=form.name.data, mobile=form.mobile.data, username=form.username.data,
+                                        password=form.password.data or None, birth_year=form.birth_year.data,
+                                        roles=form.roles.data)
+            code = None if form.password.data else services.issue_code(user, "import", by=current_user)
+        except ServiceError as err:
+            db.session.rollback()
+            flash(str(err.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The account for %(name)s has been created.", name=user.name), "success")
+            if code:
+                return render_template("admin/code_issued.html", user=user, code=code)
+            return redirect(url_for("accounts.admin_users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user>/edit", methods=["GET", "POST"])
+@require(can_manage_users, user=load_user)
+def admin_user_edit(user: User):
+    form = UserForm(obj=user)
+    if request.method == "GET":
+        form.roles.data = sorted(user.roles)
+    if form.validate_on_submit():
+        try:
+            if user.id == current_user.id and "admin" not in form.roles.data:
+                raise ServiceError("cannot_demote_self", _("You cannot remove your own administrator role."))
+            services.update_user(user, name=form.name.data, mobile=form.mobile.data, username=form.username.data,
+                                 birth_year=form.birth_year.data, roles=form.roles.data)
+            if form.password.data:
+                services.check_password_strength(form.password.data)
+                user.set_password(form.password.data)
+                services.end_all_sessions(user)
+        except ServiceError as err:
+            db.session.rollback()
+            flash(str(err.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The changes have been saved."), "success")
+            return redirect(url_for("accounts.admin_users"))
+    return render_template("admin/user_form.html", form=form, user=user, action_form=ConfirmForm())
+
+
+@bp.post("/admin/users/<int:user>/disable")
+@require(can_manage_users, user=load_user)
+def admin_user_disable(user: User):
+    return _set_disabled(user, True)
+
+
+@bp.post("/admin/users/<int:user>/enable")
+@require(can_manage_users, user=load_user)
+def admin_user_enable(user: User):
+    return _set_disabled(user, False)
+
+
+def _set_disabled(user: User, disabled: bool):
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form had expired. Please try again."), "error")
+        return redirect(url_for("accounts.admin_user_edit", user=user.id))
+    try:
+        services.set_disabled(user, disabled, by=current_user)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(str(err.message), "error")
+    else:
+        db.session.commit()
+        message = (_("%(name)s has been disabled and signed out everywhere.", name=user.name) if disabled
+                   else _("%(name)s can sign in again.", name=user.name))
+        flash(message, "success")
+    return redirect(url_for("accounts.admin_user_edit", user=user.id))
+
+
+@bp.post("/admin/users/<int:user>/reset")
+@require(can_manage_users, user=load_user)
+def admin_user_reset(user: User):
+    """Issue a one-time code shown once to the admin, who reads it to the user on the phone."""
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form had expired. Please try again."), "error")
+        return redirect(url_for("accounts.admin_user_edit", user=user.id))
+    code = services.reset_password(user, by=current_user)
+    db.session.commit()
+    return render_template("admin/code_issued.html", user=user, code=code, reset=True)

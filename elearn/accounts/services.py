@@ -1,0 +1,452 @@
+"""Accounts: sign-in with throttling, one-time codes, tokens, profile changes, preferences.
+
+Plain functions: they flush, never commit, and never read ``request``.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l, ngettext
+from sqlalchemy import delete, func, or_, select, update
+
+from ..core.errors import ServiceError
+from ..core.timeutil import utcnow
+from ..extensions import db
+from .models import CONTRASTS, ROLES, TEXT_SIZES, ApiToken, LoginAttempt, OneTimeCode, User
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{2,31}$")
+MIN_PASSWORD = 6
+
+
+# ---------------------------------------------------------------- normalising input
+
+def normalise_mobile(raw: str | None) -> str | None:
+    """A mainland mobile number as 11 digits, accepting spaces, dashes and +86; None if empty."""
+    if raw is None:
+        return None
+    digits = re.sub(r"[\s\-()]", "", str(raw))
+    if digits.endswith(".0"):  # spreadsheets store numbers as floats
+        digits = digits[:-2]
+    for prefix in ("+86", "0086", "86"):
+        if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
+            digits = digits[len(prefix):]
+    if not digits:
+        return None
+    if not MOBILE_RE.match(digits):
+        raise ServiceError("invalid_mobile", _l("The mobile number must be 11 digits starting with 1, for example 13812345678."))
+    return digits
+
+
+def normalise_login(raw: str | None) -> str:
+    value = (raw or "").strip()
+    compact = re.sub(r"[\s\-]", "", value)
+    if compact.startswith("+86"):
+        compact = compact[3:]
+    return compact if compact.isdigit() else value.lower()
+
+
+def check_password_strength(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise ServiceError(
+            "weak_password", _l("The password must have at least %(n)d characters.", n=MIN_PASSWORD)
+        )
+    if len(set(password)) == 1:
+        raise ServiceError("weak_password", _l("The password must not be one character repeated."))
+
+
+def find_user(login: str) -> User | None:
+    login = normalise_login(login)
+    if not login:
+        return None
+    return db.session.scalar(
+        select(User).where(or_(User.mobile == login, func.lower(User.username) == login))
+    )
+
+
+# ---------------------------------------------------------------- throttled sign-in
+
+@dataclass
+class Lock:
+    until: datetime
+    scope: str  # "pair" or "ip"
+
+    def minutes_left(self, now: datetime) -> int:
+        return max(1, int((self.until - now).total_seconds() + 59) // 60)
+
+    def error(self, now: datetime) -> ServiceError:
+        minutes = self.minutes_left(now)
+        if self.scope == "ip":
+            message = ngettext(
+                "Too many failed sign-ins from this network. Signing in from here is locked for %(num)d minute.",
+                "Too many failed sign-ins from this network. Signing in from here is locked for %(num)d minutes.",
+                minutes,
+            )
+        else:
+            message = ngettext(
+                "Too many wrong passwords. This account is locked on this device for %(num)d minute; "
+                "try again then, or ask the office for a reset code.",
+                "Too many wrong passwords. This account is locked on this device for %(num)d minutes; "
+                "try again then, or ask the office for a reset code.",
+                minutes,
+            )
+        return ServiceError("locked", message, status=429, retry_after=minutes * 60)
+
+
+def _lock_from(times: list[datetime], limit: int, window: timedelta, now: datetime) -> datetime | None:
+    """Given failure times (newest first), the time a lock ends, if ``limit`` of them fell in one window."""
+    if len(times) < limit:
+        return None
+    newest, oldest = times[0], times[limit - 1]
+    if newest - oldest <= window and newest + window > now:
+        return newest + window
+    return None
+
+
+def current_lock(login: str, ip: str, now: datetime | None = None) -> Lock | None:
+    cfg = current_app.config
+    now = now or utcnow()
+    window = timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
+    since = now - 2 * window
+    last_success = db.session.scalar(
+        select(func.max(LoginAttempt.created_at)).where(
+            LoginAttempt.login == login, LoginAttempt.ip == ip, LoginAttempt.success.is_(True)
+        )
+    )
+    pair_since = max(since, last_success) if last_success else since
+    pair_times = db.session.scalars(
+        select(LoginAttempt.created_at)
+        .where(LoginAttempt.login == login, LoginAttempt.ip == ip, LoginAttempt.success.is_(False),
+               LoginAttempt.created_at > pair_since)
+        .order_by(LoginAttempt.created_at.desc())
+        .limit(cfg["LOGIN_PAIR_LIMIT"])
+    ).all()
+    ip_times = db.session.scalars(
+        select(LoginAttempt.created_at)
+        .where(LoginAttempt.ip == ip, LoginAttempt.success.is_(False), LoginAttempt.created_at > since)
+        .order_by(LoginAttempt.created_at.desc())
+        .limit(cfg["LOGIN_IP_LIMIT"])
+    ).all()
+    ip_until = _lock_from(ip_times, cfg["LOGIN_IP_LIMIT"], window, now)
+    if ip_until:
+        return Lock(ip_until, "ip")
+    pair_until = _lock_from(pair_times, cfg["LOGIN_PAIR_LIMIT"], window, now)
+    if pair_until:
+        return Lock(pair_until, "pair")
+    return None
+
+
+def _record_attempt(login: str, ip: str, success: bool) -> None:
+    db.session.add(LoginAttempt(login=login[:64], ip=ip[:64], success=success, created_at=utcnow()))
+    db.session.flush()
+
+
+def _refuse(login: str, ip: str, code: str, message, status: int):
+    """Record a failure; answer with the lock message if this failure started a lock."""
+    _record_attempt(login, ip, False)
+    now = utcnow()
+    lock = current_lock(login, ip, now)
+    if lock:
+        return lock.error(now)
+    return ServiceError(code, message, status=status)
+
+
+WRONG_CREDENTIALS = _l("The mobile number, username or password is not right. Please check and try again.")
+
+
+def authenticate(login: str, password: str, ip: str) -> User:
+    """The user for these credentials, or a ServiceError saying plainly why not."""
+    key = normalise_login(login)
+    if not key or not password:
+        raise ServiceError("missing_credentials", _l("Please enter your mobile number or username, and your password."), status=400)
+    now = utcnow()
+    lock = current_lock(key, ip, now)
+    if lock:
+        raise lock.error(now)
+    user = find_user(key)
+    if user is None or not user.check_password(password):
+        raise _refuse(key, ip, "invalid_credentials", WRONG_CREDENTIALS, 401)
+    if user.is_disabled:
+        raise ServiceError("account_disabled", _l("This account has been disabled. Please contact the office."), status=403)
+    _record_attempt(key, ip, True)
+    user.last_login_at = now
+    return user
+
+
+def redeem_code(login: str, code: str, ip: str) -> User:
+    """Check a one-time code (from an admin or an import slip); mark it used; return its user.
+
+    What follows (choosing a new password) has no deadline: the code is checked only here.
+    """
+    key = normalise_login(login)
+    digits = re.sub(r"\D", "", code or "")
+    if not key or not digits:
+        raise ServiceError("missing_code", _l("Please enter your mobile number or username, and the code on your slip."))
+    now = utcnow()
+    lock = current_lock(key, ip, now)
+    if lock:
+        raise lock.error(now)
+    user = find_user(key)
+    row = None
+    if user is not None:
+        row = db.session.scalar(
+            select(OneTimeCode).where(OneTimeCode.user_id == user.id, OneTimeCode.code_hash == _hash_code(digits))
+        )
+    if row is None:
+        raise _refuse(key, ip, "invalid_code", _l("This code is not right for this account. Please check the slip and try again."), 401)
+    if row.used_at is not None:
+        raise _refuse(key, ip, "code_used", _l("This code has already been used. Please ask the office for a new one."), 401)
+    if row.expires_at <= now:
+        raise _refuse(key, ip, "code_expired", _l("This code has expired. Please ask the office for a new one."), 401)
+    if user.is_disabled:
+        raise ServiceError("account_disabled", _l("This account has been disabled. Please contact the office."), status=403)
+    row.used_at = now
+    user.must_change_password = True
+    user.last_login_at = now
+    _record_attempt(key, ip, True)
+    return user
+
+
+def purge_old_attempts(days: int = 2) -> int:
+    result = db.session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < utcnow() - timedelta(days=days)))
+    return result.rowcount or 0
+
+
+# ---------------------------------------------------------------- one-time codes
+
+def _hash_code(digits: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()
+
+
+def format_code(digits: str) -> str:
+    return f"{digits[:4]} {digits[4:]}"
+
+
+def issue_code(user: User, purpose: str, by: User | None = None) -> str:
+    """A fresh 8-digit code for ``user``; earlier unused codes stop working. Returns it formatted."""
+    hours = current_app.config["RESET_CODE_HOURS" if purpose == "reset" else "IMPORT_CODE_HOURS"]
+    now = utcnow()
+    db.session.execute(
+        update(OneTimeCode).where(OneTimeCode.user_id == user.id, OneTimeCode.used_at.is_(None)).values(used_at=now)
+    )
+    digits = f"{secrets.randbelow(10 ** 8):08d}"
+    db.session.add(OneTimeCode(
+        user_id=user.id, code_hash=_hash_code(digits), purpose=purpose, created_at=now,
+        expires_at=now + timedelta(hours=hours), created_by_id=by.id if by else None,
+    ))
+    db.session.flush()
+    return format_code(digits)
+
+
+def reset_password(user: User, by: User | None = None) -> str:
+    """Admin reset: end the user's sessions and tokens, clear the password, hand out a code."""
+    end_all_sessions(user)
+    user.password_hash = None
+    user.must_change_password = True
+    return issue_code(user, "reset", by)
+
+
+# ---------------------------------------------------------------- sessions and tokens
+
+def end_all_sessions(user: User) -> None:
+    user.session_epoch = (user.session_epoch or 0) + 1
+    db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login loader: "<id>:<epoch>"; any other epoch is an ended session."""
+    try:
+        user_id, epoch = (int(part) for part in session_id.split(":", 1))
+    except (ValueError, AttributeError):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.session_epoch != epoch or user.is_disabled:
+        return None
+    return user
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(user: User, name: str = "api") -> str:
+    raw = "el_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=_hash_token(raw), name=name[:64], created_at=utcnow()))
+    db.session.flush()
+    return raw
+
+
+def user_for_token(raw: str) -> User | None:
+    if not raw or len(raw) > 200:
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(raw)))
+    if token is None or token.revoked_at is not None or token.user.is_disabled:
+        return None
+    now = utcnow()
+    idle = timedelta(days=current_app.config["TOKEN_IDLE_DAYS"])
+    last = token.last_used_at or token.created_at
+    if now - last > idle:
+        return None
+    # Touch at most once a minute, so a busy client does not write on every request.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        token.last_used_at = now
+    return token.user
+
+
+def revoke_token(raw: str) -> bool:
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(raw)))
+    if token is None or token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    return True
+
+
+# ---------------------------------------------------------------- creating and changing users
+
+def _check_unique(mobile: str | None, username: str | None, exclude_id: int | None = None) -> None:
+    if mobile:
+        other = db.session.scalar(select(User).where(User.mobile == mobile))
+        if other is not None and other.id != exclude_id:
+            raise ServiceError("mobile_taken", _l("Another account already uses the mobile number %(mobile)s.", mobile=mobile), status=409)
+    if username:
+        other = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+        if other is not None and other.id != exclude_id:
+            raise ServiceError("username_taken", _l("The username %(name)s is already taken.", name=username), status=409)
+
+
+def clean_username(raw: str | None) -> str | None:
+    value = (raw or "").strip()
+    if not value:
+        return None
+    if not USERNAME_RE.match(value):
+        raise ServiceError("invalid_username", _l("A username has 3 to 32 letters, digits, dots, dashes or underscores, and starts with a letter."))
+    return value.lower()
+
+
+def clean_birth_year(raw) -> int | None:
+    if raw in (None, ""):
+        return None
+    try:
+        year = int(float(str(raw).strip()))
+    except ValueError:
+        raise ServiceError("invalid_birth_year", _l("The birth year must be a year such as 1955.")) from None
+    if not 1900 <= year <= utcnow().year:
+        raise ServiceError("invalid_birth_year", _l("The birth year must be between 1900 and this year."))
+    return year
+
+
+def clean_roles(roles) -> list[str]:
+    roles = [r for r in roles if r]
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise ServiceError("invalid_role", _l("Unknown role: %(role)s.", role=", ".join(unknown)))
+    return roles or ["student"]
+
+
+def create_user(*, name: str, mobile: str | None = None, username: str | None = None,
+                password: str | None = None, birth_year=None, roles=("student",)) -> User:
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("missing_name", _l("Please enter the name."))
+    if len(name) > 64:
+        raise ServiceError("invalid_name", _l("The name is too long (at most 64 characters)."))
+    mobile = normalise_mobile(mobile)
+    username = clean_username(username)
+    if not mobile and not username:
+        raise ServiceError("missing_login", _l("Please enter a mobile number or a username, so the person can sign in."))
+    _check_unique(mobile, username)
+    user = User(name=name, mobile=mobile, username=username, birth_year=clean_birth_year(birth_year),
+                created_at=utcnow())
+    user.set_roles(clean_roles(roles))
+    if password:
+        check_password_strength(password)
+        user.set_password(password)
+    else:
+        user.must_change_password = True
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(user: User, *, name: str, mobile: str | None, username: str | None, birth_year, roles) -> User:
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("missing_name", _l("Please enter the name."))
+    mobile = normalise_mobile(mobile)
+    username = clean_username(username)
+    if not mobile and not username:
+        raise ServiceError("missing_login", _l("Please enter a mobile number or a username, so the person can sign in."))
+    _check_unique(mobile, username, exclude_id=user.id)
+    user.name = name[:64]
+    user.mobile = mobile
+    user.username = username
+    user.birth_year = clean_birth_year(birth_year)
+    user.set_roles(clean_roles(roles))
+    db.session.flush()
+    return user
+
+
+def set_disabled(user: User, disabled: bool, by: User) -> None:
+    if user.id == by.id and disabled:
+        raise ServiceError("cannot_disable_self", _l("You cannot disable your own account."))
+    if disabled and not user.is_disabled:
+        end_all_sessions(user)
+    user.is_disabled = disabled
+
+
+def change_password(user: User, current: str | None, new: str, confirm: str) -> None:
+    """The user's own change; ``current`` is None right after signing in with a one-time code."""
+    if current is not None and not user.check_password(current):
+        raise ServiceError("wrong_password", _l("The current password is not right."))
+    if new != confirm:
+        raise ServiceError("password_mismatch", _l("The two new passwords are not the same."))
+    check_password_strength(new)
+    user.set_password(new)
+    user.must_change_password = False
+    # Other devices signed in with the old password are signed out; the caller logs this one in again.
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def change_mobile(user: User, password: str, mobile: str) -> None:
+    if not user.check_password(password):
+        raise ServiceError("wrong_password", _l("The password is not right."))
+    new = normalise_mobile(mobile)
+    if not new and not user.username:
+        raise ServiceError("missing_login", _l("Please enter a mobile number or a username, so the person can sign in."))
+    _check_unique(new, None, exclude_id=user.id)
+    user.mobile = new
+
+
+def set_preferences(user: User | None, *, text_size: str | None = None, contrast: str | None = None,
+                    locale: str | None = None) -> None:
+    if text_size is not None and text_size not in TEXT_SIZES:
+        raise ServiceError("invalid_preference", _l("Unknown text size."))
+    if contrast is not None and contrast not in CONTRASTS:
+        raise ServiceError("invalid_preference", _l("Unknown contrast setting."))
+    if locale is not None and locale not in ("zh_CN", "en"):
+        raise ServiceError("invalid_preference", _l("Unknown language."))
+    if user is None:
+        return
+    if text_size:
+        user.text_size = text_size
+    if contrast:
+        user.contrast = contrast
+    if locale:
+        user.locale = locale
+
+
+def register_student(*, name: str, mobile: str, password: str, confirm: str) -> User:
+    if password != confirm:
+        raise ServiceError("password_mismatch", _l("The two passwords are not the same."))
+    if not normalise_mobile(mobile):
+        raise ServiceError("missing_login", _l("Please enter your mobile number."))
+    return create_user(name=name, mobile=mobile, password=password, roles=["student"])

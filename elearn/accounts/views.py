@@ -1,0 +1,165 @@
+"""Sign-in, sign-out, one-time codes, self-registration and the user's own account page."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from ..core.errors import ServiceError
+from ..core.permissions import login_required
+from ..core.ui import remember_in_browser
+from ..core.utils import safe_next
+from ..extensions import db, login_manager
+from . import bp, services
+from .forms import ChangeMobileForm, ChangePasswordForm, CodeLoginForm, LoginForm, RegisterForm, SetPasswordForm
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = None  # the login page says it plainly itself
+
+
+@login_manager.user_loader
+def _load_user(session_id: str):
+    return services.load_session_user(session_id)
+
+
+def client_ip() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _sign_in(user, remember: bool):
+    login_user(user, remember=remember, duration=None)
+    session.permanent = remember
+    # Carry the account's display choices into this browser too.
+    response = redirect(safe_next(request.values.get("next")) or url_for("core.index"))
+    return remember_in_browser(response, text_size=user.text_size, contrast=user.contrast, locale=user.locale)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(request.args.get("next")) or url_for("core.index"))
+    form = LoginForm(next=request.args.get("next", ""))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.login.data, form.password.data, client_ip())
+        except ServiceError as err:
+            db.session.commit()  # keep the recorded failure: throttling counts it
+            flash(str(err.message), "error")
+            status = err.status
+        else:
+            db.session.commit()
+            return _sign_in(user, form.remember.data)
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/login.html", form=form,
+                           self_registration=current_app.config["SELF_REGISTRATION"]), status
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code():
+    """Sign in with a one-time code (the QR code on a slip opens this page filled in)."""
+    form = CodeLoginForm(login=request.args.get("login", ""), code=request.args.get("code", ""))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.redeem_code(form.login.data, form.code.data, client_ip())
+        except ServiceError as err:
+            db.session.commit()
+            flash(str(err.message), "error")
+            status = err.status
+        else:
+            db.session.commit()
+            login_user(user, remember=False)
+            return redirect(url_for("accounts.set_password"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/login_code.html", form=form), status
+
+
+@bp.route("/account/set-password", methods=["GET", "POST"])
+@login_required
+def set_password():
+    """Choose a password after signing in with a code; there is no deadline for this step."""
+    if not current_user.must_change_password:
+        return redirect(url_for("accounts.account"))
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, None, form.new.data, form.confirm.data)
+        except ServiceError as err:
+            db.session.rollback()
+            flash(str(err.message), "error")
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object(), remember=False)
+            flash(_("Your password is set. Use it next time you sign in."), "success")
+            return redirect(url_for("core.index"))
+    return render_template("accounts/set_password.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if not current_app.config["SELF_REGISTRATION"]:
+        abort(404)
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_student(name=form.name.data, mobile=form.mobile.data,
+                                              password=form.password.data, confirm=form.confirm.data)
+        except ServiceError as err:
+            db.session.rollback()
+            flash(str(err.message), "error")
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(url_for("core.index"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    password_form = ChangePasswordForm(prefix="pw")
+    mobile_form = ChangeMobileForm(prefix="mobile", mobile=current_user.mobile)
+    action = request.form.get("action")
+    if request.method == "POST":
+        try:
+            if action == "password" and password_form.validate_on_submit():
+                services.change_password(current_user, password_form.current.data,
+                                         password_form.new.data, password_form.confirm.data)
+                db.session.commit()
+                login_user(current_user._get_current_object(), remember=session.permanent)
+                flash(_("Your password has been changed. Other devices have been signed out."), "success")
+                return redirect(url_for("accounts.account"))
+            if action == "mobile" and mobile_form.validate_on_submit():
+                services.change_mobile(current_user, mobile_form.password.data, mobile_form.mobile.data)
+                db.session.commit()
+                flash(_("Your mobile number has been saved."), "success")
+                return redirect(url_for("accounts.account"))
+            flash(_("Please fill in every field marked as required."), "error")
+        except ServiceError as err:
+            db.session.rollback()
+            flash(str(err.message), "error")
+    return render_template("accounts/account.html", password_form=password_form, mobile_form=mobile_form)
+
+
+_OPEN_WHILE_SETTING_PASSWORD = {"accounts.set_password", "accounts.logout", "core.preferences", "static", "core.healthz"}
+
+
+@bp.before_app_request
+def _finish_code_sign_in():
+    """Someone who signed in with a code chooses a password before going anywhere else."""
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in _OPEN_WHILE_SETTING_PASSWORD
+            and not request.path.startswith("/api/")):
+        return redirect(url_for("accounts.set_password"))

@@ -1,0 +1,76 @@
+"""/api/v1: JSON endpoints documented as OpenAPI 3 at /api/v1/openapi.json.
+
+Authentication is a bearer token (``Authorization: Bearer ...``) or the browser session; a
+session caller changing anything must send the CSRF token in ``X-CSRFToken``.
+"""
+from __future__ import annotations
+
+from flask import g, request
+from flask_smorest import Api as _Api
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
+
+from ..core.errors import ServiceError
+from ..extensions import csrf
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class Api(_Api):
+    def _register_error_handlers(self):
+        """Keep the app's own handlers: one error format (stable code, translated message) everywhere."""
+
+
+api = Api()
+blueprints = []
+
+
+def register(blp):
+    """Feature packages call this with their flask-smorest Blueprint (url_prefix under /api/v1)."""
+    blp.before_request(authenticate_api_request)
+    blueprints.append(blp)
+    return blp
+
+
+def authenticate_api_request():
+    """Resolve the caller for every /api/v1 request before the view runs."""
+    from ..accounts.services import user_for_token
+    from flask_login import current_user
+
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, raw = header.partition(" ")
+        if scheme.lower() != "bearer" or not raw.strip():
+            raise ServiceError("invalid_token", _token_message(), status=401)
+        user = user_for_token(raw.strip())
+        if user is None:
+            raise ServiceError("invalid_token", _token_message(), status=401)
+        g.api_user = user
+        g.api_token = raw.strip()
+        return
+    if request.method in UNSAFE and current_user.is_authenticated:
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token"))
+        except (ValidationError, CSRFError):
+            from flask_babel import lazy_gettext as _l
+
+            raise ServiceError("csrf_failed", _l("This page has expired. Please reload it and try again."), status=400)
+
+
+def _token_message():
+    from flask_babel import lazy_gettext as _l
+
+    return _l("Your sign-in has ended. Please sign in again.")
+
+
+def init_app(app) -> None:
+    from . import auth  # noqa: F401  (registers its blueprint)
+
+    api.init_app(app, spec_kwargs={
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+    })
+    for blp in blueprints:
+        csrf.exempt(blp)
+        api.register_blueprint(blp)
+    # The OpenAPI blueprint itself is read-only and needs no CSRF.
+    csrf.exempt("api-docs")

@@ -1,0 +1,58 @@
+"""Tokens and the caller's own profile."""
+from __future__ import annotations
+
+from flask import g
+from flask_babel import lazy_gettext as _l
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..accounts import services
+from ..accounts.views import client_ip
+from ..core.errors import ServiceError
+from ..core.permissions import actor, login_required
+from ..extensions import db
+from . import register
+from .schemas import ApiErrorSchema, TokenRequestSchema, TokenSchema, UserSchema
+
+blp = register(Blueprint("api_auth", __name__, url_prefix="/api/v1", description="Sign-in tokens and the current user"))
+
+
+@blp.route("/auth/token")
+class Token(MethodView):
+    @blp.arguments(TokenRequestSchema)
+    @blp.response(201, TokenSchema)
+    @blp.alt_response(401, schema=ApiErrorSchema, description="Wrong credentials")
+    @blp.alt_response(429, schema=ApiErrorSchema, description="Too many failures: locked for a while")
+    def post(self, data):
+        """Exchange a login and password for a bearer token."""
+        try:
+            user = services.authenticate(data["login"], data["password"], client_ip())
+        except ServiceError:
+            db.session.commit()  # the failure counts towards throttling
+            raise
+        token = services.issue_token(user)
+        db.session.commit()
+        return {"token": token, "user": user}
+
+    @blp.response(204)
+    @blp.alt_response(401, schema=ApiErrorSchema)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def delete(self):
+        """Revoke the bearer token sent with this request."""
+        raw = getattr(g, "api_token", None)
+        if not raw:
+            raise ServiceError("token_required", _l("Send the token to revoke as Authorization: Bearer."), status=401)
+        services.revoke_token(raw)
+        db.session.commit()
+
+
+@blp.route("/me")
+class Me(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, UserSchema)
+    @blp.alt_response(401, schema=ApiErrorSchema)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def get(self):
+        """The signed-in user."""
+        return actor()

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class ApiErrorSchema(Schema):
+    code = fields.String(required=True, metadata={"description": "Stable machine-readable error code"})
+    message = fields.String(required=True, metadata={"description": "Translated, plain-language message"})
+    status = fields.Integer()
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    username = fields.String(allow_none=True)
+    mobile = fields.String(allow_none=True)
+    birth_year = fields.Integer(allow_none=True)
+    roles = fields.Method("get_roles")
+    locale = fields.String(allow_none=True)
+    text_size = fields.String()
+    contrast = fields.String()
+
+    def get_roles(self, user):
+        return sorted(user.roles)
+
+
+class TokenRequestSchema(Schema):
+    login = fields.String(required=True, metadata={"description": "Mobile number or username"})
+    password = fields.String(required=True, load_only=True)
+
+
+class TokenSchema(Schema):
+    token = fields.String(required=True)
+    user = fields.Nested(UserSchema)

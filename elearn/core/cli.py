@@ -1,0 +1,38 @@
+"""`flask worker` (the background worker) and `flask demo` (demo data)."""
+from __future__ import annotations
+
+import logging
+
+import click
+from flask import current_app
+
+
+def init_app(app) -> None:
+    @app.cli.command("worker")
+    @click.option("--workers", default=2, show_default=True, help="Worker threads in this process.")
+    def worker(workers: int) -> None:
+        """Run a background worker; start as many as you like, on any machine sharing the queue."""
+        from ..extensions import queue
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        consumer = queue.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                                         check_worker_health=True)
+        click.echo(f"elearn worker: {workers} threads on {current_app.config['QUEUE_URL']}")
+        consumer.run()
+
+    @app.cli.command("demo")
+    def demo() -> None:
+        """Create the demo accounts and content if the database has no users yet."""
+        from .demo import create_demo_data
+
+        created = create_demo_data()
+        if not created:
+            click.echo("Demo data exists already; nothing changed.")
+            return
+        print_demo_accounts(created)
+
+
+def print_demo_accounts(accounts) -> None:
+    click.echo("Demo accounts (sign in with the username or the mobile number):")
+    for row in accounts:
+        click.echo(f"  {row['role']:<24} username {row['username']:<10} mobile {row['mobile']}  password {row['password']}")

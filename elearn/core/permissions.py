@@ -1,0 +1,90 @@
+"""The one place permission checks go through.
+
+Rules are plain ``can_*`` functions taking the acting user first (an anonymous user is
+``None``-like: ``is_authenticated`` is False). Pages and API endpoints use the same rules via
+``require``: an API caller gets a JSON 401/403, a browser is sent to the login page or shown
+the 403 page.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, g, redirect, request, url_for
+from flask_login import current_user
+
+from .errors import wants_json
+
+
+def actor():
+    """The user acting on this request: a bearer-token user for the API, else the session user."""
+    return getattr(g, "api_user", None) or current_user
+
+
+def _deny(user):
+    if not user.is_authenticated:
+        if wants_json():
+            abort(401)
+        return redirect(url_for("accounts.login", next=request.full_path if request.args else request.path))
+    abort(403)
+
+
+def require(rule=None, **arg_loaders):
+    """Decorator: the request needs a signed-in user for whom ``rule(user, *loaded)`` holds.
+
+    ``arg_loaders`` map a view argument to a function turning it into the object the rule
+    takes (for example ``course=load_course``); the loaded objects replace the arguments.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            user = actor()
+            if not user.is_authenticated:
+                return _deny(user)
+            for name, loader in arg_loaders.items():
+                kwargs[name] = loader(kwargs[name])
+            if rule is not None and not rule(user, *(kwargs[n] for n in arg_loaders)):
+                return _deny(user)
+            return view(*args, **kwargs)
+
+        wrapped.permission_rule = rule
+        return wrapped
+
+    return decorator
+
+
+login_required = require()
+
+
+# ---------------------------------------------------------------- global rules
+
+def is_admin(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_role("admin"))
+
+
+def is_teacher(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_role("teacher"))
+
+
+def can_manage_users(user) -> bool:
+    return is_admin(user)
+
+
+def can_view_operations(user) -> bool:
+    return is_admin(user)
+
+
+#: Functions ``(teacher, student) -> bool`` that features register to say "teaches this
+#: person" (class groups add theirs); used to decide who may see contact details.
+teaching_relations: list = []
+
+
+def teaches(teacher, student) -> bool:
+    return is_teacher(teacher) and any(rel(teacher, student) for rel in teaching_relations)
+
+
+def can_view_contact(user, person) -> bool:
+    """Mobile numbers and birth years: the person themself, admins, and the person's teachers."""
+    if not (user and user.is_authenticated):
+        return False
+    return user.id == person.id or is_admin(user) or teaches(user, person)

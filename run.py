@@ -1,0 +1,67 @@
+"""The one command: prepare the database, create demo data on the first run, then serve the
+web app together with the embedded background worker. Ctrl-C stops both."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import click
+from flask_migrate import upgrade
+
+from elearn import create_app
+from elearn.core.cli import print_demo_accounts
+from elearn.core.demo import create_demo_data
+
+WORKER_STOP_SECONDS = 4
+
+
+def prepare(app) -> None:
+    with app.app_context():
+        upgrade()
+        if app.config["DEMO_DATA"]:
+            created = create_demo_data()
+            if created:
+                print_demo_accounts(created)
+            else:
+                click.echo("Demo accounts exist already (see README.md for their passwords).")
+
+
+def start_worker(app) -> subprocess.Popen | None:
+    if not app.config["EMBEDDED_WORKER"]:
+        return None
+    # Its own session: Ctrl-C reaches only us, and we stop the worker in an orderly way.
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "elearn", "worker"],
+                            start_new_session=True, env=os.environ.copy())
+
+
+def stop_worker(worker: subprocess.Popen | None) -> None:
+    if worker is None or worker.poll() is not None:
+        return
+    worker.send_signal(signal.SIGTERM)  # huey: stop now; unfinished jobs go back to the queue
+    try:
+        worker.wait(WORKER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+def main() -> None:
+    app = create_app()
+    prepare(app)
+    worker = start_worker(app)
+    host, port = app.config["HOST"], app.config["PORT"]
+    click.echo(f"elearn is serving on http://{host}:{port}/ (Ctrl-C stops it)")
+    # Turn SIGTERM into the same orderly stop as Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_worker(worker)
+
+
+if __name__ == "__main__":
+    main()

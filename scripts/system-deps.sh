@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Make sure the system programs elearn needs are installed.
+#   scripts/system-deps.sh        ffmpeg/ffprobe (to run the app)
+#   scripts/system-deps.sh test   also Chromium and a Chinese font (to run the tests)
+# On Debian/Ubuntu as root, missing packages are installed with apt; otherwise we say what to install.
+set -euo pipefail
+
+missing=()
+command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
+if [ "${1:-}" = "test" ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+fi
+if [ "${2:-}" = "postgresql" ] || [ "${1:-}" = "postgresql" ]; then
+  ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" fontconfig >/dev/null
+  exit 0
+fi
+echo "elearn needs these system packages: ${missing[*]}" >&2
+echo "Install them with your package manager, for example: sudo apt-get install ${missing[*]}" >&2
+exit 1

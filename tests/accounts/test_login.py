@@ -1,0 +1,112 @@
+from datetime import timedelta
+
+from elearn.accounts.models import LoginAttempt
+from elearn.core.timeutil import utcnow
+from tests.conftest import DEFAULT_PASSWORD, csrf_token, login
+
+
+def post_login(client, login_name, password, **extra):
+    data = {"login": login_name, "password": password, "csrf_token": csrf_token(client, "/login")}
+    data.update(extra)
+    return client.post("/login", data=data, headers={"Accept-Language": "zh-CN"})
+
+
+def test_login_with_mobile_or_username(client, user_factory):
+    """Users sign in with their mobile number (spaces allowed) or their username, any case."""
+    user = user_factory(mobile="13912345678")
+    assert post_login(client, "139 1234 5678", DEFAULT_PASSWORD).status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    named = user_factory(username="laowang")
+    assert post_login(client, "LaoWang", DEFAULT_PASSWORD).status_code == 302
+    assert client.get("/account").status_code == 200
+    assert named.name in client.get("/account").get_data(as_text=True)
+    assert user.id != named.id
+
+
+def test_wrong_password_is_explained_in_chinese(client, user_factory):
+    user = user_factory()
+    response = post_login(client, user.mobile, "wrong-password")
+    assert response.status_code == 401
+    assert "密码不正确" in response.get_data(as_text=True)
+    assert client.get("/account").status_code == 302  # still signed out
+
+
+def test_unknown_user_gets_the_same_answer(client):
+    response = post_login(client, "13700000000", "whatever1")
+    assert response.status_code == 401
+    assert "密码不正确" in response.get_data(as_text=True)
+
+
+def test_english_when_chosen(client, user_factory):
+    client.set_cookie("elearn_lang", "en")
+    response = post_login(client, "13700000000", "whatever1")
+    assert "password is not right" in response.get_data(as_text=True)
+
+
+def test_disabled_user_cannot_sign_in(client, user_factory):
+    user = user_factory(disabled=True)
+    response = post_login(client, user.mobile, DEFAULT_PASSWORD)
+    assert response.status_code == 403
+    assert "已被停用" in response.get_data(as_text=True)
+
+
+def test_five_failures_lock_the_pair_for_fifteen_minutes(client, user_factory, db):
+    """5 wrong passwords for one account from one IP lock that pair; the message says how long."""
+    user = user_factory()
+    for _ in range(4):
+        assert post_login(client, user.mobile, "wrong-one").status_code == 401
+    fifth = post_login(client, user.mobile, "wrong-one")
+    assert fifth.status_code == 429
+    assert "15 分钟" in fifth.get_data(as_text=True)
+    # Even the right password is refused while locked...
+    assert post_login(client, user.mobile, DEFAULT_PASSWORD).status_code == 429
+    # ...but the same account from another IP is not locked.
+    other = client.application.test_client()
+    data = {"login": user.mobile, "password": DEFAULT_PASSWORD, "csrf_token": csrf_token(other, "/login")}
+    assert other.post("/login", data=data, environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 302
+    # Sixteen minutes later the lock has gone.
+    for row in db.session.query(LoginAttempt).filter_by(login=user.mobile, ip="127.0.0.1"):
+        row.created_at -= timedelta(minutes=16)
+    db.session.commit()
+    assert post_login(client, user.mobile, DEFAULT_PASSWORD).status_code == 302
+
+
+def test_fifty_failures_lock_the_ip(client, user_factory, db):
+    """50 failures from one IP (any accounts) lock that IP."""
+    now = utcnow()
+    db.session.add_all(LoginAttempt(login=f"1390000{i:04d}", ip="127.0.0.1", success=False,
+                                    created_at=now - timedelta(seconds=i)) for i in range(50))
+    db.session.commit()
+    user = user_factory()
+    response = post_login(client, user.mobile, DEFAULT_PASSWORD)
+    assert response.status_code == 429
+    assert "网络" in response.get_data(as_text=True)
+
+
+def test_remember_me_sets_a_30_day_cookie(client, user_factory):
+    user = user_factory()
+    response = post_login(client, user.mobile, DEFAULT_PASSWORD, remember="y")
+    cookie = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token=")]
+    assert cookie, "no remember cookie"
+    assert "Max-Age=2592000" in cookie[0] or "Expires=" in cookie[0]
+
+
+def test_login_needs_csrf(client, user_factory):
+    """A form post without the CSRF token is refused and signs nobody in."""
+    user = user_factory()
+    response = client.post("/login", data={"login": user.mobile, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/account").status_code == 302
+
+
+def test_next_parameter_cannot_leave_the_site(client, user_factory):
+    user = user_factory()
+    response = post_login(client, user.mobile, DEFAULT_PASSWORD, next="https://evil.example/")
+    assert response.headers["Location"] == "/"
+
+
+def test_logout(client, user_factory):
+    user = user_factory()
+    login(client, user)
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    assert client.get("/account").status_code == 302

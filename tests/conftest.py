@@ -1,0 +1,165 @@
+"""Shared fixtures: one app per session, a rolled-back database per test, clients per role.
+
+The database is whatever ELEARN_DATABASE_URL names (PostgreSQL in CI's second pass), else a
+SQLite file in a temporary folder. The schema is built by running the migrations.
+"""
+from __future__ import annotations
+
+import contextvars
+import itertools
+import os
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session as SASession
+
+os.environ.setdefault("ELEARN_CONFIG", "test")
+
+import config as config_module  # noqa: E402
+from elearn import create_app  # noqa: E402
+from elearn.extensions import db as _db  # noqa: E402
+
+DEFAULT_PASSWORD = "correct-horse-7"
+_counter = itertools.count(1)
+
+
+def make_config(tmp_path, **overrides) -> config_module.TestConfig:
+    cfg = config_module.TestConfig()
+    if not os.environ.get("ELEARN_DATABASE_URL"):
+        cfg.DATABASE_URL = f"sqlite:///{tmp_path / 'test.db'}"
+    cfg.MEDIA_DIR = str(tmp_path / "media")
+    cfg.SEARCH_INDEX_DIR = str(tmp_path / "search-index")
+    cfg.QUEUE_URL = f"sqlite:///{tmp_path / 'queue.db'}"
+    for key, value in overrides.items():
+        setattr(cfg, key, value)
+    return cfg
+
+
+def reset_schema(app) -> None:
+    """Drop whatever a previous run left (PostgreSQL persists) and migrate from empty to head."""
+    from flask_migrate import upgrade
+    from sqlalchemy import MetaData
+
+    with app.app_context():
+        meta = MetaData()
+        meta.reflect(bind=_db.engine)
+        meta.drop_all(bind=_db.engine)
+        _db.session.remove()
+        upgrade()
+
+
+class BoundSession(SASession):
+    """A plain SQLAlchemy Session that stays on the connection it is given (see ``db``)."""
+
+    def __init__(self, db=None, **options):
+        super().__init__(**options)
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production.
+
+    Tests hold an app context for the database fixture; without this, Flask would reuse it for
+    every request and ``g`` (the CSRF token cache, for one) would leak from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("elearn")
+    app = create_app(make_config(tmp))
+    app.test_client_class = IsolatedClient
+    reset_schema(app)
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """A database session whose work is rolled back after the test (views may commit freely)."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        transaction = connection.begin()
+        original = _db.session
+        # A plain SQLAlchemy Session: Flask-SQLAlchemy's own picks the engine per model and
+        # would ignore the connection that holds the outer transaction.
+        _db.session = _db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": BoundSession}
+        )
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+# ---------------------------------------------------------------- factories
+
+def make_user(db, *, roles=("student",), password=DEFAULT_PASSWORD, name=None, mobile=None, username=None,
+              birth_year=1950, disabled=False):
+    from elearn.accounts.services import create_user
+
+    n = next(_counter)
+    if mobile is None and username is None:
+        mobile = f"139{n:08d}"
+    user = create_user(name=name or f"用户{n}", mobile=mobile, username=username, password=password,
+                       birth_year=birth_year, roles=list(roles))
+    user.is_disabled = disabled
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def user_factory(db):
+    return lambda **kw: make_user(db, **kw)
+
+
+def login(client, user, password=DEFAULT_PASSWORD, remember=False):
+    response = client.post("/login", data={"login": user.login_name, "password": password,
+                                           "remember": "y" if remember else "",
+                                           "csrf_token": csrf_token(client, "/login")})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+def _role_client(app, db, role):
+    user = make_user(db, roles=[role])
+    client = app.test_client()
+    login(client, user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def admin_client(app, db):
+    return _role_client(app, db, "admin")
+
+
+@pytest.fixture
+def teacher_client(app, db):
+    return _role_client(app, db, "teacher")
+
+
+@pytest.fixture
+def student_client(app, db):
+    return _role_client(app, db, "student")
+
+
+def csrf_token(client, path="/"):
+    """The CSRF token the page at ``path`` carries (meta tag), for form posts in tests."""
+    import re
+
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
