@@ -31,11 +31,12 @@ def create_app(config: config_module.Config | str | None = None) -> Flask:
     security.init_app(app)
     ui.init_app(app)
 
-    from . import accounts, api, core
+    from . import accounts, api, core, courses
     from .accounts import cli as accounts_cli
 
     app.register_blueprint(core.bp)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(courses.bp)
     api.init_app(app)
     accounts_cli.init_app(app)
     from . import tasks  # noqa: F401  (registers periodic tasks with the queue)

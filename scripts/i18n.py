@@ -45,7 +45,7 @@ def extract() -> None:
 def update(translations: dict[str, str]) -> list[str]:
     template = _read(POT)
     missing = []
-    for locale in ("zh_CN", "en"):
+    for locale in ("zh", "en"):
         path = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
         path.parent.mkdir(parents=True, exist_ok=True)
         catalog = _read(path, locale) if path.exists() else None
@@ -56,7 +56,7 @@ def update(translations: dict[str, str]) -> list[str]:
         catalog.update(template, no_fuzzy_matching=True)
         for key in list(catalog.obsolete):
             del catalog.obsolete[key]
-        if locale == "zh_CN":
+        if locale == "zh":
             for message in catalog:
                 if not message.id:
                     continue

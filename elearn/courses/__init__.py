@@ -1,0 +1,6 @@
+"""Courses, chapters, lessons, handouts, the catalogue and course packages."""
+from flask import Blueprint
+
+bp = Blueprint("courses", __name__)
+
+from . import models  # noqa: E402,F401

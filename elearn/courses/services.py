@@ -1,0 +1,557 @@
+"""Courses, chapters, lessons and handouts: the work behind the pages, the API and packages.
+
+Functions flush and never commit; the caller commits once. Files are written to a temporary
+name and moved into place; a file that belongs to a deleted row is removed only after the
+commit, and a file written for a transaction that rolls back is removed again, so the disk
+and the database never disagree for long.
+
+For ``elearn.video`` (uploads): ``get_lesson``, ``check_handout_filename`` (before accepting
+a handout upload) and ``add_handout`` (once the file is in place under MEDIA_DIR; if it raises
+a ServiceError the caller removes the file, nothing was recorded).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from ..core.errors import NotFound, ServiceError
+from ..core.timeutil import utcnow
+from ..extensions import db
+from . import permissions
+from .models import STATUSES, VISIBILITIES, Category, Chapter, Course, Handout, Lesson
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 20000
+COVER_MAX_BYTES = 5 * 1024 * 1024
+
+#: Handout extensions and the content type we send them with.
+HANDOUT_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+#: What the first bytes of each kind look like: a renamed file is refused.
+_MAGIC = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "application/msword": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
+}
+_COVER_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
+
+
+# ---------------------------------------------------------------- files
+
+_REMOVE_ON_COMMIT = "courses.remove_on_commit"
+_REMOVE_ON_ROLLBACK = "courses.remove_on_rollback"
+
+
+def media_root() -> Path:
+    return Path(current_app.config["MEDIA_DIR"]).resolve()
+
+
+def media_path(relative: str) -> Path:
+    """The absolute path of a stored file; refuses anything that would leave MEDIA_DIR."""
+    root = media_root()
+    path = (root / relative).resolve()
+    if not relative or Path(relative).is_absolute() or not path.is_relative_to(root) or path == root:
+        raise ServiceError("bad_path", _l("This file cannot be used."), status=400)
+    return path
+
+
+def remove_after_commit(relative: str | None) -> None:
+    if relative:
+        db.session.info.setdefault(_REMOVE_ON_COMMIT, []).append(str(media_path(relative)))
+
+
+def remove_after_rollback(relative: str) -> None:
+    db.session.info.setdefault(_REMOVE_ON_ROLLBACK, []).append(str(media_path(relative)))
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session):
+    session.info.pop(_REMOVE_ON_ROLLBACK, None)
+    for path in session.info.pop(_REMOVE_ON_COMMIT, []):
+        Path(path).unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session):
+    session.info.pop(_REMOVE_ON_COMMIT, None)
+    for path in session.info.pop(_REMOVE_ON_ROLLBACK, []):
+        Path(path).unlink(missing_ok=True)
+
+
+def write_media_file(folder: str, suffix: str, data: bytes) -> str:
+    """Write ``data`` under MEDIA_DIR/folder with a random name; returns the relative path."""
+    relative = f"{folder}/{secrets.token_hex(16)}{suffix}"
+    target = media_path(relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    remove_after_rollback(relative)
+    return relative
+
+
+def sniff_type(head: bytes) -> str | None:
+    """The content type the first bytes of a file show, among the ones we accept."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    for content_type, prefixes in _MAGIC.items():
+        if any(head.startswith(p) for p in prefixes):
+            return content_type
+    return None
+
+
+# ---------------------------------------------------------------- look-ups
+
+def _get(model, object_id, code, message):
+    if isinstance(object_id, str) and object_id.isdigit():
+        object_id = int(object_id)
+    valid = isinstance(object_id, int) and not isinstance(object_id, bool) and 0 < object_id < 2**31
+    obj = db.session.get(model, object_id) if valid else None
+    if obj is None:
+        raise NotFound(code, message)
+    return obj
+
+
+def get_course(course_id) -> Course:
+    return _get(Course, course_id, "course_not_found", _l("This course does not exist or has been removed."))
+
+
+def get_chapter(chapter_id) -> Chapter:
+    return _get(Chapter, chapter_id, "chapter_not_found", _l("This chapter does not exist or has been removed."))
+
+
+def get_lesson(lesson_id) -> Lesson:
+    return _get(Lesson, lesson_id, "lesson_not_found", _l("This lesson does not exist or has been removed."))
+
+
+def get_handout(handout_id) -> Handout:
+    return _get(Handout, handout_id, "handout_not_found", _l("This handout does not exist or has been removed."))
+
+
+def list_categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
+
+
+def get_category(value) -> Category:
+    """A category by id or slug."""
+    if isinstance(value, int):
+        category = db.session.get(Category, value)
+    else:
+        category = db.session.scalar(select(Category).where(Category.slug == str(value)))
+    if category is None:
+        raise ServiceError("unknown_category", _l("Please choose a category from the list."), status=400,
+                           field="category")
+    return category
+
+
+def visible_courses(user, *, published_only=False, category=None) -> list[Course]:
+    """Every course ``user`` may see (drafts only for their teachers and admins)."""
+    query = select(Course).order_by(Course.title, Course.id)
+    if published_only:
+        query = query.where(Course.status == "published")
+    if category is not None:
+        query = query.where(Course.category_id == category.id)
+    return [c for c in db.session.scalars(query) if permissions.can_view_course(user, c)]
+
+
+def teaching_courses(user) -> list[Course]:
+    """The courses ``user`` may edit: theirs for a teacher, all for an admin."""
+    courses = db.session.scalars(select(Course).order_by(Course.updated_at.desc(), Course.id.desc()))
+    return [c for c in courses if permissions.can_edit_course(user, c)]
+
+
+def teacher_candidates() -> list:
+    from ..accounts.models import User, UserRole
+
+    query = (select(User).join(UserRole).where(UserRole.role == "teacher", User.is_disabled.is_(False))
+             .order_by(User.name, User.id))
+    return list(db.session.scalars(query))
+
+
+# ---------------------------------------------------------------- validation
+
+def clean_title(value, field="title") -> str:
+    title = " ".join(str(value or "").split())
+    if not title:
+        raise ServiceError("title_required", _l("Please enter a title."), status=400, field=field)
+    if len(title) > TITLE_MAX:
+        raise ServiceError("title_too_long", _l("The title is too long (at most 200 characters)."), status=400,
+                           field=field)
+    return title
+
+
+def _clean_subtitle(value) -> str:
+    subtitle = " ".join(str(value or "").split())
+    if len(subtitle) > TITLE_MAX:
+        raise ServiceError("subtitle_too_long", _l("The subtitle is too long (at most 200 characters)."),
+                           status=400, field="subtitle")
+    return subtitle
+
+
+def _clean_description(value, field="description_md") -> str:
+    text = str(value or "").replace("\r\n", "\n").strip()
+    if len(text) > DESCRIPTION_MAX:
+        raise ServiceError("description_too_long", _l("The description is too long (at most 20000 characters)."),
+                           status=400, field=field)
+    return text
+
+
+def _clean_visibility(value) -> str:
+    if value not in VISIBILITIES:
+        raise ServiceError("bad_visibility", _l("Please choose who may see the course."), status=400,
+                           field="visibility")
+    return value
+
+
+# ---------------------------------------------------------------- courses
+
+def create_course(creator, *, title, category, subtitle="", description_md="", visibility="signed_in",
+                  teachers=None) -> Course:
+    """A new draft course; a teacher creating it becomes its teacher."""
+    course = Course(
+        title=clean_title(title), subtitle=_clean_subtitle(subtitle),
+        category=category if isinstance(category, Category) else get_category(category),
+        description_md=_clean_description(description_md), visibility=_clean_visibility(visibility),
+        status="draft", created_by_id=getattr(creator, "id", None),
+    )
+    if teachers is not None:
+        set_teachers(course, teachers)
+    elif creator is not None and creator.has_role("teacher"):
+        course.teachers = [creator]
+    db.session.add(course)
+    db.session.flush()
+    return course
+
+
+def update_course(course: Course, **changes) -> Course:
+    """Change any of title, subtitle, category, description_md, visibility, status."""
+    if "title" in changes:
+        course.title = clean_title(changes["title"])
+    if "subtitle" in changes:
+        course.subtitle = _clean_subtitle(changes["subtitle"])
+    if "category" in changes:
+        value = changes["category"]
+        course.category = value if isinstance(value, Category) else get_category(value)
+    if "description_md" in changes:
+        course.description_md = _clean_description(changes["description_md"])
+    if "visibility" in changes:
+        course.visibility = _clean_visibility(changes["visibility"])
+    if "status" in changes:
+        set_status(course, changes["status"])
+    course.updated_at = utcnow()
+    db.session.flush()
+    return course
+
+
+def set_status(course: Course, status: str) -> None:
+    if status not in STATUSES:
+        raise ServiceError("bad_status", _l("A course is either a draft or published."), status=400, field="status")
+    if status == "published" and not course.lessons:
+        raise ServiceError("no_lessons", _l("Add at least one lesson before publishing the course."), status=409,
+                           field="status")
+    if status == "published" and course.status != "published":
+        course.published_at = utcnow()
+    course.status = status
+
+
+def set_teachers(course: Course, users) -> None:
+    """Replace the course's teachers; each must hold the teacher role."""
+    from ..accounts.models import User
+
+    chosen = []
+    for user in users:
+        user = user if isinstance(user, User) else db.session.get(User, user) if isinstance(user, int) else None
+        if user is None or not user.has_role("teacher"):
+            raise ServiceError("not_a_teacher", _l("Only people with the teacher role can teach a course."),
+                               status=400, field="teachers")
+        if user not in chosen:
+            chosen.append(user)
+    course.teachers = chosen
+
+
+def set_cover(course: Course, data: bytes) -> None:
+    """Store ``data`` as the course's cover; it must be a PNG, JPEG or WebP image of at most 5 MB."""
+    if len(data) > COVER_MAX_BYTES:
+        raise ServiceError("cover_too_large", _l("The picture is too large (at most 5 MB)."), status=413,
+                           field="cover")
+    content_type = sniff_type(data[:16])
+    if content_type not in _COVER_TYPES:
+        raise ServiceError("cover_not_image", _l("The cover must be a picture (JPEG, PNG or WebP)."), status=415,
+                           field="cover")
+    old = course.cover_path
+    course.cover_path = write_media_file("covers", _COVER_TYPES[content_type], data)
+    remove_after_commit(old)
+    course.updated_at = utcnow()
+
+
+def remove_cover(course: Course) -> None:
+    remove_after_commit(course.cover_path)
+    course.cover_path = None
+
+
+def delete_course(course: Course) -> None:
+    for lesson in course.lessons:
+        _forget_lesson_files(lesson)
+    remove_after_commit(course.cover_path)
+    db.session.delete(course)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- chapters
+
+def _renumber(items) -> None:
+    for position, item in enumerate(items):
+        item.position = position
+
+
+def add_chapter(course: Course, title) -> Chapter:
+    chapter = Chapter(title=clean_title(title), position=len(course.chapters))
+    course.chapters.append(chapter)
+    course.updated_at = utcnow()
+    db.session.flush()
+    return chapter
+
+
+def rename_chapter(chapter: Chapter, title) -> Chapter:
+    chapter.title = clean_title(title)
+    chapter.course.updated_at = utcnow()
+    db.session.flush()
+    return chapter
+
+
+def delete_chapter(chapter: Chapter) -> None:
+    course = chapter.course
+    remaining = [lesson for lesson in course.lessons if lesson.chapter is not chapter]
+    if course.is_published and not remaining:
+        raise ServiceError("last_lessons", _l("A published course needs at least one lesson. "
+                                              "Unpublish the course first, or add another lesson."), status=409)
+    for lesson in chapter.lessons:
+        _forget_lesson_files(lesson)
+    course.chapters.remove(chapter)
+    _renumber(course.chapters)
+    course.updated_at = utcnow()
+    db.session.flush()
+
+
+def move_chapter(chapter: Chapter, direction: str) -> None:
+    chapters = list(chapter.course.chapters)
+    index = chapters.index(chapter)
+    target = index + _step(direction)
+    if not 0 <= target < len(chapters):
+        raise ServiceError("cannot_move", _l("This chapter is already at the top.") if target < 0
+                           else _l("This chapter is already at the bottom."), status=409)
+    chapters[index], chapters[target] = chapters[target], chapters[index]
+    _renumber(chapters)
+    chapter.course.chapters.sort(key=lambda c: c.position)
+    db.session.flush()
+
+
+def _step(direction: str) -> int:
+    if direction == "up":
+        return -1
+    if direction == "down":
+        return 1
+    raise ServiceError("bad_direction", _l("Move a lesson or chapter either up or down."), status=400,
+                       field="direction")
+
+
+# ---------------------------------------------------------------- lessons
+
+def add_lesson(course: Course, title, description_md="", chapter: Chapter | None = None) -> Lesson:
+    """A lesson at the end of ``chapter``, else of the last chapter (a first chapter is created if none)."""
+    if chapter is None:
+        chapter = course.chapters[-1] if course.chapters else add_chapter(course, _("Chapter 1"))
+    elif chapter.course_id != course.id:
+        raise ServiceError("chapter_not_in_course", _l("This chapter belongs to another course."), status=400,
+                           field="chapter_id")
+    lesson = Lesson(title=clean_title(title), description_md=_clean_description(description_md),
+                    position=len(chapter.lessons))
+    chapter.lessons.append(lesson)
+    course.updated_at = utcnow()
+    db.session.flush()
+    return lesson
+
+
+def update_lesson(lesson: Lesson, **changes) -> Lesson:
+    """Change title, description_md, or chapter (moved to the end of that chapter)."""
+    if "title" in changes:
+        lesson.title = clean_title(changes["title"])
+    if "description_md" in changes:
+        lesson.description_md = _clean_description(changes["description_md"])
+    if changes.get("chapter") is not None and changes["chapter"] is not lesson.chapter:
+        target = changes["chapter"]
+        if target.course_id != lesson.course_id:
+            raise ServiceError("chapter_not_in_course", _l("This chapter belongs to another course."),
+                               status=400, field="chapter_id")
+        _move_to_chapter(lesson, target, at_end=True)
+    lesson.updated_at = utcnow()
+    lesson.course.updated_at = utcnow()
+    db.session.flush()
+    return lesson
+
+
+def _move_to_chapter(lesson: Lesson, target: Chapter, *, at_end: bool) -> None:
+    source = lesson.chapter
+    source.lessons.remove(lesson)
+    _renumber(source.lessons)
+    if at_end:
+        target.lessons.append(lesson)
+    else:
+        target.lessons.insert(0, lesson)
+    _renumber(target.lessons)
+
+
+def move_lesson(lesson: Lesson, direction: str) -> None:
+    """One place up or down; past the first or last lesson of a chapter it crosses into the
+    neighbouring chapter, so a teacher can move a lesson anywhere with the two buttons."""
+    step = _step(direction)
+    chapter = lesson.chapter
+    lessons = list(chapter.lessons)
+    index = lessons.index(lesson)
+    target = index + step
+    if 0 <= target < len(lessons):
+        lessons[index], lessons[target] = lessons[target], lessons[index]
+        _renumber(lessons)
+        chapter.lessons.sort(key=lambda item: item.position)
+    else:
+        chapters = chapter.course.chapters
+        neighbour = chapters.index(chapter) + step
+        if not 0 <= neighbour < len(chapters):
+            raise ServiceError("cannot_move", _l("This lesson is already the first one.") if step < 0
+                               else _l("This lesson is already the last one."), status=409)
+        _move_to_chapter(lesson, chapters[neighbour], at_end=step < 0)
+    chapter.course.updated_at = utcnow()
+    db.session.flush()
+
+
+def delete_lesson(lesson: Lesson) -> None:
+    course = lesson.course
+    if course.is_published and len(course.lessons) == 1:
+        raise ServiceError("last_lessons", _l("A published course needs at least one lesson. "
+                                              "Unpublish the course first, or add another lesson."), status=409)
+    _forget_lesson_files(lesson)
+    chapter = lesson.chapter
+    chapter.lessons.remove(lesson)
+    _renumber(chapter.lessons)
+    course.updated_at = utcnow()
+    db.session.flush()
+
+
+def _forget_lesson_files(lesson: Lesson) -> None:
+    for handout in lesson.handouts:
+        remove_after_commit(handout.stored_path)
+    hook = video_hook("forget_lesson_media")
+    if hook is not None:
+        hook(lesson.id)
+
+
+def video_hook(name: str):
+    """A function of ``elearn.video.services`` if that module offers it, else None.
+
+    The video package is built alongside this one; until it has a hook, courses work without it.
+    """
+    import importlib
+
+    try:
+        module = importlib.import_module("elearn.video.services")
+    except ModuleNotFoundError as err:
+        if err.name != "elearn.video.services":
+            raise
+        return None
+    return getattr(module, name, None)
+
+
+def lesson_media(lesson: Lesson) -> dict:
+    """The lesson's video, pending video and captions, as ``elearn.video`` reports them."""
+    hook = video_hook("lesson_media")
+    if hook is None:
+        return {"video": None, "pending_video": None, "captions": []}
+    media = hook(lesson.id)
+    return {"video": media.get("video"), "pending_video": media.get("pending_video"),
+            "captions": media.get("captions") or []}
+
+
+# ---------------------------------------------------------------- handouts
+
+def check_handout_filename(name) -> str:
+    """The content type a handout called ``name`` is sent with; refuses kinds we do not take."""
+    suffix = Path(str(name or "")).suffix.lower()
+    if suffix not in HANDOUT_TYPES:
+        raise ServiceError("handout_type", _l("Handouts can be PDF files, pictures (JPEG, PNG, GIF, WebP) "
+                                              "or Word documents (.doc, .docx). This file is none of these."),
+                           status=415, field="filename")
+    return HANDOUT_TYPES[suffix]
+
+
+def check_handout_content(path: Path, name) -> str:
+    """Like ``check_handout_filename``, and the file's first bytes must match its name."""
+    content_type = check_handout_filename(name)
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    if not head:
+        raise ServiceError("handout_empty", _l("This file is empty."), status=400, field="filename")
+    if sniff_type(head) != content_type:
+        raise ServiceError("handout_content", _l("The contents of this file do not match its type. "
+                                                 "Please choose a real PDF, picture or Word file."),
+                           status=415, field="filename")
+    return content_type
+
+
+def safe_display_name(name) -> str:
+    """The uploader's file name without folders or control characters, for showing and downloading."""
+    base = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?').strip().lstrip(".")
+    return cleaned[:200] or "handout"
+
+
+def add_handout(lesson: Lesson, original_filename, stored_path: str, size: int | None = None,
+                content_type: str | None = None) -> Handout:
+    """Record a handout whose file is already in place at MEDIA_DIR/``stored_path``.
+
+    The type is judged from the name and the file's own bytes, not from ``content_type``.
+    """
+    path = media_path(stored_path)
+    if not path.is_file():
+        raise ServiceError("handout_missing", _l("The uploaded file could not be found. Please upload it again."),
+                           status=400)
+    checked_type = check_handout_content(path, original_filename)
+    handout = Handout(original_filename=safe_display_name(original_filename), stored_path=stored_path,
+                      size=path.stat().st_size if size is None else size, content_type=checked_type)
+    lesson.handouts.append(handout)
+    db.session.flush()
+    return handout
+
+
+def store_handout(lesson: Lesson, original_filename, data: bytes) -> Handout:
+    """Copy ``data`` into media and record it (package import)."""
+    check_handout_filename(original_filename)
+    suffix = Path(str(original_filename)).suffix.lower()
+    relative = write_media_file(f"handouts/{lesson.id}", suffix, data)
+    return add_handout(lesson, original_filename, relative, len(data))
+
+
+def delete_handout(handout: Handout) -> None:
+    remove_after_commit(handout.stored_path)
+    handout.lesson.handouts.remove(handout)
+    db.session.flush()
+
+
+def count_courses() -> int:
+    return db.session.scalar(select(func.count(Course.id))) or 0

@@ -1,0 +1,1 @@
+"""Video: uploads (tus), probing, transcoding, renditions, captions, media serving."""

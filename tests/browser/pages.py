@@ -1,0 +1,220 @@
+"""Every page of the site, and how a browser test reaches it, for the shell and accessibility tests.
+
+Each HTML GET endpoint in ``app.url_map`` needs at least one ``Visit`` below (or, if it answers
+with something other than HTML, an entry in ``NON_HTML_ENDPOINTS``); ``test_every_html_page_is_visited``
+fails as soon as a new page appears without one. A visit names the role that opens the page, how
+to build its address from the objects in ``World``, and optionally an action that leads to another
+state of the page (a form sent with errors, a flashed message, a page shown after a POST).
+"""
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import url_for
+
+from tests.conftest import make_user
+
+#: GET endpoints that answer with JSON, files or media, never an HTML page.
+NON_HTML_ENDPOINTS = {"static", "core.healthz", "api-docs.openapi_json"}
+NON_HTML_PREFIXES = ("/api/",)
+
+ROLES = ("anonymous", "student", "teacher", "admin", "newcomer")
+
+
+@dataclass
+class World:
+    """The committed objects the pages are shown with; one account per role."""
+
+    admin: object
+    teacher: object
+    student: object
+    newcomer: object  # signed in with a code and must now choose a password
+    target: object  # an account the admin edits
+    disabled: object
+    reset_target: object
+
+    def user_for(self, role: str):
+        return None if role == "anonymous" else getattr(self, role)
+
+
+def make_world(db, *, contrast: str = "standard", text_size: str = "standard") -> World:
+    def user(roles, **kw):
+        person = make_user(db, roles=roles, **kw)
+        person.contrast, person.text_size = contrast, text_size
+        return person
+
+    world = World(
+        admin=user(["admin"], name="王管理"),
+        teacher=user(["teacher"], name="李老师"),
+        student=user(["student"], name="张学员"),
+        newcomer=user(["student"], name="赵新生"),
+        target=user(["student", "teacher"], name="陈同学", username="chentongxue"),
+        disabled=user(["student"], name="孙停用", disabled=True),
+        reset_target=user(["student"], name="周忘记"),
+    )
+    world.newcomer.must_change_password = True
+    db.session.commit()
+    return world
+
+
+# ---------------------------------------------------------------- actions leading to other states
+
+def _submit(selector: str):
+    def action(page, world):
+        with page.expect_navigation() as navigation:
+            page.click(selector)
+        return navigation.value
+
+    return action
+
+
+def _fill_and_submit(values: dict, selector: str = "main form button[type=submit]"):
+    def action(page, world):
+        for name, value in values.items():
+            page.fill(name, value)
+        return _submit(selector)(page, world)
+
+    return action
+
+
+@contextlib.contextmanager
+def _config(app, **settings):
+    saved = {key: app.config[key] for key in settings}
+    app.config.update(settings)
+    try:
+        yield
+    finally:
+        app.config.update(saved)
+
+
+@contextlib.contextmanager
+def _broken_view(app, endpoint: str):
+    """The view at ``endpoint`` raises, so the 500 page is shown (restored afterwards)."""
+    original = app.view_functions[endpoint]
+
+    def broken(**kwargs):
+        raise RuntimeError("deliberate failure for the 500 page test")
+
+    app.view_functions[endpoint] = broken
+    try:
+        yield
+    finally:
+        app.view_functions[endpoint] = original
+
+
+@dataclass
+class Visit:
+    name: str
+    role: str
+    endpoint: str | None = None  # the url_map endpoint this visit covers
+    args: Callable[[World], dict] = lambda world: {}
+    path: str | None = None  # a raw path instead of an endpoint (error pages)
+    status: int = 200
+    then: Callable | None = None  # (page, world) -> response of the state to check
+    prepare: Callable | None = None  # app -> context manager around the visit (server-side setup)
+
+    def url(self, app, base: str, world: World) -> str:
+        if self.path:
+            return base + self.path
+        with app.test_request_context():
+            return base + url_for(self.endpoint, **self.args(world))
+
+    def open(self, page, app, base: str, world: World):
+        with self.prepare(app) if self.prepare else contextlib.nullcontext():
+            response = page.goto(self.url(app, base, world))
+            if self.then:
+                response = self.then(page, world)
+        page.wait_for_load_state("load")
+        return response
+
+
+VISITS = [
+    Visit("home, signed out", "anonymous", "core.index"),
+    Visit("home, student", "student", "core.index"),
+    Visit("home, teacher", "teacher", "core.index"),
+    Visit("home, admin", "admin", "core.index"),
+    Visit("sign in", "anonymous", "accounts.login"),
+    Visit("sign in, empty form sent", "anonymous", "accounts.login", status=400,
+          then=_submit("main form button[type=submit]")),
+    Visit("sign in, wrong password", "anonymous", "accounts.login", status=401,
+          then=_fill_and_submit({"#login": "13700000000", "#password": "not-the-password"})),
+    Visit("sign in with a code", "anonymous", "accounts.login_code"),
+    Visit("sign in with a code, wrong code", "anonymous", "accounts.login_code", status=401,
+          then=_fill_and_submit({"#login": "13700000000", "#code": "12345678"})),
+    Visit("self-registration", "anonymous", "accounts.register",
+          prepare=lambda app: _config(app, SELF_REGISTRATION=True)),
+    Visit("choose a password after a code", "newcomer", "accounts.set_password"),
+    Visit("my account", "student", "accounts.account"),
+    Visit("my account, empty password form sent", "student", "accounts.account",
+          then=_submit("form:has(input[value=password]) button[type=submit]")),
+    Visit("admin: accounts", "admin", "accounts.admin_users"),
+    Visit("admin: accounts, nothing found", "admin", "accounts.admin_users", args=lambda w: {"q": "无此人"}),
+    Visit("admin: new account", "admin", "accounts.admin_user_new"),
+    Visit("admin: new account, empty form sent", "admin", "accounts.admin_user_new",
+          then=_submit("main form button[type=submit]")),
+    Visit("admin: edit account", "admin", "accounts.admin_user_edit", args=lambda w: {"user": w.target.id}),
+    Visit("admin: edit a disabled account", "admin", "accounts.admin_user_edit",
+          args=lambda w: {"user": w.disabled.id}),
+    Visit("admin: account saved", "admin", "accounts.admin_user_edit", args=lambda w: {"user": w.target.id},
+          then=_submit("main form button.primary[type=submit]")),
+    Visit("admin: one-time code issued", "admin", "accounts.admin_user_edit",
+          args=lambda w: {"user": w.reset_target.id}, then=_submit("form[action$='/reset'] button")),
+    Visit("403 not allowed", "student", "accounts.admin_users", status=403),
+    Visit("404 not found, signed out", "anonymous", path="/no-such-page", status=404),
+    Visit("404 not found, signed in", "student", path="/no-such-page", status=404),
+    Visit("405 generic error page", "anonymous", path="/logout", status=405),
+    Visit("500 server error", "student", path="/", status=500,
+          prepare=lambda app: _broken_view(app, "core.index")),
+]
+
+
+def html_get_endpoints(app) -> set[str]:
+    return {
+        rule.endpoint for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and rule.endpoint not in NON_HTML_ENDPOINTS
+        and not rule.rule.startswith(NON_HTML_PREFIXES)
+    }
+
+
+def visited_endpoints() -> set[str]:
+    return {visit.endpoint for visit in VISITS if visit.endpoint}
+
+
+# ---------------------------------------------------------------- the walk
+
+def open_as(new_page, live_server, world: World, role: str, *, contrast: str = "standard", **page_options):
+    """A page in a fresh context, signed in as ``role`` (anonymous visitors get the contrast by cookie)."""
+    from tests.browser.conftest import sign_in
+
+    page = new_page(**page_options)
+    page.context.add_cookies([{"name": "elearn_contrast", "value": contrast, "url": live_server.url}])
+    user = world.user_for(role)
+    if user is not None:
+        sign_in(page, live_server, user)
+    return page
+
+
+def visit_every_page(new_page, live_server, world: World, check, *, contrast: str = "standard",
+                     **page_options) -> list[str]:
+    """Open every page as its role and run ``check(page, visit)`` (a list of problems) on each.
+
+    Returns every problem found, each prefixed with the page's name, so one run lists them all.
+    """
+    problems: list[str] = []
+    pages: dict[str, object] = {}
+    app = live_server.app
+    for visit in VISITS:
+        page = pages.get(visit.role)
+        if page is None:
+            page = pages[visit.role] = open_as(new_page, live_server, world, visit.role, contrast=contrast,
+                                               **page_options)
+        response = visit.open(page, app, live_server.url, world)
+        if response is None or response.status != visit.status:
+            got = response.status if response else "no response"
+            problems.append(f"{visit.name}: expected status {visit.status}, got {got} at {page.url}")
+            continue
+        problems.extend(f"{visit.name} ({page.url}): {problem}" for problem in check(page, visit))
+    return problems
+
