@@ -47,20 +47,31 @@ def stop_worker(worker: subprocess.Popen | None) -> None:
         worker.wait()
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    # Ctrl-C and SIGTERM both mean an orderly stop, even if our parent started us with SIGINT
+    # ignored (as shells do for background jobs).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     app = create_app()
     prepare(app)
-    worker = start_worker(app)
     host, port = app.config["HOST"], app.config["PORT"]
-    click.echo(f"elearn is serving on http://{host}:{port}/ (Ctrl-C stops it)")
-    # Turn SIGTERM into the same orderly stop as Ctrl-C.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    worker = None
     try:
+        worker = start_worker(app)
+        click.echo(f"elearn is serving on http://{host}:{port}/ (Ctrl-C stops it)")
         app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
     except KeyboardInterrupt:
         pass
     finally:
+        # A second Ctrl-C while stopping must not leave the worker running or print a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stop_worker(worker)
+        click.echo("elearn stopped.")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,9 @@ def create_app(config: config_module.Config | str | None = None) -> Flask:
     app.register_blueprint(courses.bp)
     api.init_app(app)
     accounts_cli.init_app(app)
+    from .courses import cli as courses_cli
+
+    courses_cli.init_app(app)
     from . import tasks  # noqa: F401  (registers periodic tasks with the queue)
     from .core import cli as core_cli
 

@@ -36,10 +36,12 @@ def _write(catalog, path: Path) -> None:
     tmp.replace(path)
 
 
-def extract() -> None:
+def extract(pot: Path = POT) -> None:
     pybabel = Path(sys.executable).parent / "pybabel"
+    # pybabel skips folders starting with "_" unless told otherwise, which would lose templates/_macros.
     subprocess.run([str(pybabel), "-q", "extract", "-F", str(ROOT / "babel.cfg"), *KEYWORDS, "--no-location",
-                    "--sort-output", "-o", str(POT), str(ROOT)], check=True, cwd=ROOT)
+                    "--ignore-dirs", ".* node_modules media instance", "--sort-output", "-o", str(pot), str(ROOT)],
+                   check=True, cwd=ROOT)
 
 
 def update(translations: dict[str, str]) -> list[str]:

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from . import admin_views, views  # noqa: E402,F401
+from . import admin_views, import_views, views  # noqa: E402,F401

@@ -1,9 +1,9 @@
 """Administrators manage accounts: list, create, edit, disable, reset codes."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import func, or_, select
 
 from ..core.errors import ServiceError
@@ -42,6 +42,7 @@ def admin_users():
 @require(can_manage_users)
 def admin_user_new():
     form = UserForm()
+    status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             user = services.create_user(name=form.name.data, mobile=form.mobile.data, username=form.username.data,
@@ -51,19 +52,21 @@ def admin_user_new():
         except ServiceError as err:
             db.session.rollback()
             flash(str(err.message), "error")
+            status = err.status
         else:
             db.session.commit()
             flash(_("The account for %(name)s has been created.", name=user.name), "success")
             if code:
                 return render_template("admin/code_issued.html", user=user, code=code)
             return redirect(url_for("accounts.admin_users"))
-    return render_template("admin/user_form.html", form=form, user=None)
+    return render_template("admin/user_form.html", form=form, user=None), status
 
 
 @bp.route("/admin/users/<int:user>/edit", methods=["GET", "POST"])
 @require(can_manage_users, user=load_user)
 def admin_user_edit(user: User):
     form = UserForm(obj=user)
+    status = 400 if request.method == "POST" else 200
     if request.method == "GET":
         form.roles.data = sorted(user.roles)
     if form.validate_on_submit():
@@ -79,11 +82,14 @@ def admin_user_edit(user: User):
         except ServiceError as err:
             db.session.rollback()
             flash(str(err.message), "error")
+            status = err.status
         else:
             db.session.commit()
+            if user.id == current_user.id and form.password.data:
+                login_user(user, remember=session.permanent)  # a new password ends sessions; keep this one
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("accounts.admin_users"))
-    return render_template("admin/user_form.html", form=form, user=user, action_form=ConfirmForm())
+    return render_template("admin/user_form.html", form=form, user=user, action_form=ConfirmForm()), status
 
 
 @bp.post("/admin/users/<int:user>/disable")
@@ -101,17 +107,17 @@ def admin_user_enable(user: User):
 def _set_disabled(user: User, disabled: bool):
     if not ConfirmForm().validate_on_submit():
         flash(_("The form had expired. Please try again."), "error")
-        return redirect(url_for("accounts.admin_user_edit", user=user.id))
+        return _edit_page(user, 400)
     try:
         services.set_disabled(user, disabled, by=current_user)
     except ServiceError as err:
         db.session.rollback()
         flash(str(err.message), "error")
-    else:
-        db.session.commit()
-        message = (_("%(name)s has been disabled and signed out everywhere.", name=user.name) if disabled
-                   else _("%(name)s can sign in again.", name=user.name))
-        flash(message, "success")
+        return _edit_page(user, err.status)
+    db.session.commit()
+    message = (_("%(name)s has been disabled and signed out everywhere.", name=user.name) if disabled
+               else _("%(name)s can sign in again.", name=user.name))
+    flash(message, "success")
     return redirect(url_for("accounts.admin_user_edit", user=user.id))
 
 
@@ -121,7 +127,17 @@ def admin_user_reset(user: User):
     """Issue a one-time code shown once to the admin, who reads it to the user on the phone."""
     if not ConfirmForm().validate_on_submit():
         flash(_("The form had expired. Please try again."), "error")
-        return redirect(url_for("accounts.admin_user_edit", user=user.id))
+        return _edit_page(user, 400)
+    if user.id == current_user.id:
+        # It would sign the admin out and clear their password; their own page changes it safely.
+        flash(_("To change your own password, use the My account page."), "error")
+        return _edit_page(user, 400)
     code = services.reset_password(user, by=current_user)
     db.session.commit()
     return render_template("admin/code_issued.html", user=user, code=code, reset=True)
+
+
+def _edit_page(user: User, status: int):
+    form = UserForm(formdata=None, obj=user)
+    form.roles.data = sorted(user.roles)
+    return render_template("admin/user_form.html", form=form, user=user, action_form=ConfirmForm()), status

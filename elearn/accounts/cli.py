@@ -1,12 +1,15 @@
 """`flask users create|import|reset-password`."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import IntegrityError
 
 from ..core.errors import ServiceError
 from ..extensions import db
-from . import services
+from . import importing, services
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -31,6 +34,39 @@ def create(name, mobile, username, birth_year, roles, password):
     click.echo(f"Created user {user.id} ({user.login_name}).")
     if code:
         click.echo(f"One-time sign-in code: {code}")
+
+
+@users_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--commit", is_flag=True, help="Create the accounts. Without it nothing is written (a dry run).")
+def import_(file: Path, commit: bool):
+    """Import accounts from FILE (.xlsx or .csv: name, mobile, birth year, roles)."""
+    with file.open("rb") as fh:
+        data = fh.read(importing.MAX_BYTES + 1)
+    try:
+        rows = importing.parse_file(file.name, data)
+    except ServiceError as err:
+        raise click.ClickException(str(err.message)) from None
+    for row in rows:
+        status = "ok" if row.ok else "; ".join(str(message) for _code, message in row.errors)
+        click.echo(f"row {row.line}\t{row.name}\t{row.mobile}\t{status}")
+    ready = [row for row in rows if row.ok]
+    click.echo(f"{len(ready)} ready, {len(rows) - len(ready)} with problems (left out).")
+    if not commit:
+        click.echo("Dry run: nothing was written. Add --commit to create the ready accounts.")
+        return
+    try:
+        slips = importing.create_accounts(ready, by=None)
+        db.session.commit()
+    except ServiceError as err:
+        db.session.rollback()
+        raise click.ClickException(str(err.message)) from None
+    except IntegrityError:
+        db.session.rollback()  # someone registered one of these numbers meanwhile
+        raise click.ClickException("A mobile number was taken while importing; nothing was created. Run it again.") from None
+    click.echo(f"Created {len(slips)} accounts. One-time sign-in codes (login, code, name):")
+    for slip in slips:
+        click.echo(f"{slip.user.login_name}\t{slip.code}\t{slip.user.name}")
 
 
 @users_cli.command("reset-password")

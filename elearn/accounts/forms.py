@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -77,7 +77,14 @@ class UserForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("Spreadsheet (.xlsx or .csv)"))
+    file = FileField(_l("Spreadsheet (.xlsx or .csv)"), validators=[FileRequired(_l("Please choose the spreadsheet file."))],
+                     render_kw={"accept": ".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"})
+
+
+class ImportConfirmForm(FlaskForm):
+    """The confirm button under a preview; ``payload`` carries the signed rows that are ready."""
+
+    payload = HiddenField()
 
 
 class ConfirmForm(FlaskForm):

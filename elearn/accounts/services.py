@@ -233,8 +233,11 @@ def issue_code(user: User, purpose: str, by: User | None = None) -> str:
     """A fresh 8-digit code for ``user``; earlier unused codes stop working. Returns it formatted."""
     hours = current_app.config["RESET_CODE_HOURS" if purpose == "reset" else "IMPORT_CODE_HOURS"]
     now = utcnow()
+    # "fetch" touches only the matched rows; the default evaluates every code in the session,
+    # which made an import of thousands of people quadratic.
     db.session.execute(
-        update(OneTimeCode).where(OneTimeCode.user_id == user.id, OneTimeCode.used_at.is_(None)).values(used_at=now)
+        update(OneTimeCode).where(OneTimeCode.user_id == user.id, OneTimeCode.used_at.is_(None)).values(used_at=now),
+        execution_options={"synchronize_session": "fetch"},
     )
     digits = f"{secrets.randbelow(10 ** 8):08d}"
     db.session.add(OneTimeCode(
@@ -336,7 +339,11 @@ def clean_birth_year(raw) -> int | None:
     if raw in (None, ""):
         return None
     try:
-        year = int(float(str(raw).strip()))
+        # float() first: spreadsheets hand over 1955.0; "inf" and "1955.5" are not years.
+        number = float(str(raw).strip())
+        if not number.is_integer():
+            raise ValueError(raw)
+        year = int(number)
     except ValueError:
         raise ServiceError("invalid_birth_year", _l("The birth year must be a year such as 1955.")) from None
     if not 1900 <= year <= utcnow().year:
@@ -353,7 +360,8 @@ def clean_roles(roles) -> list[str]:
 
 
 def create_user(*, name: str, mobile: str | None = None, username: str | None = None,
-                password: str | None = None, birth_year=None, roles=("student",)) -> User:
+                password: str | None = None, birth_year=None, roles=("student",),
+                created_at: datetime | None = None) -> User:
     name = (name or "").strip()
     if not name:
         raise ServiceError("missing_name", _l("Please enter the name."))
@@ -365,7 +373,7 @@ def create_user(*, name: str, mobile: str | None = None, username: str | None = 
         raise ServiceError("missing_login", _l("Please enter a mobile number or a username, so the person can sign in."))
     _check_unique(mobile, username)
     user = User(name=name, mobile=mobile, username=username, birth_year=clean_birth_year(birth_year),
-                created_at=utcnow())
+                created_at=created_at or utcnow())
     user.set_roles(clean_roles(roles))
     if password:
         check_password_strength(password)

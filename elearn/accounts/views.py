@@ -84,24 +84,27 @@ def set_password():
     if not current_user.must_change_password:
         return redirect(url_for("accounts.account"))
     form = SetPasswordForm()
+    status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             services.change_password(current_user, None, form.new.data, form.confirm.data)
         except ServiceError as err:
             db.session.rollback()
             flash(str(err.message), "error")
+            status = err.status
         else:
             db.session.commit()
             login_user(current_user._get_current_object(), remember=False)
             flash(_("Your password is set. Use it next time you sign in."), "success")
             return redirect(url_for("core.index"))
-    return render_template("accounts/set_password.html", form=form)
+    return render_template("accounts/set_password.html", form=form), status
 
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    # Clear first: logout_user leaves the "_remember": "clear" mark that deletes the remember-me cookie.
     session.clear()
+    logout_user()
     flash(_("You have signed out."), "success")
     return redirect(url_for("core.index"))
 
@@ -111,6 +114,7 @@ def register():
     if not current_app.config["SELF_REGISTRATION"]:
         abort(404)
     form = RegisterForm()
+    status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             user = services.register_student(name=form.name.data, mobile=form.mobile.data,
@@ -118,12 +122,13 @@ def register():
         except ServiceError as err:
             db.session.rollback()
             flash(str(err.message), "error")
+            status = err.status
         else:
             db.session.commit()
             login_user(user)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("core.index"))
-    return render_template("accounts/register.html", form=form)
+    return render_template("accounts/register.html", form=form), status
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -132,7 +137,9 @@ def account():
     password_form = ChangePasswordForm(prefix="pw")
     mobile_form = ChangeMobileForm(prefix="mobile", mobile=current_user.mobile)
     action = request.form.get("action")
+    status = 200
     if request.method == "POST":
+        status = 400
         try:
             if action == "password" and password_form.validate_on_submit():
                 services.change_password(current_user, password_form.current.data,
@@ -150,7 +157,8 @@ def account():
         except ServiceError as err:
             db.session.rollback()
             flash(str(err.message), "error")
-    return render_template("accounts/account.html", password_form=password_form, mobile_form=mobile_form)
+            status = err.status
+    return render_template("accounts/account.html", password_form=password_form, mobile_form=mobile_form), status
 
 
 _OPEN_WHILE_SETTING_PASSWORD = {"accounts.set_password", "accounts.logout", "core.preferences", "static", "core.healthz"}

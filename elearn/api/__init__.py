@@ -65,6 +65,8 @@ def _token_message():
 
 def init_app(app) -> None:
     from . import auth  # noqa: F401  (registers its blueprint)
+    from ..courses import api as courses_api  # noqa: F401
+    from ..video import api as video_api  # noqa: F401  (tus uploads; also loads the video models)
 
     api.init_app(app, spec_kwargs={
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},

@@ -16,7 +16,7 @@ def init_app(app) -> None:
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         consumer = queue.create_consumer(workers=workers, worker_type="thread", periodic=True,
-                                         check_worker_health=True)
+                                         check_worker_health=True, max_delay=1.0)
         click.echo(f"elearn worker: {workers} threads on {current_app.config['QUEUE_URL']}")
         consumer.run()
 

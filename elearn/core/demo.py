@@ -24,8 +24,13 @@ def create_demo_data() -> list[dict]:
 
     if db.session.scalar(select(func.count(User.id))):
         return []
+    users = {}
     for row in DEMO_ACCOUNTS:
-        create_user(name=row["name"], username=row["username"], mobile=row["mobile"], password=row["password"],
-                    birth_year=row["birth_year"], roles=row["roles"])
+        users[row["username"]] = create_user(
+            name=row["name"], username=row["username"], mobile=row["mobile"], password=row["password"],
+            birth_year=row["birth_year"], roles=row["roles"])
     db.session.commit()
+    from ..courses.demo import create_demo_course
+
+    create_demo_course(users["teacher"])  # commits on its own; logs and goes on without ffmpeg
     return DEMO_ACCOUNTS

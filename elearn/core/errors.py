@@ -1,8 +1,9 @@
 """Errors a person can cause, answered in plain language, and the app-wide error pages."""
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext, lazy_gettext as _l
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 
@@ -61,16 +62,82 @@ def wants_json() -> bool:
 
 def http_error_body(status: int) -> dict:
     code, message = _HTTP_MESSAGES.get(status, _HTTP_MESSAGES[500 if status >= 500 else 400])
-    return {"code": code, "message": str(message), "status": status}
+    try:
+        text = str(message)
+    except Exception:  # translating needs the locale, which may need the database
+        text = message._args[0]
+    return {"code": code, "message": text, "status": status}
 
 
 def error_response(status: int, body: dict | None = None):
     body = body or http_error_body(status)
     body.setdefault("status", status)
     if wants_json():
-        return jsonify(body), status
+        return make_response(jsonify(body), status)
     template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
-    return render_template(template, status=status, message=body["message"]), status
+    try:
+        return make_response(render_template(template, status=status, message=body["message"]), status)
+    except Exception:
+        # The page itself failed (the database is down, say): the visitor still gets an answer.
+        current_app.logger.exception("Error page %s could not be rendered; sending the static one", status)
+        _forget_failed_transaction()
+        return static_error_page(status)
+
+
+def _forget_failed_transaction() -> None:
+    from ..extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:
+        pass
+
+
+_STATIC_TEXTS = {
+    403: ("没有权限", "您没有权限做这件事。", "Not allowed", "You do not have permission to do this."),
+    404: ("找不到这个页面", "找不到这个页面，它可能已被移动或删除。", "Page not found",
+          "We could not find this page. It may have been moved or removed."),
+    400: ("抱歉", "这个请求无法完成。请返回首页再试一次。", "Sorry",
+          "This request could not be completed. Please go back to the home page and try again."),
+    500: ("出错了", "系统暂时出了问题，您的内容没有丢失。请稍后再试。", "Something went wrong",
+          "Something went wrong on our side. Your work was not lost; please try again in a moment."),
+}
+
+# Needs nothing but the Python standard library: no template, no database, no translations.
+_STATIC_PAGE = """<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{zh_title} · {en_title}</title>
+<link rel="icon" href="{root}/static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="{root}/static/css/app.css">
+</head>
+<body>
+<main id="main" class="static-error">
+<h1>{zh_title}</h1>
+<p class="lead">{zh_text}</p>
+<p><a class="button" href="{root}/">返回首页</a></p>
+<div lang="en">
+<h2>{en_title}</h2>
+<p class="lead">{en_text}</p>
+<p><a class="button" href="{root}/">Back to the home page</a></p>
+</div>
+<p class="hint">HTTP {status}</p>
+</main>
+</body>
+</html>
+"""
+
+
+def static_error_page(status: int):
+    """A bilingual page for ``status`` built without templates, for when rendering fails."""
+    zh_title, zh_text, en_title, en_text = _STATIC_TEXTS.get(status) or _STATIC_TEXTS[500 if status >= 500 else 400]
+    html = _STATIC_PAGE.format(zh_title=zh_title, en_title=en_title, zh_text=zh_text, en_text=en_text,
+                               status=status, root=escape(request.script_root))
+    response = make_response(html, status)
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    return response
 
 
 def init_app(app) -> None:
@@ -95,10 +162,11 @@ def init_app(app) -> None:
                 body["errors"] = messages
         response = error_response(status, body)
         if getattr(err, "valid_methods", None):
-            response[0].headers["Allow"] = ", ".join(err.valid_methods)
+            response.headers["Allow"] = ", ".join(err.valid_methods)
         return response
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        _forget_failed_transaction()  # nothing half-written, and the error page can still query
         return error_response(500)

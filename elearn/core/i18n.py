@@ -11,13 +11,16 @@ LOCALE_COOKIE = "elearn_lang"
 
 
 def select_locale() -> str:
-    user = current_user
-    if user and user.is_authenticated and user.locale in LOCALES:
-        return user.locale
-    chosen = request.cookies.get(LOCALE_COOKIE)
-    if chosen in LOCALES:
-        return chosen
-    from flask import current_app
+    from flask import current_app, has_request_context
+
+    # Outside a request (CLI commands, background tasks) there is no user or cookie to ask.
+    if has_request_context():
+        user = current_user
+        if user and user.is_authenticated and user.locale in LOCALES:
+            return user.locale
+        chosen = request.cookies.get(LOCALE_COOKIE)
+        if chosen in LOCALES:
+            return chosen
 
     return current_app.config["DEFAULT_LOCALE"]
 

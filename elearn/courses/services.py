@@ -18,7 +18,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..core.errors import NotFound, ServiceError
 from ..core.timeutil import utcnow
@@ -88,8 +88,12 @@ def _after_commit(session):
         Path(path).unlink(missing_ok=True)
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session):
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session, previous_transaction):
+    # Every Session.rollback() of the outermost transaction (a savepoint's rollback leaves the
+    # rest of the work standing); "after_rollback" would miss a session joined to an outer transaction.
+    if previous_transaction.parent is not None:
+        return
     session.info.pop(_REMOVE_ON_COMMIT, None)
     for path in session.info.pop(_REMOVE_ON_ROLLBACK, []):
         Path(path).unlink(missing_ok=True)
@@ -161,9 +165,13 @@ def get_category(value) -> Category:
     return category
 
 
+#: Lists show lesson counts: load chapters and lessons in two queries, not two per course.
+_OUTLINE = selectinload(Course.chapters).selectinload(Chapter.lessons)
+
+
 def visible_courses(user, *, published_only=False, category=None) -> list[Course]:
     """Every course ``user`` may see (drafts only for their teachers and admins)."""
-    query = select(Course).order_by(Course.title, Course.id)
+    query = select(Course).order_by(Course.title, Course.id).options(_OUTLINE)
     if published_only:
         query = query.where(Course.status == "published")
     if category is not None:
@@ -173,7 +181,8 @@ def visible_courses(user, *, published_only=False, category=None) -> list[Course
 
 def teaching_courses(user) -> list[Course]:
     """The courses ``user`` may edit: theirs for a teacher, all for an admin."""
-    courses = db.session.scalars(select(Course).order_by(Course.updated_at.desc(), Course.id.desc()))
+    courses = db.session.scalars(select(Course).order_by(Course.updated_at.desc(), Course.id.desc())
+                                 .options(_OUTLINE))
     return [c for c in courses if permissions.can_edit_course(user, c)]
 
 
@@ -292,13 +301,30 @@ def set_cover(course: Course, data: bytes) -> None:
         raise ServiceError("cover_too_large", _l("The picture is too large (at most 5 MB)."), status=413,
                            field="cover")
     content_type = sniff_type(data[:16])
-    if content_type not in _COVER_TYPES:
+    if content_type not in _COVER_TYPES or not _decodes_as_image(data):
         raise ServiceError("cover_not_image", _l("The cover must be a picture (JPEG, PNG or WebP)."), status=415,
                            field="cover")
     old = course.cover_path
     course.cover_path = write_media_file("covers", _COVER_TYPES[content_type], data)
     remove_after_commit(old)
     course.updated_at = utcnow()
+
+
+def _decodes_as_image(data: bytes) -> bool:
+    """With Pillow installed, the whole picture must decode; without it the first bytes decide
+    (Pillow is not a dependency: it is used only where an installation has it anyway)."""
+    try:
+        from PIL import Image
+    except ImportError:
+        return True
+    import io
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+    except Exception:  # Pillow raises many kinds of errors for a broken picture
+        return False
+    return True
 
 
 def remove_cover(course: Course) -> None:
@@ -409,13 +435,16 @@ def update_lesson(lesson: Lesson, **changes) -> Lesson:
 
 def _move_to_chapter(lesson: Lesson, target: Chapter, *, at_end: bool) -> None:
     source = lesson.chapter
-    source.lessons.remove(lesson)
-    _renumber(source.lessons)
-    if at_end:
-        target.lessons.append(lesson)
-    else:
-        target.lessons.insert(0, lesson)
-    _renumber(target.lessons)
+    # No flush in between: a lesson flushed while in neither chapter would be deleted as an orphan.
+    with db.session.no_autoflush:
+        target_lessons = target.lessons
+        source.lessons.remove(lesson)
+        _renumber(source.lessons)
+        if at_end:
+            target_lessons.append(lesson)
+        else:
+            target_lessons.insert(0, lesson)
+        _renumber(target_lessons)
 
 
 def move_lesson(lesson: Lesson, direction: str) -> None:

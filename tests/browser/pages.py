@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flask import url_for
+from werkzeug.security import generate_password_hash
 
-from tests.conftest import make_user
+from tests.conftest import DEFAULT_PASSWORD, make_user
 
 #: GET endpoints that answer with JSON, files or media, never an HTML page.
-NON_HTML_ENDPOINTS = {"static", "core.healthz", "api-docs.openapi_json"}
+NON_HTML_ENDPOINTS = {"static", "core.healthz", "api-docs.openapi_json", "accounts.admin_import_example",
+                      "courses.course_cover", "courses.handout_download"}
 NON_HTML_PREFIXES = ("/api/",)
 
 ROLES = ("anonymous", "student", "teacher", "admin", "newcomer")
@@ -34,14 +36,20 @@ class World:
     target: object  # an account the admin edits
     disabled: object
     reset_target: object
+    course: object = None  # a published course the teacher teaches (tests/courses/pages_world.py)
 
     def user_for(self, role: str):
         return None if role == "anonymous" else getattr(self, role)
 
 
 def make_world(db, *, contrast: str = "standard", text_size: str = "standard") -> World:
+    # The default password hash costs a good part of a second to make and to check; these
+    # accounts share one quick hash of the same password (the sign-in form is still the real one).
+    quick_hash = generate_password_hash(DEFAULT_PASSWORD, method="pbkdf2:sha256:1000")
+
     def user(roles, **kw):
-        person = make_user(db, roles=roles, **kw)
+        person = make_user(db, roles=roles, password=None, **kw)
+        person.password_hash, person.must_change_password = quick_hash, False
         person.contrast, person.text_size = contrast, text_size
         return person
 
@@ -56,6 +64,9 @@ def make_world(db, *, contrast: str = "standard", text_size: str = "standard") -
     )
     world.newcomer.must_change_password = True
     db.session.commit()
+    from tests.courses.pages_world import course_for_pages
+
+    world.course = course_for_pages(db, world.teacher)
     return world
 
 
@@ -77,6 +88,21 @@ def _fill_and_submit(values: dict, selector: str = "main form button[type=submit
         return _submit(selector)(page, world)
 
     return action
+
+
+#: A spreadsheet with one person ready to import and one row with problems.
+PEOPLE_CSV = "姓名,手机号,出生年份,角色\n欧阳秀英,13900139001,1952,学员\n王五,12345,很久以前,校长\n".encode()
+
+
+def _upload_people(page, world):
+    page.set_input_files("input[type=file]", files=[
+        {"name": "people.csv", "mimeType": "text/csv", "buffer": PEOPLE_CSV}])
+    return _submit("main form button[type=submit]")(page, world)
+
+
+def _import_people(page, world):
+    _upload_people(page, world)
+    return _submit("form[action$='/import/confirm'] button[type=submit]")(page, world)
 
 
 @contextlib.contextmanager
@@ -104,6 +130,22 @@ def _broken_view(app, endpoint: str):
         app.view_functions[endpoint] = original
 
 
+@contextlib.contextmanager
+def _error_pages_cannot_render(app):
+    """Error pages fall back to the static bilingual page (as when the database is down)."""
+    from elearn.core import errors
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("deliberate failure: error templates cannot be rendered")
+
+    original = errors.render_template
+    errors.render_template = broken
+    try:
+        yield
+    finally:
+        errors.render_template = original
+
+
 @dataclass
 class Visit:
     name: str
@@ -114,6 +156,7 @@ class Visit:
     status: int = 200
     then: Callable | None = None  # (page, world) -> response of the state to check
     prepare: Callable | None = None  # app -> context manager around the visit (server-side setup)
+    themed: bool = True  # shown with the visitor's text size and contrast (all but the static fallback)
 
     def url(self, app, base: str, world: World) -> str:
         if self.path:
@@ -140,6 +183,8 @@ VISITS = [
           then=_submit("main form button[type=submit]")),
     Visit("sign in, wrong password", "anonymous", "accounts.login", status=401,
           then=_fill_and_submit({"#login": "13700000000", "#password": "not-the-password"})),
+    Visit("sign in, self-registration open", "anonymous", "accounts.login",
+          prepare=lambda app: _config(app, SELF_REGISTRATION=True)),
     Visit("sign in with a code", "anonymous", "accounts.login_code"),
     Visit("sign in with a code, wrong code", "anonymous", "accounts.login_code", status=401,
           then=_fill_and_submit({"#login": "13700000000", "#code": "12345678"})),
@@ -147,12 +192,12 @@ VISITS = [
           prepare=lambda app: _config(app, SELF_REGISTRATION=True)),
     Visit("choose a password after a code", "newcomer", "accounts.set_password"),
     Visit("my account", "student", "accounts.account"),
-    Visit("my account, empty password form sent", "student", "accounts.account",
+    Visit("my account, empty password form sent", "student", "accounts.account", status=400,
           then=_submit("form:has(input[value=password]) button[type=submit]")),
     Visit("admin: accounts", "admin", "accounts.admin_users"),
     Visit("admin: accounts, nothing found", "admin", "accounts.admin_users", args=lambda w: {"q": "无此人"}),
     Visit("admin: new account", "admin", "accounts.admin_user_new"),
-    Visit("admin: new account, empty form sent", "admin", "accounts.admin_user_new",
+    Visit("admin: new account, empty form sent", "admin", "accounts.admin_user_new", status=400,
           then=_submit("main form button[type=submit]")),
     Visit("admin: edit account", "admin", "accounts.admin_user_edit", args=lambda w: {"user": w.target.id}),
     Visit("admin: edit a disabled account", "admin", "accounts.admin_user_edit",
@@ -161,12 +206,39 @@ VISITS = [
           then=_submit("main form button.primary[type=submit]")),
     Visit("admin: one-time code issued", "admin", "accounts.admin_user_edit",
           args=lambda w: {"user": w.reset_target.id}, then=_submit("form[action$='/reset'] button")),
+    Visit("admin: import accounts", "admin", "accounts.admin_import"),
+    Visit("admin: import preview", "admin", "accounts.admin_import", then=_upload_people),
+    Visit("admin: slips after an import", "admin", "accounts.admin_import", then=_import_people),
+    Visit("admin: people who have not signed in yet", "admin", "accounts.admin_slips"),
+    Visit("courses: catalogue, signed out", "anonymous", "courses.catalogue"),
+    Visit("courses: one category", "student", "courses.catalogue", args=lambda w: {"category": "smartphone"}),
+    Visit("courses: course page", "student", "courses.course_page", args=lambda w: {"course": w.course.id}),
+    Visit("courses: lesson page", "student", "courses.lesson_page", args=lambda w: {"lesson": w.course.lessons[0].id}),
+    Visit("courses: my courses", "teacher", "courses.teaching"),
+    Visit("courses: new course", "teacher", "courses.course_new"),
+    Visit("courses: new course, empty form sent", "teacher", "courses.course_new", status=400,
+          then=_submit("main form button[type=submit]")),
+    Visit("courses: edit course details (admin)", "admin", "courses.course_edit",
+          args=lambda w: {"course": w.course.id}),
+    Visit("courses: course outline", "teacher", "courses.course_manage", args=lambda w: {"course": w.course.id}),
+    Visit("courses: delete course?", "teacher", "courses.course_delete", args=lambda w: {"course": w.course.id}),
+    Visit("courses: rename chapter", "teacher", "courses.chapter_rename",
+          args=lambda w: {"chapter": w.course.chapters[0].id}),
+    Visit("courses: delete chapter?", "teacher", "courses.chapter_delete",
+          args=lambda w: {"chapter": w.course.chapters[0].id}),
+    Visit("courses: edit lesson", "teacher", "courses.lesson_edit", args=lambda w: {"lesson": w.course.lessons[0].id}),
+    Visit("courses: delete lesson?", "teacher", "courses.lesson_delete",
+          args=lambda w: {"lesson": w.course.lessons[0].id}),
+    Visit("courses: delete handout?", "teacher", "courses.handout_delete",
+          args=lambda w: {"handout": w.course.lessons[0].handouts[0].id}),
     Visit("403 not allowed", "student", "accounts.admin_users", status=403),
     Visit("404 not found, signed out", "anonymous", path="/no-such-page", status=404),
     Visit("404 not found, signed in", "student", path="/no-such-page", status=404),
     Visit("405 generic error page", "anonymous", path="/logout", status=405),
     Visit("500 server error", "student", path="/", status=500,
           prepare=lambda app: _broken_view(app, "core.index")),
+    Visit("static fallback error page", "student", path="/no-such-page", status=404,
+          prepare=_error_pages_cannot_render, themed=False),
 ]
 
 
@@ -210,6 +282,7 @@ def visit_every_page(new_page, live_server, world: World, check, *, contrast: st
         if page is None:
             page = pages[visit.role] = open_as(new_page, live_server, world, visit.role, contrast=contrast,
                                                **page_options)
+        page.console_errors.clear()
         response = visit.open(page, app, live_server.url, world)
         if response is None or response.status != visit.status:
             got = response.status if response else "no response"

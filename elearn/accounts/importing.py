@@ -1,0 +1,438 @@
+"""Bulk import of accounts from an .xlsx or .csv file, and the sign-in slips that follow.
+
+Reading and checking a file writes nothing. The rows that are ready travel from the preview
+to the confirm button as a signed payload (no server-side state, so any web process can take
+the confirm); ``create_accounts`` checks them again and creates every one of them or none.
+Plain functions: they flush, never commit, and never read ``request``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+
+from ..core.errors import ServiceError
+from ..core.timeutil import utcnow
+from ..extensions import db
+from . import services
+from .models import User
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+MAX_COLUMNS = 50
+#: A title line or two may sit above the headings ("2024 秋季班学员名单").
+HEADER_SCAN_ROWS = 10
+#: A run of this many empty rows ends the sheet: a stray cell far below must not cost a long walk.
+EMPTY_RUN_ENDS_SHEET = 1000
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls format
+TEXT_SUFFIXES = {"csv", "txt", "tsv"}
+
+#: Accepted headings, compared after ``_heading_key`` (lower case, no spaces, notes in brackets dropped).
+HEADINGS = {
+    "name": {"姓名", "名字", "学员姓名", "name", "fullname"},
+    "mobile": {"手机号", "手机", "手机号码", "移动电话", "联系电话", "mobile", "mobilenumber", "mobilephone",
+               "phone", "phonenumber", "cellphone"},
+    "birth_year": {"出生年份", "出生年", "出生年份年", "birthyear", "yearofbirth"},
+    "roles": {"角色", "身份", "role", "roles"},
+}
+REQUIRED = ("name", "mobile")
+
+ROLE_WORDS = {
+    "学员": "student", "学生": "student", "student": "student", "students": "student",
+    "教师": "teacher", "老师": "teacher", "teacher": "teacher", "teachers": "teacher",
+    "管理员": "admin", "admin": "admin", "administrator": "admin",
+}
+ROLE_SPLIT = re.compile(r"[，,、;；/\s]+")
+
+PAYLOAD_SALT = "elearn.accounts.import"
+
+
+def _not_a_spreadsheet() -> ServiceError:
+    return ServiceError("not_a_spreadsheet", _l(
+        "This file is not a spreadsheet we can read. Please upload an Excel file (.xlsx) or a .csv file."), status=415)
+
+
+@dataclass
+class Row:
+    """One person from the file, cleaned, with what stops them being imported (if anything)."""
+
+    line: int
+    name: str
+    mobile: str
+    birth_year: int | str | None
+    roles: list[str]
+    errors: list[tuple[str, object]] = field(default_factory=list)
+    #: The account that already has this mobile number, if any.
+    taken_by: User | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def codes(self) -> set[str]:
+        return {code for code, _message in self.errors}
+
+    def add(self, code: str, message) -> None:
+        self.errors.append((code, message))
+
+
+# ---------------------------------------------------------------- reading a file into cells
+
+def read_table(filename: str, data: bytes) -> list[list]:
+    """The first sheet that has our headings, as rows of cell values. Raises ServiceError."""
+    if len(data) > MAX_BYTES:
+        raise ServiceError("file_too_large", _l("The file is larger than 5 MB. Please split it into smaller files."),
+                           status=413)
+    if not data.strip():
+        raise ServiceError("empty_file", _l("The file is empty."))
+    if data.startswith(ZIP_MAGIC):
+        return _read_xlsx(data)
+    if data.startswith(OLE_MAGIC):
+        raise ServiceError("old_excel", _l(
+            "This is an old Excel file (.xls). In Excel choose Save As, pick “Excel Workbook (.xlsx)”, "
+            "and upload that file."), status=415)
+    # Anything else must at least be named as text: a picture or a PDF is not a CSV.
+    if filename.rsplit(".", 1)[-1].lower() not in TEXT_SUFFIXES:
+        raise _not_a_spreadsheet()
+    return _read_csv(data)
+
+
+def _read_xlsx(data: bytes) -> list[list]:
+    import openpyxl
+
+    # openpyxl fails in many ways on a file that is not a workbook (zip, XML, key and value
+    # errors); every one of them means the same thing to the person uploading it.
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise _not_a_spreadsheet() from None
+    try:
+        sheets = []
+        for sheet in book.worksheets:
+            sheet.reset_dimensions()  # some programs write a wrong size; read what is really there
+            rows = _bounded(list(r) for r in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS))
+            if _find_header(rows) is not None:
+                return rows
+            sheets.append(rows)
+    except ServiceError:
+        raise
+    except Exception:
+        raise _not_a_spreadsheet() from None
+    finally:
+        book.close()
+    return sheets[0] if sheets else []
+
+
+def _read_csv(data: bytes) -> list[list]:
+    text = _decode(data)
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(",\t;", key=first_line.count)
+    try:
+        return _bounded(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        raise _not_a_spreadsheet() from None
+
+
+def _decode(data: bytes) -> str:
+    # Excel on Chinese Windows saves CSV as GB18030 (GBK); elsewhere it is UTF-8, often with a
+    # BOM; its "Unicode text" is UTF-16 with a BOM.
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)
+    elif b"\x00" in data[:4096]:
+        raise _not_a_spreadsheet()
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return text
+    raise ServiceError("unreadable_text", _l(
+        "The text in this file could not be read. In Excel, save it as “CSV UTF-8” and try again."),
+        status=415)
+
+
+def _bounded(rows) -> list[list]:
+    """Rows up to the row limit (plus room for a title and the headings); trailing empties dropped."""
+    kept: list[list] = []
+    filled = 0
+    empty_run = 0
+    for row in rows:
+        if _blank(row):
+            empty_run += 1
+            if empty_run >= EMPTY_RUN_ENDS_SHEET:
+                break
+        else:
+            empty_run = 0
+            filled += 1
+            if filled > MAX_ROWS + HEADER_SCAN_ROWS:
+                raise ServiceError("too_many_rows", _l(
+                    "The file has more than %(n)d rows. Please split it into smaller files.", n=MAX_ROWS), status=413)
+        kept.append(list(row))
+    while kept and _blank(kept[-1]):
+        kept.pop()
+    return kept
+
+
+def _blank(row) -> bool:
+    return all(_text(value) == "" for value in row)
+
+
+# ---------------------------------------------------------------- headings
+
+def _heading_key(value) -> str:
+    text = unicodedata.normalize("NFKC", _text(value)).lower()
+    text = re.sub(r"\(.*?\)|\[.*?\]|【.*?】", "", text)  # notes such as 手机号（必填）
+    return re.sub(r"[\s_\-*:.]+", "", text)
+
+
+def _columns(row) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, value in enumerate(row):
+        key = _heading_key(value)
+        for column, names in HEADINGS.items():
+            if key in names:
+                if column in found:
+                    raise ServiceError("duplicate_column", _l(
+                        "The column “%(heading)s” appears twice. Please keep only one.", heading=_text(value)))
+                found[column] = index
+    return found
+
+
+def _find_header(rows) -> tuple[int, dict[str, int]] | None:
+    seen = 0
+    for index, row in enumerate(rows):
+        if _blank(row):
+            continue
+        columns = _columns(row)
+        if all(c in columns for c in REQUIRED):
+            return index, columns
+        seen += 1
+        if seen >= HEADER_SCAN_ROWS:
+            break
+    return None
+
+
+def _wrong_columns(rows) -> ServiceError:
+    first = next((row for row in rows if not _blank(row)), [])
+    found = "、".join(_text(v) for v in first if _text(v))[:200]
+    return ServiceError("wrong_columns", _l(
+        "We could not find the column headings. The first row must name the columns 姓名, 手机号, 出生年份 and "
+        "角色 (or name, mobile, birth year and roles); name and mobile are required. The first row of this "
+        "file says: %(found)s", found=found or "—"))
+
+
+# ---------------------------------------------------------------- cleaning one row
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # spreadsheets keep numbers such as a mobile number as floats
+    return str(value).strip()
+
+
+def _compact(value) -> str:
+    """Digits and ASCII from full-width input (１３８…), without the spaces people type."""
+    return unicodedata.normalize("NFKC", _text(value))
+
+
+def _birth_year(value):
+    if isinstance(value, (datetime, date)):
+        return value.year  # a whole birth date was typed into the column
+    text = _compact(value)
+    return text[:-1].strip() if text.endswith("年") else text
+
+
+def _roles(raw, row: Row) -> list[str]:
+    words = [w for w in ROLE_SPLIT.split(_compact(raw).lower()) if w]
+    unknown = [w for w in words if w not in ROLE_WORDS]
+    if unknown:
+        row.add("unknown_role", _l(
+            "Unknown role “%(role)s”: use 学员, 教师 or 管理员 (student, teacher, admin).",
+            role="、".join(unknown)))
+        return []
+    return services.clean_roles(dict.fromkeys(ROLE_WORDS[w] for w in words))
+
+
+def clean_row(line: int, name, mobile, birth_year, roles) -> Row:
+    row = Row(line=line, name=_text(name), mobile=_compact(mobile), birth_year=None, roles=[])
+    if not row.name:
+        row.add("missing_name", _l("The name is missing."))
+    elif len(row.name) > 64:
+        row.add("invalid_name", _l("The name is too long (at most 64 characters)."))
+    if not row.mobile:
+        row.add("missing_mobile", _l("The mobile number is missing."))
+    else:
+        try:
+            row.mobile = services.normalise_mobile(row.mobile)
+        except ServiceError as err:
+            row.add(err.code, err.message)
+    year = _birth_year(birth_year)
+    try:
+        row.birth_year = services.clean_birth_year(year)
+    except ServiceError as err:
+        row.birth_year = year
+        row.add(err.code, err.message)
+    row.roles = _roles(roles, row)
+    return row
+
+
+def check_rows(rows: list[Row]) -> list[Row]:
+    """Add the errors that need the whole file or the database: duplicates and numbers in use."""
+    by_mobile: dict[str, list[Row]] = {}
+    for row in rows:
+        if "invalid_mobile" not in row.codes and row.mobile:
+            by_mobile.setdefault(row.mobile, []).append(row)
+    for mobile, same in by_mobile.items():
+        if len(same) > 1:
+            for row in same:
+                others = ", ".join(str(o.line) for o in same if o is not row)
+                row.add("duplicate_in_file", _l(
+                    "The same mobile number is also on row %(rows)s of this file.", rows=others))
+    mobiles = list(by_mobile)
+    for start in range(0, len(mobiles), 500):  # keep each IN (...) list short
+        chunk = mobiles[start:start + 500]
+        for user in db.session.scalars(select(User).where(User.mobile.in_(chunk))):
+            for row in by_mobile[user.mobile]:
+                row.taken_by = user
+                row.add("mobile_taken", _l(
+                    "This mobile number already belongs to the account of %(name)s.", name=user.name))
+    return rows
+
+
+def parse_file(filename: str, data: bytes) -> list[Row]:
+    """Every person in the file with their status; writes nothing. File-level problems raise ServiceError."""
+    table = read_table(filename, data)
+    if not table:
+        raise ServiceError("empty_file", _l("The file is empty."))
+    header = _find_header(table)
+    if header is None:
+        raise _wrong_columns(table)
+    index, columns = header
+
+    def cell(values, column):
+        at = columns.get(column)
+        return values[at] if at is not None and at < len(values) else None
+
+    rows = [clean_row(number, cell(values, "name"), cell(values, "mobile"), cell(values, "birth_year"),
+                      cell(values, "roles"))
+            for number, values in enumerate(table[index + 1:], start=index + 2) if not _blank(values)]
+    if not rows:
+        raise ServiceError("no_rows", _l("The file has the column headings but nobody listed under them."))
+    if len(rows) > MAX_ROWS:
+        raise ServiceError("too_many_rows", _l(
+            "The file has more than %(n)d rows. Please split it into smaller files.", n=MAX_ROWS), status=413)
+    return check_rows(rows)
+
+
+# ---------------------------------------------------------------- preview -> confirm
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=PAYLOAD_SALT)
+
+
+def pack(rows: list[Row], admin_id: int) -> str:
+    """The ready rows, signed (and compressed) for a hidden field: nothing is stored until confirm."""
+    ready = [[r.line, r.name, r.mobile, r.birth_year, r.roles] for r in rows if r.ok]
+    return _serializer().dumps({"by": admin_id, "rows": ready})
+
+
+def unpack(token: str, admin_id: int) -> list[Row]:
+    refused = ServiceError("bad_import_payload", _l(
+        "This import could not be read. Please upload the file again."))
+    try:
+        data = _serializer().loads(token or "")
+        if data["by"] != admin_id:
+            raise refused
+        rows = [clean_row(int(line), name, mobile, year, ",".join(roles))
+                for line, name, mobile, year, roles in data["rows"]]
+    except (BadSignature, KeyError, TypeError, ValueError):
+        raise refused from None
+    return check_rows(rows)
+
+
+class ImportChanged(ServiceError):
+    """Something changed between preview and confirm; nothing was created. Carries the rows."""
+
+    status = 409
+
+    def __init__(self, rows: list[Row]):
+        super().__init__("import_changed", _l(
+            "Something changed since the preview, so nothing was imported. Check the rows below."))
+        self.rows = rows
+
+    @property
+    def already_imported(self) -> bool:
+        """Every row's number now belongs to a not-yet-used account of the same name: a second click."""
+        return all(r.codes == {"mobile_taken"} and r.taken_by is not None and r.taken_by.name == r.name
+                   and is_pending(r.taken_by) for r in self.rows)
+
+
+@dataclass
+class Slip:
+    user: User
+    code: str
+
+
+def create_accounts(rows: list[Row], by: User | None) -> list[Slip]:
+    """Create an account and a one-time code for every row, or raise and create none."""
+    if not rows:
+        raise ServiceError("nothing_to_import", _l("There is nobody ready to import."))
+    if not all(r.ok for r in rows):
+        raise ImportChanged(rows)
+    # One timestamp for the whole batch: the re-issue page groups people by it.
+    batch_time = utcnow()
+    slips = []
+    for row in rows:
+        user = services.create_user(name=row.name, mobile=row.mobile, birth_year=row.birth_year, roles=row.roles,
+                                    created_at=batch_time)
+        slips.append(Slip(user, services.issue_code(user, "import", by=by)))
+    return slips
+
+
+# ---------------------------------------------------------------- lost slips
+
+def is_pending(user: User) -> bool:
+    """Has not signed in yet: still waiting for the code on a slip."""
+    return user.must_change_password and user.last_login_at is None and not user.is_disabled
+
+
+def pending_accounts(limit: int = 2000) -> list[User]:
+    return list(db.session.scalars(
+        select(User)
+        .where(User.must_change_password.is_(True), User.last_login_at.is_(None), User.is_disabled.is_(False))
+        .order_by(User.created_at.desc(), User.id)
+        .limit(limit)
+    ))
+
+
+def reissue_codes(*, user_ids=(), batch: datetime | None = None, by: User | None = None) -> list[Slip]:
+    """New codes (earlier ones stop working) for people who have not signed in yet."""
+    stmt = select(User).where(User.must_change_password.is_(True), User.last_login_at.is_(None),
+                              User.is_disabled.is_(False)).order_by(User.id)
+    if batch is not None:
+        stmt = stmt.where(User.created_at == batch)
+    elif user_ids:
+        stmt = stmt.where(User.id.in_(list(user_ids)))
+    else:
+        raise ServiceError("nobody_chosen", _l("Please tick at least one person."))
+    users = list(db.session.scalars(stmt))
+    if not users:
+        raise ServiceError("nobody_pending", _l(
+            "None of these people is still waiting to sign in for the first time. "
+            "To help someone who has signed in before, reset their password on their account page."), status=409)
+    return [Slip(user, services.issue_code(user, "import", by=by)) for user in users]

@@ -1,0 +1,440 @@
+"""Course packages: a folder ``<slug>/course.toml`` plus the lesson files it names.
+
+Districts share courses this way. Import checks the whole package before touching the
+database or the media folder, so a bad package leaves nothing behind; export writes into a
+temporary folder and moves it into place.
+
+    format = 1
+    slug = "smartphone-basics"
+    title = "智能手机入门"
+    subtitle = "..."
+    category = "smartphone"            # a category slug
+    visibility = "public"              # public | signed_in | classes
+    status = "published"               # draft | published
+    cover = "cover.png"                # optional: JPEG, PNG or WebP
+    description = \"\"\"Markdown\"\"\"
+
+    [[chapters]]
+    title = "第一章"
+
+    [[chapters.lessons]]
+    title = "..."
+    description = "Markdown"
+    video = "lessons/01/video.mp4"     # optional
+    handouts = ["lessons/01/讲义.pdf"]   # PDF, pictures, Word; or { file = "...", name = "shown name" }
+    captions = [{ file = "lessons/01/zh.srt", lang = "zh" }]
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from ..core.errors import ServiceError
+from . import services
+from .models import STATUSES, VISIBILITIES, Course
+
+FORMAT = 1
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+CAPTION_SUFFIXES = {".srt", ".vtt"}
+COURSE_KEYS = {"format", "slug", "title", "subtitle", "category", "visibility", "status", "cover", "description",
+               "chapters"}
+CHAPTER_KEYS = {"title", "lessons"}
+LESSON_KEYS = {"title", "description", "video", "handouts", "captions"}
+CAPTION_KEYS = {"file", "lang"}
+HANDOUT_KEYS = {"file", "name"}
+
+
+class PackageError(ServiceError):
+    """A package that cannot be imported; ``field`` names the place in course.toml."""
+
+    status = 400
+
+    def __init__(self, field_name: str, message):
+        super().__init__("bad_package", message, field=field_name)
+        self.field = field_name
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+@dataclass
+class LessonPlan:
+    title: str
+    description: str
+    video: Path | None
+    handouts: list[tuple[Path, str]] = field(default_factory=list)
+    captions: list[tuple[Path, str]] = field(default_factory=list)
+
+
+@dataclass
+class CoursePlan:
+    folder: Path
+    slug: str
+    title: str
+    subtitle: str
+    category: object
+    visibility: str
+    status: str
+    description: str
+    cover: bytes | None
+    chapters: list[tuple[str, list[LessonPlan]]]
+
+
+@dataclass
+class ImportResult:
+    course: Course
+    notes: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- reading
+
+def find_packages(path: Path) -> list[Path]:
+    """``path`` itself if it holds course.toml (or is one), else each sub-folder that does."""
+    path = Path(path)
+    if path.is_file() and path.name == "course.toml":
+        return [path.parent]
+    if (path / "course.toml").is_file():
+        return [path]
+    if path.is_dir():
+        return sorted(p.parent for p in path.glob("*/course.toml"))
+    return []
+
+
+def read_package(folder: Path) -> CoursePlan:
+    """Parse and check everything in ``folder``; raises PackageError naming the bad field."""
+    folder = Path(folder).resolve()
+    try:
+        data = tomllib.loads((folder / "course.toml").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PackageError("course.toml", _l("The file course.toml is missing.")) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise PackageError("course.toml", _l("course.toml is not valid TOML: %(error)s", error=str(err))) from None
+    _no_unknown(data, COURSE_KEYS, "")
+    if data.get("format", FORMAT) != FORMAT:
+        raise PackageError("format", _l("This package format is not supported (expected format = 1)."))
+    slug = data.get("slug", folder.name)
+    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+        raise PackageError("slug", _l("The slug may only use small letters, digits and dashes (at most 64)."))
+    title = _text(data, "title", "title", required=True)
+    try:
+        category = services.get_category(_text(data, "category", "category", required=True))
+    except ServiceError:
+        raise PackageError("category", _l("Unknown category “%(value)s”.", value=data["category"])) from None
+    visibility = _choice(data, "visibility", VISIBILITIES, "signed_in")
+    status = _choice(data, "status", STATUSES, "draft")
+    cover = None
+    if "cover" in data:
+        cover_path = _file(folder, data["cover"], "cover")
+        cover = cover_path.read_bytes()
+        if services.sniff_type(cover[:16]) not in ("image/png", "image/jpeg", "image/webp"):
+            raise PackageError("cover", _l("The cover must be a picture (JPEG, PNG or WebP)."))
+    chapters = _chapters(folder, data.get("chapters", []))
+    if status == "published" and not any(lessons for _, lessons in chapters):
+        raise PackageError("status", _l("Add at least one lesson before publishing the course."))
+    return CoursePlan(folder=folder, slug=slug, title=title, subtitle=_text(data, "subtitle", "subtitle"),
+                      category=category, visibility=visibility, status=status,
+                      description=_text(data, "description", "description"), cover=cover, chapters=chapters)
+
+
+def _chapters(folder: Path, raw) -> list[tuple[str, list[LessonPlan]]]:
+    if not isinstance(raw, list):
+        raise PackageError("chapters", _l("This must be a list of [[chapters]] tables."))
+    chapters = []
+    for i, chapter in enumerate(raw):
+        where = f"chapters[{i}]"
+        if not isinstance(chapter, dict):
+            raise PackageError(where, _l("This must be a [[chapters]] table."))
+        _no_unknown(chapter, CHAPTER_KEYS, where)
+        title = _text(chapter, "title", f"{where}.title", required=True)
+        lessons_raw = chapter.get("lessons", [])
+        if not isinstance(lessons_raw, list):
+            raise PackageError(f"{where}.lessons", _l("This must be a list of [[chapters.lessons]] tables."))
+        lessons = [_lesson(folder, lesson, f"{where}.lessons[{j}]") for j, lesson in enumerate(lessons_raw)]
+        chapters.append((title, lessons))
+    return chapters
+
+
+def _lesson(folder: Path, raw, where: str) -> LessonPlan:
+    if not isinstance(raw, dict):
+        raise PackageError(where, _l("This must be a [[chapters.lessons]] table."))
+    _no_unknown(raw, LESSON_KEYS, where)
+    plan = LessonPlan(title=_text(raw, "title", f"{where}.title", required=True),
+                      description=_text(raw, "description", f"{where}.description"),
+                      video=_file(folder, raw["video"], f"{where}.video") if "video" in raw else None)
+    for k, item in enumerate(_list(raw, "handouts", where)):
+        spot = f"{where}.handouts[{k}]"
+        if isinstance(item, dict):
+            _no_unknown(item, HANDOUT_KEYS, spot)
+            path = _file(folder, item.get("file"), f"{spot}.file")
+            name = _text(item, "name", f"{spot}.name") or path.name
+        else:
+            path = _file(folder, item, spot)
+            name = path.name
+        try:
+            services.check_handout_content(path, name)
+        except ServiceError as err:
+            raise PackageError(spot, err.message) from None
+        plan.handouts.append((path, name))
+    for k, caption in enumerate(_list(raw, "captions", where)):
+        spot = f"{where}.captions[{k}]"
+        if isinstance(caption, str):
+            caption = {"file": caption}
+        if not isinstance(caption, dict):
+            raise PackageError(spot, _l("This must be a table such as { file = \"zh.srt\", lang = \"zh\" }."))
+        _no_unknown(caption, CAPTION_KEYS, spot)
+        path = _file(folder, caption.get("file"), f"{spot}.file")
+        if path.suffix.lower() not in CAPTION_SUFFIXES:
+            raise PackageError(f"{spot}.file", _l("Captions must be .srt or .vtt files."))
+        lang = caption.get("lang", "zh")
+        if not isinstance(lang, str) or not re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?", lang):
+            raise PackageError(f"{spot}.lang", _l("The language must be a code such as zh or en."))
+        plan.captions.append((path, lang))
+    return plan
+
+
+def _no_unknown(table: dict, allowed: set[str], where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            name = f"{where}.{key}" if where else key
+            raise PackageError(name, _l("Unknown field “%(name)s” (check the spelling).", name=name))
+
+
+def _text(table: dict, key: str, where: str, *, required=False) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise PackageError(where, _l("This must be text in quotes."))
+    if required and not value.strip():
+        raise PackageError(where, _l("This is required."))
+    if key == "title" and len(value.strip()) > services.TITLE_MAX:
+        raise PackageError(where, _l("The title is too long (at most 200 characters)."))
+    return value.strip()
+
+
+def _choice(table: dict, key: str, choices, default: str) -> str:
+    value = table.get(key, default)
+    if value not in choices:
+        raise PackageError(key, _l("Must be one of: %(choices)s.", choices=", ".join(choices)))
+    return value
+
+
+def _list(table: dict, key: str, where: str) -> list:
+    value = table.get(key, [])
+    if not isinstance(value, list):
+        raise PackageError(f"{where}.{key}", _l("This must be a list in square brackets."))
+    return value
+
+
+def _file(folder: Path, name, where: str) -> Path:
+    """A file inside the package folder; refuses absolute paths and ../ escapes."""
+    if not isinstance(name, str) or not name.strip():
+        raise PackageError(where, _l("This must be a file name relative to the package folder."))
+    path = (folder / name).resolve()
+    if Path(name).is_absolute() or not path.is_relative_to(folder):
+        raise PackageError(where, _l("The file must be inside the package folder."))
+    if not path.is_file():
+        raise PackageError(where, _l("The file “%(name)s” does not exist in the package.", name=name))
+    if path.stat().st_size > current_app.config["MAX_UPLOAD_BYTES"]:
+        raise PackageError(where, _l("The file “%(name)s” is too large.", name=name))
+    return path
+
+
+# ---------------------------------------------------------------- import
+
+def import_package(folder: Path, *, teachers=(), creator=None) -> ImportResult:
+    """Create the course a package describes. Flushes, never commits: the caller commits,
+    or rolls back on any error (the files copied so far are then removed again)."""
+    plan = read_package(folder)
+    course = services.create_course(creator, title=plan.title, subtitle=plan.subtitle, category=plan.category,
+                                    description_md=plan.description, visibility=plan.visibility,
+                                    teachers=list(teachers))
+    course.slug = plan.slug
+    if plan.cover:
+        services.set_cover(course, plan.cover)
+    result = ImportResult(course)
+    import_video = services.video_hook("import_video_file")
+    import_caption = _caption_importer()
+    for chapter_title, lessons in plan.chapters:
+        chapter = services.add_chapter(course, chapter_title)
+        for item in lessons:
+            lesson = services.add_lesson(course, item.title, item.description, chapter=chapter)
+            for path, name in item.handouts:
+                services.store_handout(lesson, name, path.read_bytes())
+            _lesson_media(result, lesson, item, import_video, import_caption)
+    if plan.status == "published":
+        services.set_status(course, "published")
+    return result
+
+
+def _caption_importer():
+    """``(lesson, path, lang)`` storing a caption file, from the video package if it has one."""
+    hook = services.video_hook("import_caption_file")
+    if hook is not None:
+        return hook
+    add_caption = services.video_hook("add_caption")
+    if add_caption is None:
+        return None
+    return lambda lesson, path, lang: add_caption(lesson, path, path.name, lang, None, move=False)
+
+
+def _lesson_media(result: ImportResult, lesson, item: LessonPlan, import_video, import_caption) -> None:
+    if item.video is not None:
+        if import_video is None:
+            result.notes.append(str(_l("Lesson “%(title)s”: the video was not imported (video processing is not "
+                                       "available in this installation).", title=lesson.title)))
+        else:
+            import_video(lesson, item.video)
+    for path, lang in item.captions:
+        if import_caption is None:
+            result.notes.append(str(_l("Lesson “%(title)s”: captions %(file)s were not imported (not available "
+                                       "in this installation).", title=lesson.title, file=path.name)))
+        else:
+            import_caption(lesson, path, lang)
+
+
+# ---------------------------------------------------------------- export
+
+def course_slug(course: Course) -> str:
+    if course.slug and SLUG_RE.match(course.slug):
+        return course.slug
+    from pypinyin import lazy_pinyin
+
+    words = re.sub(r"[^a-z0-9]+", "-", "-".join(lazy_pinyin(course.title)).lower()).strip("-")
+    return words[:64].rstrip("-") or f"course-{course.id}"
+
+
+def export_course(course: Course, parent: Path) -> Path:
+    """Write ``parent/<slug>/`` for ``course``; refuses to overwrite an existing folder."""
+    parent = Path(parent)
+    target = parent / course_slug(course)
+    if target.exists():
+        raise ServiceError("export_exists", _l("The folder %(path)s already exists. Choose another place or "
+                                               "remove it first.", path=str(target)), status=409)
+    parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=parent))
+    try:
+        (work / "course.toml").write_text(_course_toml(course, work), encoding="utf-8")
+        os.replace(work, target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return target
+
+
+def _course_toml(course: Course, work: Path) -> str:
+    lines = ["# elearn course package", f"format = {FORMAT}"]
+    head = {"slug": course_slug(course), "title": course.title, "subtitle": course.subtitle,
+            "category": course.category.slug, "visibility": course.visibility, "status": course.status}
+    lines += [f"{key} = {toml_string(value)}" for key, value in head.items()]
+    if course.cover_path:
+        cover = services.media_path(course.cover_path)
+        if cover.is_file():
+            shutil.copyfile(cover, work / f"cover{cover.suffix}")
+            lines.append(f"cover = {toml_string('cover' + cover.suffix)}")
+    lines.append(f"description = {toml_string(course.description_md)}")
+    export_media = services.video_hook("lesson_export_files") or _export_media_from_models
+    for c, chapter in enumerate(course.chapters, 1):
+        lines += ["", "[[chapters]]", f"title = {toml_string(chapter.title)}"]
+        for n, lesson in enumerate(chapter.lessons, 1):
+            folder = f"lessons/{c:02d}-{n:02d}"
+            lines += ["", "[[chapters.lessons]]", f"title = {toml_string(lesson.title)}",
+                      f"description = {toml_string(lesson.description_md)}"]
+            lines += _export_lesson_files(lesson, work, folder, export_media)
+    return "\n".join(lines) + "\n"
+
+
+def _export_media_from_models(lesson_id: int) -> dict:
+    """The files worth sharing for a lesson: the source of its served video (else of the newest
+    one still on its way) and the newest caption per language, as stored by ``elearn.video``."""
+    try:
+        from ..video.models import Caption, MediaAsset
+    except ImportError:
+        return {}
+    from sqlalchemy import select
+
+    from ..extensions import db
+
+    assets = db.session.scalars(select(MediaAsset).where(MediaAsset.lesson_id == lesson_id)
+                                .order_by(MediaAsset.id.desc())).all()
+    usable = [a for a in assets if a.source_path and a.status != "failed"]
+    chosen = next((a for a in usable if a.status == "ready"), usable[0] if usable else None)
+    captions, seen = [], set()
+    for caption in db.session.scalars(select(Caption).where(Caption.lesson_id == lesson_id)
+                                      .order_by(Caption.id.desc())):
+        if caption.lang in seen or caption.status == "failed" or not caption.source_path:
+            continue
+        seen.add(caption.lang)
+        captions.append((caption.lang, services.media_path(caption.source_path)))
+    video = services.media_path(chosen.source_path) if chosen else None
+    return {"video": video if video and video.is_file() else None,
+            "captions": [(lang, path) for lang, path in reversed(captions) if path.is_file()]}
+
+
+def _export_lesson_files(lesson, work: Path, folder: str, export_media) -> list[str]:
+    lines, names = [], set()
+
+    def place(source: Path, name: str) -> str:
+        stem, suffix = Path(name).stem, Path(name).suffix
+        candidate, k = name, 1
+        while candidate.lower() in names:
+            k += 1
+            candidate = f"{stem}-{k}{suffix}"
+        names.add(candidate.lower())
+        (work / folder).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, work / folder / candidate)
+        return f"{folder}/{candidate}"
+
+    media = export_media(lesson.id)
+    if media.get("video"):
+        video = Path(media["video"])
+        lines.append(f"video = {toml_string(place(video, 'video' + video.suffix.lower()))}")
+    handouts = []
+    for handout in lesson.handouts:
+        source = services.media_path(handout.stored_path)
+        if not source.is_file():
+            continue
+        name = services.safe_display_name(handout.original_filename)
+        placed = place(source, name)
+        # Two handouts may share a name; the file is renamed, the name shown stays as it was.
+        handouts.append(toml_string(placed) if placed.rsplit("/", 1)[-1] == name
+                        else f"{{ file = {toml_string(placed)}, name = {toml_string(name)} }}")
+    if handouts:
+        lines.append("handouts = [" + ", ".join(handouts) + "]")
+    captions = []
+    for lang, path in media.get("captions", []):
+        path = Path(path)
+        captions.append(f"{{ file = {toml_string(place(path, f'{lang}{path.suffix.lower()}'))}, "
+                        f"lang = {toml_string(lang)} }}")
+    if captions:
+        lines.append("captions = [" + ", ".join(captions) + "]")
+    return lines
+
+
+def toml_string(value: str) -> str:
+    """``value`` as a TOML basic string (multi-line when it has line breaks)."""
+    out = []
+    for ch in value:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\n":
+            out.append("\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    text = "".join(out)
+    if "\n" in value:
+        # A newline right after the opening quotes is trimmed by TOML readers.
+        return f'"""\n{text}"""'
+    return f'"{text}"'

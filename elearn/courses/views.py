@@ -1,0 +1,390 @@
+"""Pages: the catalogue, course and lesson pages for learners; authoring pages for teachers."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+
+from ..core.errors import ServiceError
+from ..core.permissions import actor, require
+from ..extensions import db
+from . import bp, services
+from .forms import ActionForm, CourseForm, LessonForm, TitleForm
+from .markdown import render_markdown
+from .permissions import (
+    allow, can_assign_teachers, can_create_course, can_download_handout, can_edit_chapter, can_edit_course,
+    can_edit_handout, can_edit_lesson, can_view_course, can_view_lesson, can_view_teaching,
+)
+
+HANDOUT_FORM_MAX = 50 * 1024 * 1024
+#: The video package's upload widget for a lesson (see lesson_edit.html, block lesson_media_panel).
+UPLOAD_PANEL = "video/lesson_media_panel.html"
+
+
+def _has_template(name: str) -> bool:
+    from jinja2 import TemplateNotFound
+
+    try:
+        current_app.jinja_env.get_template(name)
+    except TemplateNotFound:
+        return False
+    return True
+
+
+@bp.app_template_filter("markdown")
+def _markdown_filter(text):
+    return render_markdown(text)
+
+
+@bp.app_template_filter("filesize")
+def _filesize(size: int) -> str:
+    if size < 1024 * 1024:
+        return _("%(n)s KB", n=max(1, round(size / 1024)))
+    return _("%(n).1f MB", n=size / 1024 / 1024)
+
+
+@bp.app_context_processor
+def _nav_rules():
+    return {"can_view_teaching": can_view_teaching}
+
+
+def _commit_or_flash(action, success_message=None) -> bool:
+    """Run ``action``; commit and flash ``success_message`` on success, else roll back and
+    flash the plain-language refusal. Returns whether it worked."""
+    try:
+        action()
+    except ServiceError as err:
+        db.session.rollback()
+        flash(str(err.message), "error")
+        return False
+    db.session.commit()
+    if success_message:
+        flash(success_message, "success")
+    return True
+
+
+def _form_status() -> int:
+    """A form shown again after a POST was refused: 400, so clients and tests see the refusal."""
+    return 400 if request.method == "POST" else 200
+
+
+def _send_media(relative: str, *, download_name=None, mimetype=None, as_attachment=False):
+    try:
+        path = services.media_path(relative)
+    except ServiceError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=mimetype, as_attachment=as_attachment, download_name=download_name,
+                     conditional=True, max_age=3600)
+
+
+# ---------------------------------------------------------------- learners
+
+@bp.get("/courses")
+def catalogue():
+    """Published courses the visitor may see, grouped by category (each course passes can_view_course)."""
+    categories = services.list_categories()
+    chosen = None
+    slug = request.args.get("category")
+    if slug:
+        chosen = next((c for c in categories if c.slug == slug), None)
+        if chosen is None:
+            abort(404)
+    courses = services.visible_courses(actor(), published_only=True, category=chosen)
+    groups = [(c, [course for course in courses if course.category_id == c.id]) for c in categories]
+    return render_template("courses/catalogue.html", groups=[g for g in groups if g[1]], categories=categories,
+                           chosen=chosen, total=len(courses))
+
+
+@bp.get("/courses/<int:course>")
+@allow(can_view_course, course=services.get_course)
+def course_page(course):
+    first = next(iter(course.lessons), None)
+    return render_template("courses/course.html", course=course, first_lesson=first,
+                           can_edit=can_edit_course(actor(), course))
+
+
+@bp.get("/courses/<int:course>/cover")
+@allow(can_view_course, course=services.get_course)
+def course_cover(course):
+    if not course.cover_path:
+        abort(404)
+    return _send_media(course.cover_path)
+
+
+@bp.get("/lessons/<int:lesson>")
+@allow(can_view_lesson, lesson=services.get_lesson)
+def lesson_page(lesson):
+    lessons = lesson.course.lessons
+    index = lessons.index(lesson)
+    return render_template(
+        "courses/lesson.html", lesson=lesson, course=lesson.course, media=services.lesson_media(lesson),
+        previous=lessons[index - 1] if index > 0 else None,
+        next_lesson=lessons[index + 1] if index + 1 < len(lessons) else None,
+        can_edit=can_edit_lesson(actor(), lesson),
+    )
+
+
+@bp.get("/handouts/<int:handout>")
+@allow(can_download_handout, handout=services.get_handout)
+def handout_download(handout):
+    # PDFs and pictures open in the browser (easier for older learners); Word files download.
+    # The name is cleaned when stored and Werkzeug encodes it (RFC 6266/5987) in the header.
+    inline = handout.content_type == "application/pdf" or handout.content_type.startswith("image/")
+    return _send_media(handout.stored_path, download_name=services.safe_display_name(handout.original_filename),
+                       mimetype=handout.content_type, as_attachment=not inline)
+
+
+# ---------------------------------------------------------------- teaching: courses
+
+@bp.get("/teaching")
+@require(can_view_teaching)
+def teaching():
+    return render_template("courses/teaching.html", courses=services.teaching_courses(actor()),
+                           can_create=can_create_course(actor()))
+
+
+def _course_form(course=None):
+    user = actor()
+    teachers = services.teacher_candidates() if can_assign_teachers(user, course) else None
+    form = CourseForm(obj=course, categories=services.list_categories(), teachers=teachers)
+    if request.method == "GET" and course is not None:
+        form.category.data = course.category_id
+        if teachers is not None:
+            form.teachers.data = [t.id for t in course.teachers]
+    return form
+
+
+def _save_course(form, course=None):
+    user = actor()
+    fields = {"title": form.title.data, "subtitle": form.subtitle.data or "", "category": form.category.data,
+              "description_md": form.description_md.data or "", "visibility": form.visibility.data}
+    teacher_ids = form.teachers.data if "teachers" in form else None
+    if course is None:
+        course = services.create_course(user, teachers=teacher_ids, **fields)
+    else:
+        services.update_course(course, **fields)
+        if teacher_ids is not None:
+            services.set_teachers(course, teacher_ids)
+    upload = form.cover.data
+    if upload and getattr(upload, "filename", ""):
+        services.set_cover(course, upload.read(services.COVER_MAX_BYTES + 1))
+    elif form.remove_cover.data:
+        services.remove_cover(course)
+    return course
+
+
+@bp.route("/teaching/courses/new", methods=["GET", "POST"])
+@require(can_create_course)
+def course_new():
+    form = _course_form()
+    if form.validate_on_submit():
+        saved = {}
+        if _commit_or_flash(lambda: saved.setdefault("course", _save_course(form)),
+                            _("The course has been created as a draft. Now add chapters and lessons.")):
+            return redirect(url_for("courses.course_manage", course=saved["course"].id))
+    return render_template("courses/course_form.html", form=form, course=None), _form_status()
+
+
+@bp.route("/teaching/courses/<int:course>/edit", methods=["GET", "POST"])
+@require(can_edit_course, course=services.get_course)
+def course_edit(course):
+    form = _course_form(course)
+    if form.validate_on_submit():
+        if _commit_or_flash(lambda: _save_course(form, course), _("The course has been saved.")):
+            return redirect(url_for("courses.course_manage", course=course.id))
+    return render_template("courses/course_form.html", form=form, course=course), _form_status()
+
+
+@bp.get("/teaching/courses/<int:course>")
+@require(can_edit_course, course=services.get_course)
+def course_manage(course):
+    return render_template("courses/manage.html", course=course, action_form=ActionForm(),
+                           chapter_form=TitleForm(prefix="chapter"), lesson_form=TitleForm(prefix="lesson"))
+
+
+@bp.post("/teaching/courses/<int:course>/status")
+@require(can_edit_course, course=services.get_course)
+def course_status(course):
+    form = ActionForm()
+    status = request.form.get("status")
+    if form.validate_on_submit():
+        message = _("The course is published: learners can now find it.") if status == "published" else \
+            _("The course is a draft again: only its teachers can see it.")
+        _commit_or_flash(lambda: services.update_course(course, status=status), message)
+    return redirect(url_for("courses.course_manage", course=course.id))
+
+
+@bp.route("/teaching/courses/<int:course>/delete", methods=["GET", "POST"])
+@require(can_edit_course, course=services.get_course)
+def course_delete(course):
+    form = ActionForm()
+    if form.validate_on_submit():
+        title = course.title
+        if _commit_or_flash(lambda: services.delete_course(course),
+                            _("The course “%(title)s” has been deleted.", title=title)):
+            return redirect(url_for("courses.teaching"))
+    return render_template("courses/confirm.html", form=form, title=_("Delete this course?"),
+                           question=_("Delete the course “%(title)s” with all its chapters, lessons, videos and "
+                                      "handouts? This cannot be undone.", title=course.title),
+                           confirm=_("Yes, delete the course"),
+                           cancel_url=url_for("courses.course_manage", course=course.id))
+
+
+# ---------------------------------------------------------------- teaching: chapters
+
+def _outline_url(course, anchor=None):
+    return url_for("courses.course_manage", course=course.id, _anchor=anchor)
+
+
+@bp.post("/teaching/courses/<int:course>/chapters")
+@require(can_edit_course, course=services.get_course)
+def chapter_add(course):
+    form = TitleForm(prefix="chapter")
+    saved = {}
+    if form.validate_on_submit():
+        _commit_or_flash(lambda: saved.setdefault("chapter", services.add_chapter(course, form.title.data)),
+                         _("The chapter has been added."))
+    else:
+        flash(_("Please enter a title for the new chapter."), "error")
+    chapter = saved.get("chapter")
+    return redirect(_outline_url(course, f"chapter-{chapter.id}" if chapter else "add-chapter"))
+
+
+@bp.route("/teaching/chapters/<int:chapter>/rename", methods=["GET", "POST"])
+@require(can_edit_chapter, chapter=services.get_chapter)
+def chapter_rename(chapter):
+    form = TitleForm(obj=chapter)
+    if form.validate_on_submit():
+        if _commit_or_flash(lambda: services.rename_chapter(chapter, form.title.data), _("The chapter has been renamed.")):
+            return redirect(_outline_url(chapter.course, f"chapter-{chapter.id}"))
+    return render_template("courses/title_form.html", form=form, heading=_("Rename the chapter"),
+                           cancel_url=_outline_url(chapter.course, f"chapter-{chapter.id}")), _form_status()
+
+
+@bp.post("/teaching/chapters/<int:chapter>/move/<direction>")
+@require(can_edit_chapter, chapter=services.get_chapter)
+def chapter_move(chapter, direction):
+    if ActionForm().validate_on_submit():
+        _commit_or_flash(lambda: services.move_chapter(chapter, direction))
+    return redirect(_outline_url(chapter.course, f"chapter-{chapter.id}"))
+
+
+@bp.route("/teaching/chapters/<int:chapter>/delete", methods=["GET", "POST"])
+@require(can_edit_chapter, chapter=services.get_chapter)
+def chapter_delete(chapter):
+    form = ActionForm()
+    course = chapter.course
+    if form.validate_on_submit():
+        if _commit_or_flash(lambda: services.delete_chapter(chapter), _("The chapter has been deleted.")):
+            return redirect(_outline_url(course))
+    return render_template("courses/confirm.html", form=form, title=_("Delete this chapter?"),
+                           question=_("Delete the chapter “%(title)s” and its %(count)d lessons, with their videos "
+                                      "and handouts? This cannot be undone.", title=chapter.title,
+                                      count=len(chapter.lessons)),
+                           confirm=_("Yes, delete the chapter"),
+                           cancel_url=_outline_url(course, f"chapter-{chapter.id}"))
+
+
+# ---------------------------------------------------------------- teaching: lessons
+
+@bp.post("/teaching/chapters/<int:chapter>/lessons")
+@require(can_edit_chapter, chapter=services.get_chapter)
+def lesson_add(chapter):
+    form = TitleForm(prefix="lesson")
+    saved = {}
+    if form.validate_on_submit():
+        if _commit_or_flash(lambda: saved.setdefault(
+                "lesson", services.add_lesson(chapter.course, form.title.data, chapter=chapter)),
+                _("The lesson has been added. Now add its video, description and handouts.")):
+            return redirect(url_for("courses.lesson_edit", lesson=saved["lesson"].id))
+    else:
+        flash(_("Please enter a title for the new lesson."), "error")
+    return redirect(_outline_url(chapter.course, f"chapter-{chapter.id}"))
+
+
+@bp.route("/teaching/lessons/<int:lesson>/edit", methods=["GET", "POST"])
+@require(can_edit_lesson, lesson=services.get_lesson)
+def lesson_edit(lesson):
+    form = LessonForm(obj=lesson, chapters=lesson.course.chapters)
+    if request.method == "GET":
+        form.chapter.data = lesson.chapter_id
+    if form.validate_on_submit():
+        chapter = next((c for c in lesson.course.chapters if c.id == form.chapter.data), None)
+        if _commit_or_flash(lambda: services.update_lesson(lesson, title=form.title.data, chapter=chapter,
+                                                           description_md=form.description_md.data or ""),
+                            _("The lesson has been saved.")):
+            return redirect(url_for("courses.lesson_edit", lesson=lesson.id))
+    return render_template("courses/lesson_edit.html", form=form, lesson=lesson, course=lesson.course,
+                           action_form=ActionForm(), media=services.lesson_media(lesson),
+                           has_upload_panel=_has_template(UPLOAD_PANEL)), _form_status()
+
+
+@bp.post("/teaching/lessons/<int:lesson>/move/<direction>")
+@require(can_edit_lesson, lesson=services.get_lesson)
+def lesson_move(lesson, direction):
+    if ActionForm().validate_on_submit():
+        _commit_or_flash(lambda: services.move_lesson(lesson, direction))
+    return redirect(_outline_url(lesson.course, f"lesson-{lesson.id}"))
+
+
+@bp.route("/teaching/lessons/<int:lesson>/delete", methods=["GET", "POST"])
+@require(can_edit_lesson, lesson=services.get_lesson)
+def lesson_delete(lesson):
+    form = ActionForm()
+    course = lesson.course
+    if form.validate_on_submit():
+        if _commit_or_flash(lambda: services.delete_lesson(lesson), _("The lesson has been deleted.")):
+            return redirect(_outline_url(course))
+    return render_template("courses/confirm.html", form=form, title=_("Delete this lesson?"),
+                           question=_("Delete the lesson “%(title)s” with its video and handouts? "
+                                      "This cannot be undone.", title=lesson.title),
+                           confirm=_("Yes, delete the lesson"),
+                           cancel_url=url_for("courses.lesson_edit", lesson=lesson.id))
+
+
+@bp.post("/teaching/lessons/<int:lesson>/handouts")
+@require(can_edit_lesson, lesson=services.get_lesson)
+def handout_upload(lesson):
+    """A plain form upload of one handout, for browsers without the resumable uploader."""
+    form = ActionForm()
+    upload = request.files.get("file")
+    if not form.validate_on_submit():
+        abort(400)
+    if upload is None or not upload.filename:
+        flash(_("Please choose a file first."), "error")
+    else:
+        data = upload.read(HANDOUT_FORM_MAX + 1)
+        if len(data) > HANDOUT_FORM_MAX:
+            flash(_("This file is too large for this form (at most 50 MB)."), "error")
+        else:
+            _commit_or_flash(lambda: services.store_handout(lesson, upload.filename, data),
+                             _("The handout has been added."))
+    return redirect(url_for("courses.lesson_edit", lesson=lesson.id, _anchor="handouts"))
+
+
+@bp.route("/teaching/handouts/<int:handout>/delete", methods=["GET", "POST"])
+@require(can_edit_handout, handout=services.get_handout)
+def handout_delete(handout):
+    form = ActionForm()
+    lesson = handout.lesson
+    back = url_for("courses.lesson_edit", lesson=lesson.id, _anchor="handouts")
+    if form.validate_on_submit():
+        if _commit_or_flash(lambda: services.delete_handout(handout), _("The handout has been deleted.")):
+            return redirect(back)
+    return render_template("courses/confirm.html", form=form, title=_("Delete this handout?"),
+                           question=_("Delete the handout “%(name)s”? Learners will no longer be able to download it.",
+                                      name=handout.original_filename),
+                           confirm=_("Yes, delete the handout"), cancel_url=back)
+
+
+def cover_url(course):
+    return url_for("courses.course_cover", course=course.id, v=Path(course.cover_path).stem[:8]) \
+        if course.cover_path else None
+
+
+@bp.app_context_processor
+def _helpers():
+    return {"course_cover_url": cover_url}

@@ -1,0 +1,302 @@
+/* The teacher's resumable uploader (tus 1.0 via tus-js-client) on the lesson edit page.
+   Everything it says comes from data- attributes on [data-upload-panel], already translated.
+   Files go one at a time (gentler on a weak connection); each can be paused and continued,
+   retries by itself after a dropped connection, and continues after a page reload when the
+   same file is chosen again (tus-js-client keeps the upload URL under a fingerprint). */
+(function () {
+  "use strict";
+
+  var panel = document.querySelector("[data-upload-panel]");
+  if (!panel) { return; }
+
+  var RETRY_DELAYS = [0, 1000, 3000, 5000, 10000, 20000, 30000, 60000, 60000, 60000];
+  var POLL_MS = 5000;
+  var data = panel.dataset;
+  var queueList = panel.querySelector("[data-upload-queue]");
+  var template = panel.querySelector("[data-upload-item]");
+  var kindNames = panel.querySelector("[data-kind-names]").dataset;
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
+  var items = [];
+  var polling = {};
+
+  function msg(name) { return data["msg" + name.charAt(0).toUpperCase() + name.slice(1)] || ""; }
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
+    });
+  }
+
+  if (!window.tus || !window.tus.isSupported || !window.Promise) {
+    var warning = panel.querySelector("[data-upload-unsupported]");
+    warning.textContent = msg("unsupported");
+    warning.hidden = false;
+    panel.querySelector("[data-upload-pickers]").hidden = true;
+    return;
+  }
+
+  // ------------------------------------------------------------ words for numbers
+
+  function speedText(bytesPerSecond) {
+    if (bytesPerSecond >= 1024 * 1024) {
+      return fill(msg("speedMb"), { n: (bytesPerSecond / 1024 / 1024).toFixed(1) });
+    }
+    return fill(msg("speedKb"), { n: Math.max(1, Math.round(bytesPerSecond / 1024)) });
+  }
+
+  function etaText(seconds) {
+    if (!isFinite(seconds)) { return msg("etaCalculating"); }
+    if (seconds < 60) { return msg("etaSeconds"); }
+    var minutes = Math.ceil(seconds / 60);
+    if (minutes < 60) { return fill(msg("etaMinutes"), { minutes: minutes }); }
+    return fill(msg("etaHours"), { hours: Math.floor(minutes / 60), minutes: minutes % 60 });
+  }
+
+  function assetStatusText(asset) {
+    var text = data["status" + asset.status.charAt(0).toUpperCase() + asset.status.slice(1)] || asset.status;
+    return fill(text, { percent: Math.round(asset.progress || 0), error: asset.error || data.statusUnknown });
+  }
+
+  function errorMessage(err) {
+    var response = err && err.originalResponse;
+    if (response) {
+      try {
+        var body = JSON.parse(response.getBody());
+        if (body && body.message) { return body.message; }
+      } catch (ignored) { /* not our JSON: fall through */ }
+    }
+    return msg("error");
+  }
+
+  function statusOf(err) {
+    return err && err.originalResponse ? err.originalResponse.getStatus() : 0;
+  }
+
+  // ------------------------------------------------------------ one file in the queue
+
+  function Item(file, kind, lang) {
+    this.file = file;
+    this.kind = kind;
+    this.lang = lang;
+    this.state = "waiting";
+    this.samples = [];
+    this.resumed = false;
+    this.el = template.content.firstElementChild.cloneNode(true);
+    this.el.querySelector("[data-name]").textContent = file.name;
+    this.el.querySelector("[data-kind-label]").textContent = "(" + (kindNames[kind] || kind) + ")";
+    this.progress = this.el.querySelector("[data-progress]");
+    this.stateEl = this.el.querySelector("[data-state]");
+    this.pauseButton = this.el.querySelector("[data-pause]");
+    this.resumeButton = this.el.querySelector("[data-resume]");
+    this.cancelButton = this.el.querySelector("[data-cancel]");
+    this.progress.setAttribute("aria-label", file.name);
+    var self = this;
+    this.pauseButton.addEventListener("click", function () { self.pause(); });
+    this.resumeButton.addEventListener("click", function () { self.resume(); });
+    this.cancelButton.addEventListener("click", function () { self.cancel(); });
+    this.setState("waiting", msg("waiting"));
+  }
+
+  Item.prototype.setState = function (state, text) {
+    this.state = state;
+    this.el.setAttribute("data-upload-state", state);
+    if (text !== undefined) { this.stateEl.textContent = text; }
+    var active = state === "uploading" || state === "retrying" || state === "starting";
+    this.pauseButton.hidden = !active;
+    this.resumeButton.hidden = !(state === "paused" || state === "offline");
+    this.cancelButton.hidden = state === "done" || state === "refused" || state === "cancelled" || state === "finishing";
+  };
+
+  Item.prototype.fingerprint = function (file) {
+    // The lesson and purpose are part of the key: the same file for another lesson is a new upload.
+    return Promise.resolve(["elearn-upload", data.lessonId, this.kind, this.lang || "", file.name, file.type,
+                            file.size, file.lastModified].join("/"));
+  };
+
+  Item.prototype.start = function () {
+    var self = this;
+    if (this.file.size > parseInt(data.maxBytes, 10)) {
+      this.setState("refused", msg("tooLarge"));
+      return Promise.resolve();
+    }
+    this.setState("starting", msg("starting"));
+    var metadata = { filename: this.file.name, filetype: this.file.type || "", kind: this.kind,
+                     lesson_id: data.lessonId };
+    if (this.lang) { metadata.lang = this.lang; }
+    this.upload = new window.tus.Upload(this.file, {
+      endpoint: data.uploadsUrl,
+      chunkSize: parseInt(data.chunkSize, 10),
+      retryDelays: RETRY_DELAYS,
+      headers: { "X-CSRFToken": csrf },
+      metadata: metadata,
+      fingerprint: function (file) { return self.fingerprint(file); },
+      storeFingerprintForResuming: true,
+      removeFingerprintOnSuccess: true,
+      onProgress: function (sent, total) { self.onProgress(sent, total); },
+      onShouldRetry: function (err) { return self.shouldRetry(err); },
+      onSuccess: function () { self.onSuccess(); },
+      onError: function (err) { self.onError(err); }
+    });
+    this.done = new Promise(function (resolve) { self.finish = resolve; });
+    return this.upload.findPreviousUploads().then(function (previous) {
+      if (previous.length) {
+        self.upload.resumeFromPreviousUpload(previous[0]);
+        self.resumed = true;
+      }
+      self.upload.start();
+      return self.done;
+    });
+  };
+
+  Item.prototype.onProgress = function (sent, total) {
+    var now = Date.now();
+    var percent = total ? Math.floor(sent * 100 / total) : 0;
+    this.progress.value = percent;
+    this.el.querySelector("[data-percent]").textContent = fill(msg("percent"), { percent: percent });
+    if (this.state !== "uploading") {
+      this.setState("uploading", this.resumed && !this.samples.length && sent > 0 ? msg("resumed") : msg("uploading"));
+    }
+    this.samples.push([now, sent]);
+    while (this.samples.length > 2 && now - this.samples[0][0] > 10000) { this.samples.shift(); }
+    if (now - (this.shownAt || 0) < 1000 && sent < total) { return; }
+    this.shownAt = now;
+    var first = this.samples[0];
+    var seconds = (now - first[0]) / 1000;
+    var speed = seconds > 0.5 ? (sent - first[1]) / seconds : 0;
+    this.el.querySelector("[data-speed]").textContent = speed > 0 ? "· " + speedText(speed) : "";
+    this.el.querySelector("[data-eta]").textContent = sent >= total ? "" :
+      "· " + etaText(speed > 0 ? (total - sent) / speed : Infinity);
+    if (sent >= total) { this.setState("finishing", msg("finishing")); }
+  };
+
+  Item.prototype.shouldRetry = function (err) {
+    var status = statusOf(err);
+    var retry = navigator.onLine !== false && (status === 0 || status >= 500 || status === 409 || status === 423);
+    if (retry) { this.setState("retrying", msg("retrying")); }
+    return retry;
+  };
+
+  Item.prototype.pause = function () {
+    if (!this.upload) { return; }
+    this.upload.abort();
+    this.setState("paused", msg("paused"));
+  };
+
+  Item.prototype.resume = function () {
+    if (!this.upload) { return; }
+    this.samples = [];
+    this.setState("starting", msg("starting"));
+    this.upload.start();
+  };
+
+  Item.prototype.cancel = function () {
+    // abort(true) also terminates the upload on the server (tus DELETE), so its bytes are freed.
+    if (this.upload) { this.upload.abort(true).catch(function () { /* already gone */ }); }
+    this.setState("cancelled", msg("cancelled"));
+    if (this.finish) { this.finish(); }
+    this.el.querySelector("[data-speed]").textContent = "";
+    this.el.querySelector("[data-eta]").textContent = "";
+  };
+
+  Item.prototype.onError = function (err) {
+    var status = statusOf(err);
+    if (status >= 400 && status < 500 && status !== 409 && status !== 423) {
+      this.setState("refused", errorMessage(err));
+      this.finish();
+    } else {
+      this.setState("offline", msg("offline"));  // the queue waits for "Continue" or the network to return
+    }
+  };
+
+  Item.prototype.onSuccess = function () {
+    var self = this;
+    this.progress.value = 100;
+    this.el.querySelector("[data-speed]").textContent = "";
+    this.el.querySelector("[data-eta]").textContent = "";
+    this.setState("finishing", msg("finishing"));
+    fetch(this.upload.url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (result) { self.showResult(result); })
+      .catch(function () { self.setState("done", msg("finishing")); })
+      .then(function () { self.finish(); });
+  };
+
+  Item.prototype.showResult = function (result) {
+    if (result.state === "refused") {
+      this.setState("refused", result.error || msg("error"));
+    } else if (this.kind === "video" && result.asset) {
+      this.stateEl.setAttribute("data-asset-status", result.asset.id);
+      this.setState("done", assetStatusText(result.asset));
+      watchAsset(result.asset);
+    } else if (result.caption && result.caption.status === "failed") {
+      this.setState("refused", fill(data.statusFailed, { error: result.caption.error || data.statusUnknown }));
+    } else {
+      this.setState("done", this.kind === "handout" ? msg("handoutDone") : msg("captionDone"));
+    }
+  };
+
+  // ------------------------------------------------------------ the queue
+
+  function runQueue() {
+    if (items.some(function (item) { return item.running; })) { return; }
+    var next = items.filter(function (item) { return item.state === "waiting"; })[0];
+    if (!next) { return; }
+    next.running = true;
+    next.start().then(function () {
+      next.running = false;
+      runQueue();
+    });
+  }
+
+  function add(file, kind, lang) {
+    var item = new Item(file, kind, lang);
+    items.push(item);
+    queueList.appendChild(item.el);
+    panel.querySelector("[data-upload-queue-heading]").hidden = false;
+    runQueue();
+  }
+
+  panel.querySelectorAll("input[type=file][data-kind]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var kind = input.getAttribute("data-kind");
+      var lang = kind === "caption" ? panel.querySelector("[data-caption-lang]").value : "";
+      Array.prototype.forEach.call(input.files, function (file) { add(file, kind, lang); });
+      input.value = "";  // choosing the same file again (after a reload, say) must fire "change" again
+    });
+  });
+
+  // Back online: carry on with whatever stopped for lack of a connection.
+  window.addEventListener("online", function () {
+    items.forEach(function (item) { if (item.state === "offline") { item.resume(); } });
+  });
+
+  // ------------------------------------------------------------ processing state after upload
+
+  function watchAsset(asset) {
+    if (asset.status === "ready" || asset.status === "failed" || polling[asset.id]) { return; }
+    polling[asset.id] = window.setInterval(function () { refreshAsset(asset.id); }, POLL_MS);
+  }
+
+  function refreshAsset(assetId) {
+    fetch(data.lessonUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (lesson) {
+        if (!lesson) { return; }
+        var asset = [lesson.pending_video, lesson.video].filter(function (a) { return a && a.id === assetId; })[0];
+        if (!asset) { return; }
+        panel.querySelectorAll('[data-asset-status="' + assetId + '"]').forEach(function (el) {
+          el.textContent = assetStatusText(asset);
+          el.setAttribute("data-asset-state", asset.status);
+        });
+        if (asset.status === "ready" || asset.status === "failed") {
+          window.clearInterval(polling[assetId]);
+        }
+      })
+      .catch(function () { /* try again at the next tick */ });
+  }
+
+  // A video still being prepared when the page opened: keep its status line current.
+  panel.querySelectorAll("[data-asset-status]").forEach(function (el) {
+    watchAsset({ id: parseInt(el.getAttribute("data-asset-status"), 10), status: el.getAttribute("data-asset-state") });
+  });
+})();

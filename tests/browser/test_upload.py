@@ -1,0 +1,130 @@
+"""The teacher's uploader in Chromium: tus-js-client sends a real clip through the widget, retries
+by itself after a dropped connection, and continues after a page reload when the file is chosen again."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from elearn.video.models import MediaAsset, Upload
+from tests.browser.conftest import sign_in
+from tests.conftest import make_user
+from tests.video.clips import clip
+from tests.video.test_tus import make_lesson
+
+pytestmark = pytest.mark.browser
+CHUNK = 8 * 1024 * 1024  # the widget's data-chunk-size
+
+
+def _open_lesson(page, live_server, live_db):
+    teacher = make_user(live_db, roles=["teacher"])
+    lesson = make_lesson(live_db, teacher)
+    sign_in(page, live_server, teacher)
+    page.goto(f"{live_server.url}/teaching/lessons/{lesson.id}/edit")
+    return lesson
+
+
+def _fresh(live_db, model, **where):
+    live_db.session.rollback()  # see what the server thread committed
+    return live_db.session.query(model).filter_by(**where).all()
+
+
+def test_upload_a_clip_and_see_it_queued(live_server, live_db, page):
+    """A generated clip goes through tus-js-client; the big bar reaches 100 % and the status says queued."""
+    lesson = _open_lesson(page, live_server, live_db)
+    page.set_input_files("#upload-video", str(clip("mp4")))
+    item = page.locator(".upload-item")
+    expect(item).to_have_attribute("data-upload-state", "done", timeout=20_000)
+    expect(item.locator("progress")).to_have_attribute("value", "100")
+    queued_text = page.locator("[data-upload-panel]").get_attribute("data-status-queued")
+    expect(item.locator("[data-state]")).to_have_text(queued_text)
+    expect(item.locator("[data-state]")).to_have_attribute("aria-live", "polite")
+    [asset] = _fresh(live_db, MediaAsset, lesson_id=lesson.id)
+    assert asset.status == "queued"
+    stored = Path(live_server.app.config["MEDIA_DIR"]) / asset.source_path
+    assert stored.read_bytes() == clip("mp4").read_bytes()
+    assert page.console_errors == []
+
+
+def test_a_dropped_connection_is_retried_by_itself(live_server, live_db, page):
+    """The first PATCH is cut off: tus-js-client asks for the offset again and finishes on its own."""
+    lesson = _open_lesson(page, live_server, live_db)
+    patches = []
+
+    def drop_first_patch(route, request):
+        patches.append(request.headers.get("upload-offset"))
+        if len(patches) == 1:
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/uploads/**", lambda route, request: drop_first_patch(route, request)
+               if request.method == "PATCH" else route.continue_())
+    page.set_input_files("#upload-caption", _caption_file(live_server))
+    item = page.locator(".upload-item")
+    expect(item).to_have_attribute("data-upload-state", "done", timeout=20_000)
+    assert patches == ["0", "0"]
+    [upload] = _fresh(live_db, Upload, lesson_id=lesson.id)
+    assert upload.state == "complete" and upload.caption_id
+
+
+def test_after_a_reload_the_same_file_continues_where_it_stopped(live_server, live_db, page, tmp_path):
+    """One chunk arrives, then the network fails; after a reload, choosing the same file resumes at that offset."""
+    lesson = _open_lesson(page, live_server, live_db)
+    handout = tmp_path / "第一课讲义.pdf"
+    handout.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * (CHUNK // 256 + 4096))
+    network = {"down": True}
+    requests = []
+
+    def only_first_chunk(route, request):
+        requests.append((request.method, request.headers.get("upload-offset")))
+        if network["down"] and request.method == "PATCH" and request.headers.get("upload-offset") != "0":
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/uploads/**", only_first_chunk)
+    page.set_input_files("#upload-handout", str(handout))
+    expect(page.locator(".upload-item[data-upload-state='retrying']")).to_have_count(1, timeout=20_000)
+    assert requests[0] == ("POST", None)  # the route sees creation too
+    [upload] = _fresh(live_db, Upload, lesson_id=lesson.id)
+    assert upload.offset == CHUNK
+
+    page.reload()  # the old page and its retries are gone before the network comes back
+    network["down"], requests[:] = False, []
+    page.set_input_files("#upload-handout", str(handout))
+    item = page.locator(".upload-item")
+    expect(item).to_have_attribute("data-upload-state", "done", timeout=20_000)
+    assert ("POST", None) not in requests  # no new upload was created
+    assert ("PATCH", str(CHUNK)) in requests and ("PATCH", "0") not in requests
+    [upload] = _fresh(live_db, Upload, lesson_id=lesson.id)
+    assert upload.state == "complete" and upload.handout_id
+
+
+def _caption_file(live_server) -> str:
+    path = Path(live_server.app.config["MEDIA_DIR"]) / "browser-test-captions.srt"
+    path.write_text("1\n00:00:00,000 --> 00:00:02,000\n大家好\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("theme", ["standard", "high"])
+def test_the_widget_with_uploads_in_the_queue_passes_axe(live_server, live_db, new_page, theme):
+    """With one upload finished and one held up by the network (pause and cancel showing), the panel has no
+    axe violation and meets our 7:1 contrast and 48/60 px targets at every text size."""
+    from tests.browser.test_accessibility import axe_problems, own_problems
+
+    page = new_page(bypass_csp=True)  # only so that axe can be injected
+    teacher = make_user(live_db, roles=["teacher"])
+    teacher.contrast = theme
+    lesson = make_lesson(live_db, teacher)
+    sign_in(page, live_server, teacher)
+    page.goto(f"{live_server.url}/teaching/lessons/{lesson.id}/edit")
+    page.set_input_files("#upload-caption", _caption_file(live_server))
+    expect(page.locator(".upload-item[data-upload-state='done']")).to_have_count(1, timeout=20_000)
+    page.route("**/api/v1/uploads/**", lambda route, request: route.abort("internetdisconnected")
+               if request.method == "PATCH" else route.continue_())
+    page.set_input_files("#upload-video", str(clip("mp4")))
+    expect(page.locator(".upload-item[data-upload-state='retrying']")).to_have_count(1, timeout=20_000)
+    problems = axe_problems(page) + own_problems(page)
+    assert not problems, "\n".join(problems)
