@@ -62,6 +62,12 @@ class Config:
     #: Path of ffmpeg and ffprobe.
     FFMPEG = "ffmpeg"
     FFPROBE = "ffprobe"
+    #: A worker's hold on a job lasts this long unless renewed; a killed worker's job is re-run after it.
+    JOB_LEASE_SECONDS = 30
+    #: A job that failed (or whose worker died) this many times is given up with a plain reason.
+    JOB_MAX_ATTEMPTS = 3
+    #: Renditions the transcoder makes, by the shorter side of the picture (1080 is opt-in).
+    TRANSCODE_1080 = False
     #: Huey runs tasks in the calling process (tests of services only).
     QUEUE_IMMEDIATE = False
 

@@ -37,6 +37,9 @@ def create_app(config: config_module.Config | str | None = None) -> Flask:
     app.register_blueprint(core.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(courses.bp)
+    from .video import media as video_media
+
+    app.register_blueprint(video_media.bp)
     api.init_app(app)
     accounts_cli.init_app(app)
     from .courses import cli as courses_cli

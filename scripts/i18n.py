@@ -45,9 +45,11 @@ def extract(pot: Path = POT) -> None:
 
 
 def update(translations: dict[str, str]) -> list[str]:
-    template = _read(POT)
     missing = []
     for locale in ("zh", "en"):
+        # Read afresh for each catalogue: Catalog.update() adopts the template's Message objects,
+        # so a shared template would carry the Chinese strings into the English catalogue.
+        template = _read(POT)
         path = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
         path.parent.mkdir(parents=True, exist_ok=True)
         catalog = _read(path, locale) if path.exists() else None

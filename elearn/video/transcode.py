@@ -61,10 +61,8 @@ class TranscodeError(ServiceError):
     status = 422
 
     def __init__(self, code: str, message, detail: str = ""):
-        # Not ServiceError.__init__: it renders the message, which needs a request's locale,
-        # and this is raised in workers.
-        Exception.__init__(self, code)
-        self.code, self.message, self.details, self.detail = code, message, {}, detail
+        super().__init__(code, message)
+        self.detail = detail
 
 
 @dataclass(frozen=True)

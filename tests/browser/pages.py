@@ -19,7 +19,7 @@ from tests.conftest import DEFAULT_PASSWORD, make_user
 
 #: GET endpoints that answer with JSON, files or media, never an HTML page.
 NON_HTML_ENDPOINTS = {"static", "core.healthz", "api-docs.openapi_json", "accounts.admin_import_example",
-                      "courses.course_cover", "courses.handout_download"}
+                      "courses.course_cover", "courses.handout_download", "media.serve"}
 NON_HTML_PREFIXES = ("/api/",)
 
 ROLES = ("anonymous", "student", "teacher", "admin", "newcomer")

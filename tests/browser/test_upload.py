@@ -128,3 +128,46 @@ def test_the_widget_with_uploads_in_the_queue_passes_axe(live_server, live_db, n
     expect(page.locator(".upload-item[data-upload-state='retrying']")).to_have_count(1, timeout=20_000)
     problems = axe_problems(page) + own_problems(page)
     assert not problems, "\n".join(problems)
+
+
+def test_pause_and_continue_with_big_buttons(live_server, live_db, page):
+    """While the network is down the upload can be paused; "Continue" (at least 48 px) finishes it."""
+    lesson = _open_lesson(page, live_server, live_db)
+    network = {"down": True}
+    page.route("**/api/v1/uploads/**", lambda route, request: route.abort("internetdisconnected")
+               if network["down"] and request.method == "PATCH" else route.continue_())
+    page.set_input_files("#upload-caption", _caption_file(live_server))
+    item = page.locator(".upload-item")
+    expect(item).to_have_attribute("data-upload-state", "retrying", timeout=20_000)
+    pause = item.locator("[data-pause]")
+    assert pause.bounding_box()["height"] >= 48 and pause.bounding_box()["width"] >= 48
+    pause.click()
+    expect(item).to_have_attribute("data-upload-state", "paused")
+    expect(pause).to_be_hidden()
+    network["down"] = False
+    resume = item.locator("[data-resume]")
+    assert resume.bounding_box()["height"] >= 60  # the primary action
+    resume.focus()
+    page.keyboard.press("Enter")  # keyboard reachable
+    expect(item).to_have_attribute("data-upload-state", "done", timeout=20_000)
+    [upload] = _fresh(live_db, Upload, lesson_id=lesson.id)
+    assert upload.state == "complete"
+
+
+def test_several_files_are_queued_and_sent_one_after_another(live_server, live_db, page, tmp_path):
+    """Two handouts chosen at once become two queue entries; both arrive."""
+    lesson = _open_lesson(page, live_server, live_db)
+    files = []
+    for n in (1, 2):
+        path = tmp_path / f"讲义{n}.pdf"
+        path.write_bytes(b"%PDF-1.4\n" + bytes([n]) * 50_000)
+        files.append(str(path))
+    page.set_input_files("#upload-handout", files)
+    items = page.locator(".upload-item")
+    expect(items).to_have_count(2)
+    expect(items.nth(0)).to_have_attribute("data-upload-state", "done", timeout=20_000)
+    expect(items.nth(1)).to_have_attribute("data-upload-state", "done", timeout=20_000)
+    uploads = _fresh(live_db, Upload, lesson_id=lesson.id)
+    assert sorted(u.filename for u in uploads) == ["讲义1.pdf", "讲义2.pdf"]
+    assert all(u.handout_id for u in uploads)
+    assert page.console_errors == []
