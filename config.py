@@ -70,6 +70,10 @@ class Config:
     TRANSCODE_1080 = False
     #: Huey runs tasks in the calling process (tests of services only).
     QUEUE_IMMEDIATE = False
+    #: A lesson counts as completed once this share of it has been watched (each second once).
+    LESSON_COMPLETE_RATIO = 0.9
+    #: The site's time zone: the days, weeks and months of the learning record.
+    TIMEZONE = "Asia/Shanghai"
 
     def __init__(self) -> None:
         for name in dir(type(self)):
@@ -167,6 +171,11 @@ def _convert(name: str, raw: str, default):
             return int(raw)
         except ValueError:
             raise ConfigError(f"ELEARN_{name} must be a whole number, not {raw!r}") from None
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"ELEARN_{name} must be a number, not {raw!r}") from None
     return raw
 
 

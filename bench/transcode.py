@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -104,10 +105,15 @@ def per_rung_commands(src: Path, out: Path, measured: str, preset: str) -> list[
     return cmds
 
 
-def timed(fn) -> float:
-    start = time.perf_counter()
+def timed(fn) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process and its ffmpeg children)."""
+    def cpu() -> float:
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    start, start_cpu = time.perf_counter(), cpu()
     fn()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu() - start_cpu
 
 
 def main() -> int:
@@ -136,25 +142,29 @@ def main() -> int:
         "per-rung": lambda: [subprocess.run(c, check=True) for c in per_rung_commands(src, fresh("per-rung"),
                                                                                       measured, args.preset)],
     }
-    times: dict[str, list[float]] = {name: [] for name in variants}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
     load_before = os.getloadavg()
     for round_no in range(args.runs):
         order = list(variants)[round_no % 3:] + list(variants)[:round_no % 3]  # rotate to spread drift
         for name in order:
             times[name].append(timed(variants[name]))
-            print(f"round {round_no + 1} {name:9s} {times[name][-1]:7.2f} s", flush=True)
+            wall, cpu = times[name][-1]
+            print(f"round {round_no + 1} {name:9s} {wall:7.2f} s wall {cpu:7.2f} s CPU", flush=True)
     load_after = os.getloadavg()
 
-    med = {name: statistics.median(values) for name, values in times.items()}
-    print(f"\nmachine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, "
-          f"{subprocess.run(['ffmpeg', '-version'], capture_output=True, text=True).stdout.split(chr(10))[0]}")
-    print(f"load average before/after: {load_before[0]:.1f} / {load_after[0]:.1f}")
-    print(f"clip: {args.seconds} s 1280x720 30 fps, preset {args.preset}, {args.runs} runs each")
+    wall = {name: statistics.median(w for w, _ in values) for name, values in times.items()}
+    cpu = {name: statistics.median(c for _, c in values) for name, values in times.items()}
+    version = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout.split("\n")[0]
+    print(f"\nmachine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, {version}")
+    print(f"load average (1 min) before/after: {load_before[0]:.1f} / {load_after[0]:.1f}")
+    print(f"clip: {args.seconds} s 1280x720 30 fps, preset {args.preset}, {args.runs} runs each, medians")
     for name, values in times.items():
-        print(f"{name:9s} median {med[name]:7.2f} s   runs {', '.join(f'{v:.2f}' for v in values)}")
-    print(f"pipeline / hand      = {med['pipeline'] / med['hand']:.3f}  (goal <= 1.10)")
-    print(f"pipeline / per-rung  = {med['pipeline'] / med['per-rung']:.3f}  (goal < 1)")
-    print(f"realtime factor      = {args.seconds / med['pipeline']:.2f}x  (seconds of video per second)")
+        print(f"{name:9s} wall {wall[name]:7.2f} s  CPU {cpu[name]:7.2f} s   "
+              f"(wall runs {', '.join(f'{w:.2f}' for w, _ in values)})")
+    for label, med in (("wall", wall), ("CPU", cpu)):
+        print(f"{label:4s} pipeline / hand     = {med['pipeline'] / med['hand']:.3f}  (goal <= 1.10)")
+        print(f"{label:4s} pipeline / per-rung = {med['pipeline'] / med['per-rung']:.3f}  (goal < 1)")
+    print(f"realtime factor           = {args.seconds / wall['pipeline']:.2f}x  (seconds of video per wall second)")
     return 0
 
 

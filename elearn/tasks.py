@@ -5,6 +5,7 @@ from huey import crontab
 
 from .core.jobs import periodic
 from .extensions import db
+from .video import tasks as video_tasks  # noqa: F401  (registers the transcoding tasks)
 
 
 @periodic(crontab(minute="17"))

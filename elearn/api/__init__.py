@@ -50,11 +50,26 @@ def authenticate_api_request():
         return
     if request.method in UNSAFE and current_user.is_authenticated:
         try:
-            validate_csrf(request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token"))
+            validate_csrf(request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token")
+                          or _body_csrf_token())
         except (ValidationError, CSRFError):
             from flask_babel import lazy_gettext as _l
 
             raise ServiceError("csrf_failed", _l("This page has expired. Please reload it and try again."), status=400)
+
+
+#: Bodies small and plain enough to look for a CSRF token in (a beacon is a few hundred bytes).
+_BODY_TOKEN_TYPES = {"application/json", "text/plain", "application/x-www-form-urlencoded"}
+
+
+def _body_csrf_token():
+    """``navigator.sendBeacon`` cannot set headers: a beacon carries ``csrf_token`` in its body."""
+    if request.mimetype not in _BODY_TOKEN_TYPES or (request.content_length or 0) > 64 * 1024:
+        return None
+    if request.mimetype == "application/x-www-form-urlencoded":
+        return request.form.get("csrf_token")
+    body = request.get_json(force=True, silent=True)
+    return body.get("csrf_token") if isinstance(body, dict) else None
 
 
 def _token_message():
@@ -67,6 +82,7 @@ def init_app(app) -> None:
     from . import auth  # noqa: F401  (registers its blueprint)
     from ..courses import api as courses_api  # noqa: F401
     from ..video import api as video_api  # noqa: F401  (tus uploads; also loads the video models)
+    from ..learning import api as learning_api  # noqa: F401  (progress heartbeats, learning record)
 
     api.init_app(app, spec_kwargs={
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},

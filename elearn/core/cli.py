@@ -15,10 +15,21 @@ def init_app(app) -> None:
         from ..extensions import queue
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        from ..video import tasks as video_tasks
+        from .jobs import release_running
+
         consumer = queue.create_consumer(workers=workers, worker_type="thread", periodic=True,
                                          check_worker_health=True, max_delay=1.0)
         click.echo(f"elearn worker: {workers} threads on {current_app.config['QUEUE_URL']}")
-        consumer.run()
+        # Jobs whose worker died while this one was down are picked up now, not in a minute.
+        video_tasks.reap_transcodes.call_local()
+        try:
+            consumer.run()
+        finally:
+            # Stopping (Ctrl-C in run.py, SIGTERM from a supervisor): hand unfinished work back.
+            released = release_running(lambda table, row_id: video_tasks.enqueue(row_id))
+            if released:
+                click.echo(f"elearn worker: handed back {len(released)} unfinished job(s) to the queue")
 
     @app.cli.command("demo")
     def demo() -> None:

@@ -178,3 +178,41 @@ class LeaseKeeper:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join(timeout=10)
+
+
+_running: dict[tuple[str, int], tuple[object, int, int]] = {}
+_running_lock = threading.Lock()
+
+
+class running:
+    """Marks a job as held by this process, so a stopping worker can hand it back (``release_running``)."""
+
+    def __init__(self, model, row_id: int, attempt: int):
+        self.key = (model.__tablename__, row_id)
+        self.value = (model, row_id, attempt)
+
+    def __enter__(self):
+        with _running_lock:
+            _running[self.key] = self.value
+        return self
+
+    def __exit__(self, *exc):
+        with _running_lock:
+            _running.pop(self.key, None)
+
+
+def release_running(requeue) -> list[tuple[str, int]]:
+    """The worker is stopping: give every job it holds back to the queue, uncounted, and wake a worker.
+
+    ``requeue(table_name, row_id)`` enqueues the job again. Any thread still working on a released
+    job finds its guarded writes refused and stops without touching the row.
+    """
+    with _running_lock:
+        held = list(_running.values())
+        _running.clear()
+    released = []
+    for model, row_id, attempt in held:
+        if release(model, row_id, attempt):
+            requeue(model.__tablename__, row_id)
+            released.append((model.__tablename__, row_id))
+    return released

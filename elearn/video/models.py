@@ -82,6 +82,10 @@ class MediaAsset(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     queued_at: Mapped[datetime | None]
     ready_at: Mapped[datetime | None]
+    #: What the transcoder made (renditions with bandwidth/resolution, poster, download) under hls/<id>/.
+    renditions: Mapped[dict | None] = mapped_column(JSON)
+    #: Set when a newer asset of the lesson became ready: its files go once no signed URL can reach them.
+    retired_at: Mapped[datetime | None] = mapped_column(index=True)
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"<MediaAsset {self.id} lesson={self.lesson_id} {self.status}>"

@@ -242,13 +242,39 @@ def _probe_and_queue(asset: MediaAsset) -> None:
 
 
 def queue_asset(asset_id: int) -> None:
-    """The hand-off to transcoding: called after the commit that left the asset ``queued``.
+    """The hand-off to transcoding, called after the commit that left the asset ``queued``.
 
-    Issue 4 enqueues the transcoding task here (the database row, not the queue, is the source
-    of truth: a reaper re-queues queued assets nobody holds a lease on). Until then the asset
-    simply waits in ``queued``; nothing pretends to transcode it.
+    The database row, not the queue, is the source of truth: if this message is lost, the
+    reaper (video.tasks.reap_transcodes) wakes a worker for the asset again.
     """
-    return None
+    from .tasks import enqueue
+
+    enqueue(asset_id)
+
+
+def retry_asset(asset: MediaAsset) -> None:
+    """The teacher's 「重试」: a failed asset gets a fresh set of attempts."""
+    if asset.status != ASSET_FAILED or not asset.source_path or asset.error_code not in RETRYABLE:
+        raise ServiceError("not_retryable", _l("This recording cannot be tried again. Please upload it again."),
+                           status=409)
+    asset.status = ASSET_QUEUED
+    asset.attempts = 0
+    asset.progress = 0.0
+    asset.eta_seconds = None
+    asset.error = asset.error_params = asset.error_code = None
+    asset.queued_at = utcnow()
+    asset_id = asset.id
+    _after(_ON_COMMIT, lambda: queue_asset(asset_id))
+
+
+#: Failures worth another try: transcoding trouble, not a file that is no recording at all.
+RETRYABLE = {"transcode_failed"}
+
+
+def delete_asset_files(asset: MediaAsset) -> None:
+    root = media_root()
+    for folder in ("sources", "hls"):
+        _remove_tree_after_commit(root / folder / str(asset.id))
 
 
 def import_video_file(lesson, path) -> MediaAsset:
@@ -366,15 +392,29 @@ def asset_dict(asset: MediaAsset) -> dict:
         "progress": round(asset.progress or 0.0, 1),
         "error": translated(asset.error, asset.error_params),
         "duration": asset.duration,
-        "hls_url": urls["hls_url"],
-        "mp4_url": urls["mp4_url"],
-        "poster_url": urls["poster_url"],
+        "eta_seconds": asset.eta_seconds,
+        "kind": asset.kind,
+        **urls,
     }
 
 
 def media_urls(asset: MediaAsset) -> dict:
-    """Signed URLs of the renditions; issue 4 makes renditions and signs them, until then there are none."""
-    return {"hls_url": None, "mp4_url": None, "poster_url": None}
+    """Signed URLs of a ready asset's renditions (see signing.py); None until it is ready."""
+    urls = {"hls_url": None, "mp4_url": None, "poster_url": None, "thumbnail_url": None, "audio_url": None}
+    made = asset.renditions or {}
+    if asset.status != ASSET_READY or not made:
+        return urls
+    from .signing import signed_url
+
+    urls["hls_url"] = signed_url("hls", asset.id, made.get("master") or "master.m3u8")
+    audio = made.get("audio") or {}
+    if audio.get("name"):
+        urls["audio_url"] = signed_url("hls", asset.id, f"{audio['name']}/index.m3u8")
+    for key, name in (("mp4_url", made.get("download")), ("poster_url", made.get("poster")),
+                      ("thumbnail_url", made.get("thumbnail"))):
+        if name:
+            urls[key] = signed_url("hls", asset.id, name)
+    return urls
 
 
 def caption_dict(caption: Caption) -> dict:
@@ -383,9 +423,18 @@ def caption_dict(caption: Caption) -> dict:
         "lang": caption.lang,
         "status": caption.status,
         "label": caption.label or caption_language_name(caption.lang),
-        "url": None,  # served through signed URLs from issue 4
+        "url": _caption_url(caption),
         "error": translated(caption.error, caption.error_params),
     }
+
+
+def _caption_url(caption: Caption) -> str | None:
+    if caption.status != CAPTION_READY or not caption.vtt_path:
+        return None
+    from .signing import signed_url
+
+    kind, ident, filename = caption.vtt_path.split("/", 2)
+    return signed_url(kind, ident, filename)
 
 
 def caption_language_name(lang: str) -> str:

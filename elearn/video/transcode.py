@@ -301,8 +301,10 @@ def _hls_options(folder: Path) -> dict:
 def _run(cmd: list[str], on_media_time=None, stall_seconds: float = STALL_SECONDS) -> list[str]:
     """Run ffmpeg, feeding ``-progress`` times (seconds) to ``on_media_time``; return the stderr tail."""
     try:
+        # Its own process group: a Ctrl-C meant for the worker must not kill ffmpeg first (that would
+        # count as a failed attempt); it dies with the worker instead, through the parent-death signal.
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                preexec_fn=die_with_parent)
+                                preexec_fn=die_with_parent, start_new_session=True)
     except OSError as err:
         raise TranscodeError("tools_missing", TOOLS_MISSING, str(err)) from None
     tail: deque[str] = deque(maxlen=80)

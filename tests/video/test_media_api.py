@@ -13,7 +13,9 @@ from elearn.video.models import Caption, MediaAsset
 from tests.video.clips import clip
 from tests.video.test_tus import SRT, make_lesson, send_file, signed_in
 
-ASSET_KEYS = {"id", "status", "progress", "error", "duration", "hls_url", "mp4_url", "poster_url"}
+# The keys the issue names, plus what the player and the teacher's page use besides.
+ASSET_KEYS = {"id", "status", "progress", "error", "duration", "hls_url", "mp4_url", "poster_url",
+              "eta_seconds", "kind", "thumbnail_url", "audio_url"}
 
 
 @pytest.fixture

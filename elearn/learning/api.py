@@ -1,0 +1,246 @@
+"""/api/v1: progress heartbeats, playback URLs, player settings, the learning record, course figures.
+
+``POST /lessons/{id}/progress`` also takes ``navigator.sendBeacon`` bodies: those cannot set
+headers, so a session caller's beacon carries ``csrf_token`` in its JSON body (sent as text/plain,
+which is why the body is parsed here rather than by ``@blp.arguments``).
+"""
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from ..api import register
+from ..api.schemas import ApiErrorSchema
+from ..core.errors import ServiceError
+from ..core.permissions import actor, require
+from ..courses import services as courses
+from ..courses.permissions import allow, can_view_lesson
+from ..extensions import db
+from . import services
+from .models import CAPTION_SIZES, PLAYBACK_RATES
+from .permissions import (can_change_player_settings, can_record_progress, can_view_course_figures,
+                          can_view_own_learning)
+
+blp = register(Blueprint("api_learning", __name__, url_prefix="/api/v1",
+                         description="Progress, resume, player settings and learning records"))
+
+SECURITY = [{"bearerAuth": []}, {}]
+#: A heartbeat is a few hundred bytes; anything much larger is not one.
+MAX_HEARTBEAT_BYTES = 64 * 1024
+
+
+class HeartbeatSchema(Schema):
+    position = fields.Float(metadata={"description": "Where the player is now, in seconds (for resuming)"})
+    intervals = fields.List(fields.List(fields.Float(), validate=validate.Length(equal=2)), metadata={
+        "description": f"[start, end] seconds actually played since the last report (at most {services.MAX_INTERVALS})"})
+    beat = fields.String(metadata={"description": "Optional id of this report, so a retry is not counted twice"})
+    csrf_token = fields.String(metadata={"description": "Only for sendBeacon from a signed-in page (no header)"})
+
+
+class ProgressSchema(Schema):
+    position = fields.Float()
+    coverage = fields.Float(metadata={"description": "Share of the lesson watched at least once, 0..1"})
+    completed = fields.Boolean()
+    completed_at = fields.String(allow_none=True)
+    covered_seconds = fields.Float()
+    covered = fields.List(fields.List(fields.Float()), metadata={"description": "Merged [start, end] watched"})
+    watched_seconds = fields.Float(metadata={"description": "Every credited second, re-watching included"})
+    duration = fields.Float(allow_none=True)
+    resume_at = fields.Float(allow_none=True, metadata={"description": "Where to offer to continue, or null"})
+    credited = fields.Float(metadata={"description": "Seconds credited by this report (POST only)"})
+    clamped = fields.Boolean(metadata={"description": "The report was cut to the video or to the clock"})
+    duplicate = fields.Boolean(metadata={"description": "This report's beat id was stored before"})
+
+
+class PreferencesSchema(Schema):
+    playback_rate = fields.Float(validate=validate.OneOf(PLAYBACK_RATES))
+    captions_on = fields.Boolean()
+    caption_size = fields.String(validate=validate.OneOf(CAPTION_SIZES))
+    autoplay_next = fields.Boolean(metadata={"description": "Start the next lesson after a countdown"})
+
+
+class PlaybackSchema(Schema):
+    video = fields.Dict(allow_none=True, metadata={
+        "description": "The ready video: id, kind, duration, signed hls_url, audio_url (sound only), mp4_url, "
+                       "poster_url"})
+    preparing = fields.Boolean(metadata={"description": "A video is still being prepared"})
+    captions = fields.List(fields.Dict(), metadata={"description": "Ready captions with signed url, lang, label"})
+    progress = fields.Nested(ProgressSchema, allow_none=True)
+    preferences = fields.Nested(PreferencesSchema)
+
+
+class PeriodSchema(Schema):
+    start = fields.Date()
+    minutes = fields.Float()
+
+
+class CourseProgressSchema(Schema):
+    course_id = fields.Function(lambda item: item["course"].id)
+    title = fields.Function(lambda item: item["course"].title)
+    lessons = fields.Integer()
+    completed = fields.Integer()
+    percent = fields.Integer()
+    finished = fields.Boolean()
+
+
+class LessonDoneSchema(Schema):
+    lesson_id = fields.Function(lambda item: item["lesson"].id)
+    title = fields.Function(lambda item: item["lesson"].title)
+    course_title = fields.Function(lambda item: item["lesson"].course.title)
+    completed_at = fields.DateTime()
+
+
+class ContinueSchema(Schema):
+    lesson_id = fields.Function(lambda item: item["lesson"].id)
+    title = fields.Function(lambda item: item["lesson"].title)
+    resume_at = fields.Float(allow_none=True)
+
+
+class RecordSchema(Schema):
+    weeks = fields.List(fields.Nested(PeriodSchema), metadata={"description": "Minutes per week, oldest first"})
+    months = fields.List(fields.Nested(PeriodSchema), metadata={"description": "Minutes per month, oldest first"})
+    minutes_last_year = fields.Float()
+    lessons_completed = fields.Integer()
+    recent_lessons = fields.List(fields.Nested(LessonDoneSchema))
+    courses_in_progress = fields.List(fields.Nested(CourseProgressSchema))
+    courses_finished = fields.List(fields.Nested(CourseProgressSchema))
+    continue_with = fields.Nested(ContinueSchema, allow_none=True)
+
+
+class CourseFiguresSchema(Schema):
+    course_id = fields.Function(lambda item: item["course"].id)
+    title = fields.Function(lambda item: item["course"].title)
+    lessons = fields.Integer()
+    learners = fields.Integer(metadata={"description": "People who have started the course"})
+    lessons_completed = fields.Integer()
+    learners_finished = fields.Integer()
+    minutes = fields.Float(metadata={"description": "Minutes watched by everyone"})
+
+
+def _errors(*statuses):
+    descriptions = {400: "Refused: the message says why", 401: "Not signed in", 403: "Not allowed",
+                    404: "No such object", 409: "Not possible now", 413: "Too large", 422: "Invalid body"}
+
+    def decorator(func):
+        for status in statuses:
+            func = blp.alt_response(status, schema=ApiErrorSchema, description=descriptions[status])(func)
+        return func
+
+    return decorator
+
+
+def _json_body():
+    """The JSON object sent, whatever Content-Type it came with (beacons send text/plain)."""
+    if (request.content_length or 0) > MAX_HEARTBEAT_BYTES:
+        raise ServiceError("too_large", _l("This report is too large."), status=413)
+    body = request.get_json(force=True, silent=True)
+    if body is None:
+        raise ServiceError("malformed_json", _l("The request body is not valid JSON."), status=400)
+    return body
+
+
+@blp.route("/lessons/<int:lesson>/progress")
+class LessonProgressItem(MethodView):
+    @require(can_record_progress, lesson=courses.get_lesson)
+    @blp.response(200, ProgressSchema)
+    @_errors(401, 403, 404)
+    @blp.doc(security=SECURITY)
+    def get(self, lesson):
+        """The caller's stored state in a lesson: position, coverage, completion."""
+        return services.progress_dict(services.progress_for(actor(), lesson.id), services.ready_duration(lesson.id))
+
+    @require(can_record_progress, lesson=courses.get_lesson)
+    @blp.response(200, ProgressSchema)
+    @_errors(400, 401, 403, 404, 409, 413)
+    @blp.doc(security=SECURITY, requestBody={"required": True, "content": {"application/json": {
+        "schema": HeartbeatSchema}}})
+    def post(self, lesson):
+        """Report what was played. Intervals are cut to the video, merged, and cut to what the clock
+        allows since the previous report (1.5x, summed over devices); negative times count from 0."""
+        position, intervals, beat = services.read_heartbeat(_json_body())
+        services.start_locked_transaction()
+        state = services.record_heartbeat(actor(), lesson, position, intervals, beat)
+        db.session.commit()
+        return state
+
+
+@blp.route("/lessons/<int:lesson>/playback")
+class LessonPlayback(MethodView):
+    @allow(can_view_lesson, lesson=courses.get_lesson)
+    @blp.response(200, PlaybackSchema)
+    @_errors(401, 403, 404)
+    @blp.doc(security=SECURITY)
+    def get(self, lesson):
+        """Fresh signed media URLs for the player (ask again after a 403 from /media), with the caller's
+        progress and player settings."""
+        user = actor()
+        body = services.playback(lesson)
+        duration = body["video"]["duration"] if body["video"] else None
+        body["progress"] = services.progress_dict(services.progress_for(user, lesson.id), duration) \
+            if user.is_authenticated else None
+        body["preferences"] = services.preferences_dict(services.get_preferences(user))
+        return body
+
+
+@blp.route("/me/player-preferences")
+class PlayerPreferences(MethodView):
+    @require(can_change_player_settings)
+    @blp.response(200, PreferencesSchema)
+    @_errors(401)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def get(self):
+        """Speed, captions and next-lesson settings, the same on every device."""
+        return services.preferences_dict(services.get_preferences(actor()))
+
+    @require(can_change_player_settings)
+    @blp.arguments(PreferencesSchema)
+    @blp.response(200, PreferencesSchema)
+    @_errors(400, 401, 422)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def patch(self, data):
+        """Change some player settings."""
+        prefs = services.set_preferences(actor(), **data)
+        db.session.commit()
+        return services.preferences_dict(prefs)
+
+
+@blp.route("/me/learning")
+class MyLearning(MethodView):
+    @require(can_view_own_learning)
+    @blp.response(200, RecordSchema)
+    @_errors(401)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def get(self):
+        """「我的学习」: minutes per week and month over the last year, lessons completed, courses in
+        progress and finished, and the lesson to continue."""
+        user = actor()
+        return dict(services.learning_record(user), continue_with=services.continue_target(user))
+
+
+@blp.route("/courses/<int:course>/learning")
+class CourseLearning(MethodView):
+    @require(can_view_course_figures, course=courses.get_course)
+    @blp.response(200, CourseFiguresSchema)
+    @_errors(401, 403, 404)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def get(self, course):
+        """How the course's learners are doing (its teachers and admins)."""
+        return services.course_figures([course])[0]
+
+
+@blp.route("/ping")
+class Ping(MethodView):
+    @blp.response(200, Schema.from_dict({"ok": fields.Boolean()})())
+    @blp.doc(security=SECURITY)
+    def get(self):
+        """A bare answer (no data, no permission needed): the baseline of bench/heartbeat.py."""
+        return {"ok": True}
+
+    @blp.response(200, Schema.from_dict({"ok": fields.Boolean()})())
+    @blp.doc(security=SECURITY)
+    def post(self):
+        """The same, through the API's sign-in and CSRF checks for a POST."""
+        return {"ok": True}

@@ -1,0 +1,158 @@
+"""Transcoding on the queue, with database leases so no job is ever lost (see core.jobs)."""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from flask import current_app
+from huey import crontab
+from sqlalchemy import select
+
+from ..core import jobs
+from ..core.timeutil import utcnow
+from ..extensions import db
+from . import probe as probing
+from . import transcode as transcoding
+from .models import ASSET_READY, MediaAsset
+from .services import media_root, stored_message
+
+PROGRESS_EVERY = 2.0  # seconds between progress writes
+#: Files of a replaced asset stay this long after it was retired: every signed URL handed out
+#: before then (valid at most 7 hours) has expired by the time they go.
+RETIRED_GRACE = timedelta(hours=8)
+
+
+class LeaseLost(Exception):
+    """Another worker holds this job now; stop without writing anything."""
+
+
+@jobs.task(retries=0)
+def transcode_asset(asset_id: int) -> None:
+    run_transcode(asset_id)
+
+
+def enqueue(asset_id: int) -> None:
+    transcode_asset(asset_id)
+
+
+def run_transcode(asset_id: int) -> str:
+    """Claim the asset, build its renditions, and record the outcome. Returns what happened."""
+    attempt = jobs.claim(MediaAsset, asset_id, jobs.worker_identity())
+    if attempt is None:
+        return "not claimed"
+    app = current_app._get_current_object()
+    with jobs.running(MediaAsset, asset_id, attempt), \
+            jobs.LeaseKeeper(app, MediaAsset, asset_id, attempt) as keeper:
+        try:
+            result = _transcode(asset_id, attempt, keeper)
+        except LeaseLost:
+            return "lease lost"
+        except transcoding.TranscodeError as err:
+            return _failed(asset_id, attempt, err.message, err.detail)
+        except Exception as err:  # noqa: BLE001 - any crash is a failed attempt, told plainly
+            current_app.logger.exception("transcoding asset %s failed", asset_id)
+            return _failed(asset_id, attempt, transcoding.FAILED, f"{type(err).__name__}: {err}")
+    if not jobs.guarded_update(MediaAsset, asset_id, attempt, status=ASSET_READY, progress=100.0, eta_seconds=0,
+                               duration=result.duration, renditions=_summary(result), ready_at=utcnow(),
+                               lease_owner=None, lease_expires_at=None, error=None, error_params=None,
+                               error_code=None, error_detail=None):
+        return "lease lost"
+    retire_older(asset_id)
+    return "ready"
+
+
+def _transcode(asset_id: int, attempt: int, keeper) -> transcoding.TranscodeResult:
+    asset = db.session.get(MediaAsset, asset_id)
+    source = media_root() / asset.source_path
+    db.session.rollback()  # release the read transaction: other workers and the web app write meanwhile
+    cfg = current_app.config
+    _remove_leftovers(asset_id)
+    info = probing.probe(source, ffprobe=cfg["FFPROBE"])
+    last = [0.0]
+
+    def on_progress(percent: float, eta: float | None) -> None:
+        if keeper.lost.is_set():
+            raise LeaseLost()
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_EVERY:
+            return
+        last[0] = now
+        if not jobs.guarded_update(MediaAsset, asset_id, attempt, progress=round(min(percent, 99.0), 1),
+                                   eta_seconds=int(eta) if eta is not None else None):
+            raise LeaseLost()
+
+    return transcoding.transcode(source, media_root() / "hls" / str(asset_id), info, ffmpeg=cfg["FFMPEG"],
+                                 ffprobe=cfg["FFPROBE"], on_progress=on_progress,
+                                 allow_1080=cfg["TRANSCODE_1080"])
+
+
+def _remove_leftovers(asset_id: int) -> None:
+    """Temporary folders of earlier attempts on this asset (their worker died); we hold the lease now."""
+    import shutil
+
+    for leftover in (media_root() / "hls").glob(f".{asset_id}.*.tmp"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _summary(result: transcoding.TranscodeResult) -> dict:
+    data = result.to_dict()
+    data.pop("out_dir", None)
+    return data
+
+
+def _failed(asset_id: int, attempt: int, message, detail: str) -> str:
+    """Retry while attempts remain (the job goes back to the queue); then fail with a plain reason."""
+    asset = db.session.get(MediaAsset, asset_id)
+    attempts = asset.attempts
+    db.session.rollback()
+    text, params = stored_message(message)
+    if attempts < current_app.config["JOB_MAX_ATTEMPTS"]:
+        if jobs.guarded_update(MediaAsset, asset_id, attempt, status=jobs.QUEUED, lease_owner=None,
+                               lease_expires_at=None, queued_at=utcnow(), error_detail=detail[-4000:]):
+            enqueue(asset_id)
+        return "retrying"
+    jobs.guarded_update(MediaAsset, asset_id, attempt, status=jobs.FAILED, lease_owner=None, lease_expires_at=None,
+                        error=text, error_params=params, error_code="transcode_failed",
+                        error_detail=detail[-4000:])
+    return "failed"
+
+
+def retire_older(asset_id: int) -> None:
+    """A newer asset of the lesson is ready: older ready ones stop being served and are cleaned later."""
+    asset = db.session.get(MediaAsset, asset_id)
+    older = db.session.scalars(select(MediaAsset).where(
+        MediaAsset.lesson_id == asset.lesson_id, MediaAsset.id < asset_id, MediaAsset.retired_at.is_(None),
+        MediaAsset.status.in_([ASSET_READY, jobs.FAILED]))).all()
+    for row in older:
+        row.retired_at = utcnow()
+    db.session.commit()
+
+
+def _give_up(asset: MediaAsset) -> None:
+    text, params = stored_message(transcoding.FAILED)
+    asset.error, asset.error_params, asset.error_code = text, params, "transcode_failed"
+    asset.error_detail = (asset.error_detail or "") + "\nThe worker stopped (killed or lost) on every attempt."
+
+
+@jobs.periodic(crontab(minute="*"))
+def reap_transcodes() -> list[int]:
+    """Re-queue transcodes whose worker died (lease expired); idempotent, runs every minute."""
+    ids = jobs.reap(MediaAsset, current_app.config["JOB_MAX_ATTEMPTS"], _give_up)
+    for asset_id in ids:
+        enqueue(asset_id)
+    return ids
+
+
+@jobs.periodic(crontab(minute="23"))
+def remove_retired_files() -> int:
+    """Delete the renditions and sources of assets replaced long enough ago that no URL reaches them."""
+    from .services import delete_asset_files
+
+    cutoff = utcnow() - RETIRED_GRACE
+    rows = db.session.scalars(select(MediaAsset).where(MediaAsset.retired_at < cutoff)).all()
+    for row in rows:
+        delete_asset_files(row)
+        db.session.delete(row)
+    db.session.commit()
+    return len(rows)
