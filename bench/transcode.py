@@ -11,8 +11,10 @@ On a generated 1280x720 clip (bench/.work/, git-ignored) it times, in interleave
               (loudness measured once beforehand and pasted in, as a person would)
   per-rung    one ffmpeg process per rung (and one for the audio-only rendition), one after another
 
-and prints the medians, the ratios and the realtime factor. Goal: pipeline <= 1.10x hand, and
-faster than per-rung. Timings are never a pass/fail test; see docs/benchmarks.md for results.
+and prints medians of wall time and of CPU time (this process plus its ffmpeg children), the
+ratios and the realtime factor. CPU time hardly moves when other work shares the machine; wall
+time does. Goal: pipeline <= 1.10x hand, and faster than per-rung. Timings are never a pass/fail
+test; see docs/benchmarks.md for results.
 """
 from __future__ import annotations
 
@@ -161,9 +163,11 @@ def main() -> int:
     for name, values in times.items():
         print(f"{name:9s} wall {wall[name]:7.2f} s  CPU {cpu[name]:7.2f} s   "
               f"(wall runs {', '.join(f'{w:.2f}' for w, _ in values)})")
-    for label, med in (("wall", wall), ("CPU", cpu)):
-        print(f"{label:4s} pipeline / hand     = {med['pipeline'] / med['hand']:.3f}  (goal <= 1.10)")
-        print(f"{label:4s} pipeline / per-rung = {med['pipeline'] / med['per-rung']:.3f}  (goal < 1)")
+    # Other work on a shared machine only ever adds time, so the fastest run is shown beside the median.
+    fastest = {name: min(w for w, _ in values) for name, values in times.items()}
+    for label, med in (("wall median", wall), ("wall fastest", fastest), ("CPU median", cpu)):
+        print(f"{label:12s} pipeline / hand     = {med['pipeline'] / med['hand']:.3f}  (goal <= 1.10)")
+        print(f"{label:12s} pipeline / per-rung = {med['pipeline'] / med['per-rung']:.3f}  (goal < 1)")
     print(f"realtime factor           = {args.seconds / wall['pipeline']:.2f}x  (seconds of video per wall second)")
     return 0
 

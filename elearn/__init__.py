@@ -37,9 +37,14 @@ def create_app(config: config_module.Config | str | None = None) -> Flask:
     app.register_blueprint(core.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(courses.bp)
+    from . import video
     from .video import media as video_media
 
     app.register_blueprint(video_media.bp)
+    app.register_blueprint(video.bp)
+    from . import learning
+
+    app.register_blueprint(learning.bp)
     api.init_app(app)
     accounts_cli.init_app(app)
     from .courses import cli as courses_cli

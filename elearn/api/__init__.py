@@ -1,7 +1,8 @@
 """/api/v1: JSON endpoints documented as OpenAPI 3 at /api/v1/openapi.json.
 
 Authentication is a bearer token (``Authorization: Bearer ...``) or the browser session; a
-session caller changing anything must send the CSRF token in ``X-CSRFToken``.
+session caller changing anything must send the CSRF token in ``X-CSRFToken`` (or, for
+``navigator.sendBeacon``, which cannot set headers, as ``csrf_token`` in a small JSON, text or form body).
 """
 from __future__ import annotations
 

@@ -13,7 +13,11 @@ from .utils import safe_next
 
 @bp.get("/")
 def index():
-    return render_template("core/index.html")
+    """「继续学习」 first, then the courses being taken with their progress, then the catalogue."""
+    from ..core.permissions import actor
+    from ..learning.services import home
+
+    return render_template("core/index.html", **home(actor()))
 
 
 @bp.post("/preferences")

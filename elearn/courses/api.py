@@ -100,12 +100,16 @@ class MediaSchema(Schema):
 
     id = fields.Integer()
     status = fields.String()
-    progress = fields.Float(allow_none=True)
+    kind = fields.String(metadata={"enum": ["video", "audio"]})
+    progress = fields.Float(allow_none=True, metadata={"description": "Percent transcoded"})
+    eta_seconds = fields.Integer(allow_none=True, metadata={"description": "Estimated seconds of transcoding left"})
     error = fields.String(allow_none=True)
     duration = fields.Float(allow_none=True)
     hls_url = fields.String(allow_none=True)
     mp4_url = fields.String(allow_none=True)
     poster_url = fields.String(allow_none=True)
+    thumbnail_url = fields.String(allow_none=True)
+    audio_url = fields.String(allow_none=True, metadata={"description": "The audio-only rendition (sound-only mode)"})
 
 
 class HandoutSchema(Schema):

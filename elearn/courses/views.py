@@ -117,14 +117,10 @@ def course_cover(course):
 @bp.get("/lessons/<int:lesson>")
 @allow(can_view_lesson, lesson=services.get_lesson)
 def lesson_page(lesson):
-    lessons = lesson.course.lessons
-    index = lessons.index(lesson)
-    return render_template(
-        "courses/lesson.html", lesson=lesson, course=lesson.course, media=services.lesson_media(lesson),
-        previous=lessons[index - 1] if index > 0 else None,
-        next_lesson=lessons[index + 1] if index + 1 < len(lessons) else None,
-        can_edit=can_edit_lesson(actor(), lesson),
-    )
+    # The learning package owns the learner's lesson page (player, progress, resume); the URL stays here.
+    from ..learning.views import render_lesson
+
+    return render_lesson(lesson)
 
 
 @bp.get("/handouts/<int:handout>")

@@ -24,8 +24,21 @@ from .models import CAPTION_SIZES, PLAYBACK_RATES
 from .permissions import (can_change_player_settings, can_record_progress, can_view_course_figures,
                           can_view_own_learning)
 
-blp = register(Blueprint("api_learning", __name__, url_prefix="/api/v1",
-                         description="Progress, resume, player settings and learning records"))
+blp = Blueprint("api_learning", __name__, url_prefix="/api/v1",
+                description="Progress, resume, player settings and learning records")
+
+
+@blp.before_request
+def _lock_before_a_token_is_read():
+    """A bearer token's check may write its last-use time: with SQLite that write must not come from
+    a transaction that has already read (its snapshot may be stale), so a heartbeat sent with a token
+    takes the write lock before the check reads anything. Registered before ``register`` adds it."""
+    if (request.method == "POST" and request.endpoint == "api_learning.LessonProgressItem"
+            and request.headers.get("Authorization")):
+        services.start_locked_transaction()
+
+
+register(blp)
 
 SECURITY = [{"bearerAuth": []}, {}]
 #: A heartbeat is a few hundred bytes; anything much larger is not one.
@@ -110,6 +123,10 @@ class RecordSchema(Schema):
     continue_with = fields.Nested(ContinueSchema, allow_none=True)
 
 
+class PingSchema(Schema):
+    ok = fields.Boolean()
+
+
 class CourseFiguresSchema(Schema):
     course_id = fields.Function(lambda item: item["course"].id)
     title = fields.Function(lambda item: item["course"].title)
@@ -152,7 +169,7 @@ class LessonProgressItem(MethodView):
         """The caller's stored state in a lesson: position, coverage, completion."""
         return services.progress_dict(services.progress_for(actor(), lesson.id), services.ready_duration(lesson.id))
 
-    @require(can_record_progress, lesson=courses.get_lesson)
+    @require(can_record_progress, lesson=services.lesson_for_progress)
     @blp.response(200, ProgressSchema)
     @_errors(400, 401, 403, 404, 409, 413)
     @blp.doc(security=SECURITY, requestBody={"required": True, "content": {"application/json": {
@@ -161,8 +178,12 @@ class LessonProgressItem(MethodView):
         """Report what was played. Intervals are cut to the video, merged, and cut to what the clock
         allows since the previous report (1.5x, summed over devices); negative times count from 0."""
         position, intervals, beat = services.read_heartbeat(_json_body())
+        user_id, lesson_id = actor().id, lesson.id
+        duration = services.ready_duration(lesson_id)
+        # Everything above only read; the read-modify-write of the coverage runs under the write lock,
+        # held as briefly as possible (other heartbeats wait for it).
         services.start_locked_transaction()
-        state = services.record_heartbeat(actor(), lesson, position, intervals, beat)
+        state = services.record_heartbeat(user_id, lesson_id, position, intervals, beat, duration=duration)
         db.session.commit()
         return state
 
@@ -233,13 +254,13 @@ class CourseLearning(MethodView):
 
 @blp.route("/ping")
 class Ping(MethodView):
-    @blp.response(200, Schema.from_dict({"ok": fields.Boolean()})())
+    @blp.response(200, PingSchema)
     @blp.doc(security=SECURITY)
     def get(self):
         """A bare answer (no data, no permission needed): the baseline of bench/heartbeat.py."""
         return {"ok": True}
 
-    @blp.response(200, Schema.from_dict({"ok": fields.Boolean()})())
+    @blp.response(200, PingSchema)
     @blp.doc(security=SECURITY)
     def post(self):
         """The same, through the API's sign-in and CSRF checks for a POST."""

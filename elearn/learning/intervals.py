@@ -32,8 +32,8 @@ def clamp(intervals: Iterable[Interval], duration: float) -> list[Interval]:
     """Each interval cut to [0, duration], rounded to milliseconds; the empty ones dropped."""
     kept = []
     for start, end in intervals:
-        start = round(min(max(start, 0.0), duration), PRECISION)
-        end = round(min(max(end, 0.0), duration), PRECISION)
+        start = min(round(max(start, 0.0), PRECISION), duration)
+        end = min(round(max(end, 0.0), PRECISION), duration)
         if end > start:
             kept.append((start, end))
     return kept
@@ -46,8 +46,8 @@ def within_budget(intervals: Iterable[Interval], budget: float) -> list[Interval
     for start, end in intervals:
         if left <= 0:
             break
-        # Rounded down, so the lengths never add up to more than the budget.
-        end = min(end, math.floor((start + left) * 10 ** PRECISION) / 10 ** PRECISION)
+        if end - start > left:  # cut, rounded down so the lengths never add up to more than the budget
+            end = math.floor((start + left) * 10 ** PRECISION) / 10 ** PRECISION
         if end > start:
             kept.append((start, end))
             left -= end - start

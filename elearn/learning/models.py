@@ -59,6 +59,8 @@ class LessonProgress(db.Model):
     completed_at: Mapped[datetime | None]
     #: The previous heartbeat the next credit is measured from (see services.record_heartbeat).
     clock_at: Mapped[datetime | None]
+    #: Ids of the latest heartbeats, so a retried one (its answer was lost) is not counted twice.
+    recent_beats: Mapped[list] = mapped_column(JSON, default=list)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -14,14 +14,14 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..core.errors import ServiceError
 from ..core.timeutil import utcnow
@@ -39,18 +39,21 @@ FIRST_ALLOWANCE = HEARTBEAT_SECONDS * MAX_PLAYBACK_RATE
 #: Network jitter: a heartbeat may arrive this much sooner after the previous one than it was sent.
 CLOCK_SLACK_SECONDS = 2.0
 MAX_INTERVALS = 200
+#: How many heartbeat ids a progress row remembers for spotting retries.
+RECENT_BEATS = 32
 _BEAT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-#: Offer to resume only past the first seconds and before the last ones.
-RESUME_MIN_SECONDS = 5
-RESUME_END_MARGIN = 5
+#: Offer to resume only past the first seconds and before the last ones (5 s, or 5 % of a short video).
+RESUME_MARGIN_SECONDS = 5
+RESUME_MARGIN_SHARE = 0.05
 
 
 # ---------------------------------------------------------------- the write lock
 
-@event.listens_for(Engine, "begin", insert=True)
-def _lock_up_front(conn):
-    """``connection(execution_options={"begin_immediate": True})`` asks extensions.py's BEGIN IMMEDIATE."""
-    if conn.get_execution_options().get("begin_immediate"):
+@event.listens_for(Engine, "set_connection_execution_options")
+def _lock_up_front(conn, options):
+    """``session.connection(execution_options={"begin_immediate": True})`` sets the options on a fresh
+    connection just before its BEGIN; this marks it so that extensions.py emits BEGIN IMMEDIATE."""
+    if options.get("begin_immediate") and not conn.in_transaction():
         conn.info["begin_immediate"] = True
 
 
@@ -58,14 +61,16 @@ def start_locked_transaction() -> None:
     """Begin the transaction a heartbeat writes in, holding SQLite's write lock from the start.
 
     Two heartbeats for one lesson (two tabs, a retry racing a new beat) each read the coverage and
-    write it back; the lock makes the second one read what the first wrote. SQLite can only lock
-    at BEGIN, so the read transaction the sign-in check opened is ended first (its only possible
-    write, an API token's last-use time, is kept). PostgreSQL locks the row instead
+    write it back; the lock makes the second one read what the first wrote, and no write fails on a
+    stale snapshot. SQLite can only lock at BEGIN, so a transaction that has already read (loading
+    the session's user) is ended first; it has written nothing. PostgreSQL locks the row instead
     (``SELECT ... FOR UPDATE`` in ``_locked_progress``).
     """
-    if db.session.get_bind().dialect.name == "sqlite":
+    if db.session.get_bind().dialect.name != "sqlite":
+        return
+    if db.session().in_transaction():
         db.session.commit()
-        db.session.connection(execution_options={"begin_immediate": True})
+    db.session.connection(execution_options={"begin_immediate": True})
 
 
 # ---------------------------------------------------------------- time
@@ -125,10 +130,15 @@ def set_preferences(user, **changes) -> LearningPreference:
 
 # ---------------------------------------------------------------- what the player plays
 
-#: Files of a transcoded asset (see elearn/video/transcode.py), for URLs the video package does
-#: not hand out yet; whatever ``lesson_media`` gives wins.
-_ASSET_FILES = {"hls_url": ("master.m3u8",), "audio_url": ("audio/index.m3u8",),
-                "mp4_url": ("download.mp4", "download.m4a"), "poster_url": ("poster.jpg",)}
+def lesson_for_progress(lesson_id) -> Lesson:
+    """``courses.get_lesson`` with the lesson's chapter and course fetched in one query: heartbeats are
+    frequent, and the permission check needs the course."""
+    lesson = None
+    if isinstance(lesson_id, int) or str(lesson_id).isdigit():
+        lesson = db.session.scalar(select(Lesson).where(Lesson.id == int(lesson_id))
+                                   .options(joinedload(Lesson.chapter).joinedload(Chapter.course)
+                                            .lazyload(Course.teachers)))  # only a teacher's check needs them
+    return lesson or courses.get_lesson(lesson_id)  # courses' plain 404 for what does not exist
 
 
 def ready_duration(lesson_id: int) -> float | None:
@@ -141,38 +151,14 @@ def ready_duration(lesson_id: int) -> float | None:
 
 
 def playback(lesson) -> dict:
-    """What the player needs: the ready video's signed URLs (with the sound-only one), the ready
-    captions with their signed URLs, and whether a video is still being prepared."""
+    """What the player needs: the ready video with its signed URLs (``audio_url`` for sound only), the
+    captions that can be shown, and whether a video is still being prepared."""
     media = courses.lesson_media(lesson)
-    video = dict(media["video"]) if media["video"] else None
-    if video is not None:
-        _fill_asset_urls(video)
-    captions = [_with_caption_url(lesson.id, dict(c)) for c in media["captions"] if c.get("status") == "ready"]
+    video = media["video"]
+    if video is not None and not any(video.get(key) for key in ("hls_url", "audio_url", "mp4_url")):
+        video = None  # ready, but with nothing a player could open
     return {"video": video, "preparing": video is None and media["pending_video"] is not None,
-            "captions": [c for c in captions if c.get("url")]}
-
-
-def _fill_asset_urls(video: dict) -> None:
-    from ..video.signing import signed_url
-
-    folder = Path(current_app.config["MEDIA_DIR"]) / "hls" / str(video["id"])
-    for key, names in _ASSET_FILES.items():
-        if video.get(key):
-            continue
-        video[key] = next((signed_url("hls", video["id"], name) for name in names if (folder / name).is_file()),
-                          None)
-
-
-def _with_caption_url(lesson_id: int, caption: dict) -> dict:
-    if caption.get("url"):
-        return caption
-    from ..video.models import Caption
-    from ..video.signing import signed_url
-
-    row = db.session.get(Caption, caption["id"])
-    if row is not None and row.vtt_path:
-        caption["url"] = signed_url("captions", lesson_id, Path(row.vtt_path).name)
-    return caption
+            "captions": [c for c in media["captions"] if c.get("url")]}
 
 
 # ---------------------------------------------------------------- heartbeats
@@ -211,32 +197,37 @@ def _finite(value) -> bool:
 
 
 def record_heartbeat(user, lesson, position: float | None, reported: list, beat: str | None = None,
-                     now: datetime | None = None) -> dict:
+                     now: datetime | None = None, duration: float | None = None) -> dict:
     """Store what a player reports for ``lesson`` and return the user's state in it.
 
-    Intervals are cut to the video's length, merged, then cut to the clock's allowance; each kept
-    one is stored with the arrival time. A heartbeat whose ``beat`` id was stored before is a retry:
-    nothing is stored again.
+    ``user`` and ``lesson`` are objects or ids (the view passes ids: its objects expired when the
+    read transaction ended). Intervals are cut to the video's length, merged, then cut to the clock's
+    allowance; each kept one is stored with the arrival time. A heartbeat whose ``beat`` id came
+    recently is a retry: nothing is stored again.
     """
+    user_id, lesson_id = getattr(user, "id", user), getattr(lesson, "id", lesson)
     now = now or utcnow()
-    duration = ready_duration(lesson.id)
+    duration = duration or ready_duration(lesson_id)
     if not duration:
         raise ServiceError("no_video", _l("This lesson has no video to watch yet."), status=409)
     cleaned = iv.merge(iv.clamp(reported, duration))
-    progress = _locked_progress(user.id, lesson.id, now)
-    if beat and cleaned and _already_stored(user.id, lesson.id, beat):
+    progress = _locked_progress(user_id, lesson_id, now)
+    if beat and beat in (progress.recent_beats or []):
         return progress_dict(progress, duration, credited=0.0, duplicate=True)
     allowance = FIRST_ALLOWANCE if progress.clock_at is None else \
         max(0.0, (now - progress.clock_at).total_seconds()) * MAX_PLAYBACK_RATE
     credited = iv.within_budget(cleaned, allowance + CLOCK_SLACK_SECONDS)
     clamped = iv.total(credited) < iv.total(reported) - 0.001  # cut to the video or to the clock
-    day = local_day(now)
-    for start, end in credited:
-        db.session.add(WatchInterval(user_id=user.id, lesson_id=lesson.id, start=start, end=end, clamped=clamped,
-                                     received_at=now, day=day, beat=beat))
+    if credited:  # a bulk INSERT: no ORM objects to track for rows nobody reads in this request
+        day = local_day(now)
+        db.session.execute(insert(WatchInterval), [
+            {"user_id": user_id, "lesson_id": lesson_id, "start": start, "end": end, "clamped": clamped,
+             "received_at": now, "day": day, "beat": beat} for start, end in credited])
     _apply(progress, credited, position, duration, now)
     if credited or progress.clock_at is None:
         progress.clock_at = now
+    if beat:
+        progress.recent_beats = ((progress.recent_beats or []) + [beat])[-RECENT_BEATS:]
     db.session.flush()
     return progress_dict(progress, duration, credited=sum(e - s for s, e in credited), clamped=clamped)
 
@@ -250,17 +241,11 @@ def _locked_progress(user_id: int, lesson_id: int, now: datetime) -> LessonProgr
         return progress
     try:
         with db.session.begin_nested():
-            db.session.add(LessonProgress(user_id=user_id, lesson_id=lesson_id, covered=[], started_at=now,
-                                          updated_at=now))
+            db.session.add(LessonProgress(user_id=user_id, lesson_id=lesson_id, covered=[], recent_beats=[],
+                                          started_at=now, updated_at=now))
     except IntegrityError:  # another heartbeat created it a moment ago; wait for its lock below
         pass
     return db.session.scalar(query)
-
-
-def _already_stored(user_id: int, lesson_id: int, beat: str) -> bool:
-    return db.session.scalar(select(WatchInterval.id).where(
-        WatchInterval.user_id == user_id, WatchInterval.lesson_id == lesson_id, WatchInterval.beat == beat
-    ).limit(1)) is not None
 
 
 def _apply(progress: LessonProgress, credited: list, position: float | None, duration: float, now: datetime) -> None:
@@ -305,9 +290,11 @@ def progress_dict(progress: LessonProgress | None, duration: float | None, **ext
 
 def resume_point(progress: LessonProgress | None, duration: float | None) -> float | None:
     """Where to offer to continue from, or None when starting from the beginning is the only sense."""
-    if progress is None or progress.position < RESUME_MIN_SECONDS:
+    if progress is None:
         return None
-    if duration and progress.position > duration - RESUME_END_MARGIN:
+    length = duration or progress.duration
+    margin = min(RESUME_MARGIN_SECONDS, RESUME_MARGIN_SHARE * length) if length else RESUME_MARGIN_SECONDS
+    if progress.position < margin or (length and progress.position > length - margin):
         return None
     return progress.position
 
@@ -452,7 +439,7 @@ def learning_record(user, today: date | None = None) -> dict:
         "weeks": periods["weeks"], "months": periods["months"],
         "minutes_last_year": round(sum(w["minutes"] for w in periods["months"]), 1),
         "lessons_completed": len(completed),
-        "recent_lessons": [{"lesson": lesson, "completed_at": at} for lesson, at in lessons
+        "recent_lessons": [{"lesson": lesson, "completed_at": at, "completed_on": local_day(at)} for lesson, at in lessons
                            if lesson is not None and can_view_lesson(user, lesson)],
         "courses_in_progress": [c for c in started if not c["finished"]],
         "courses_finished": [c for c in started if c["finished"]],

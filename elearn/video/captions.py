@@ -117,22 +117,24 @@ def parse_captions(text: str) -> list[Cue]:
 
 
 def parse_srt(text: str) -> list[Cue]:
-    return _parse(_blocks(_text(text).split("\n"), 1), vtt=False)
+    return _parse(_blocks(_text(text).split("\n")), vtt=False)
 
 
 def parse_vtt(text: str) -> list[Cue]:
     lines = _text(text).split("\n")
     if not lines[0].startswith("WEBVTT"):
         raise ServiceError("not_captions", NOT_CAPTIONS, status=422)
-    blocks = _blocks(lines, 1)[1:]  # the first block is the header
+    header, *blocks = _blocks(lines)
+    if _has_timing(header):  # no blank line after the header: the first cue is in it
+        blocks.insert(0, header[1:])
     skipped = ("NOTE", "STYLE", "REGION")
     return _parse([b for b in blocks if not b[0][1].startswith(skipped) or _has_timing(b)], vtt=True)
 
 
-def _blocks(lines: list[str], first_number: int) -> list[list[tuple[int, str]]]:
-    """Groups of (line number, line) separated by blank lines."""
+def _blocks(lines: list[str]) -> list[list[tuple[int, str]]]:
+    """Groups of (line number counted from 1, line) separated by blank lines."""
     blocks, current = [], []
-    for number, line in enumerate(lines, start=first_number):
+    for number, line in enumerate(lines, start=1):
         if line.strip():
             current.append((number, line.rstrip()))
         elif current:

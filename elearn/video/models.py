@@ -108,6 +108,8 @@ class Caption(db.Model):
     #: Relative to MEDIA_DIR: the converted WebVTT, once ready.
     vtt_path: Mapped[str | None] = mapped_column(String(255))
     encoding: Mapped[str | None] = mapped_column(String(32))
+    #: The converted cues, ``[{"start": s, "end": s, "text": ...}]``, kept for search; None until ready.
+    cues: Mapped[list | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     error_params: Mapped[dict | None] = mapped_column(JSON)
     error_detail: Mapped[str | None] = mapped_column(Text)

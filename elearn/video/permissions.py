@@ -35,3 +35,12 @@ def can_view_asset(user, asset) -> bool:
 
     lesson = db.session.get(Lesson, asset.lesson_id)
     return lesson is not None and can_upload_to_lesson(user, lesson)
+
+
+def can_edit_caption(user, caption) -> bool:
+    """A lesson's captions are changed by the people who edit the lesson."""
+    from ..courses.models import Lesson
+    from ..extensions import db
+
+    lesson = db.session.get(Lesson, caption.lesson_id)
+    return lesson is not None and can_upload_to_lesson(user, lesson)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ctypes
 import json
 import math
-import os
 import signal
 import subprocess
 from dataclasses import asdict, dataclass

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 from ..core.errors import Forbidden, ServiceError
 from ..core.timeutil import utcnow
 from ..extensions import db
-from .models import (ASSET_FAILED, ASSET_PENDING, ASSET_PROBING, ASSET_QUEUED, ASSET_READY, CAPTION_FAILED,
-                     CAPTION_READY, CAPTION_UPLOADED, UPLOAD_REFUSED, Caption, MediaAsset, Upload)
+from .models import (ASSET_FAILED, ASSET_PENDING, ASSET_PROBING, ASSET_PROCESSING, ASSET_QUEUED, ASSET_READY,
+                     CAPTION_FAILED, CAPTION_READY, CAPTION_UPLOADED, UPLOAD_REFUSED, Caption, MediaAsset, Upload)
 from .permissions import can_upload_to_lesson
 
 #: Caption languages offered to teachers: code -> name shown.
@@ -253,8 +253,10 @@ def queue_asset(asset_id: int) -> None:
 
 
 def retry_asset(asset: MediaAsset) -> None:
-    """The teacher's 「重试」: a failed asset gets a fresh set of attempts."""
-    if asset.status != ASSET_FAILED or not asset.source_path or asset.error_code not in RETRYABLE:
+    """The teacher's 「重试」: a failed asset gets a fresh set of attempts (a second press changes nothing)."""
+    if asset.status in (ASSET_QUEUED, ASSET_PROCESSING):
+        return
+    if not retryable(asset):
         raise ServiceError("not_retryable", _l("This recording cannot be tried again. Please upload it again."),
                            status=409)
     asset.status = ASSET_QUEUED
@@ -269,6 +271,10 @@ def retry_asset(asset: MediaAsset) -> None:
 
 #: Failures worth another try: transcoding trouble, not a file that is no recording at all.
 RETRYABLE = {"transcode_failed"}
+
+
+def retryable(asset: MediaAsset) -> bool:
+    return asset.status == ASSET_FAILED and bool(asset.source_path) and asset.error_code in RETRYABLE
 
 
 def delete_asset_files(asset: MediaAsset) -> None:
@@ -331,24 +337,54 @@ def _convert_caption(caption: Caption) -> None:
     read is kept as a failed caption with the plain reason (the teacher may pick an encoding later)."""
     from . import captions as converter
 
-    source = media_root() / caption.source_path
+    encoding = None
     try:
-        text, encoding = converter.decode_caption_bytes(source.read_bytes())
-        vtt = converter.to_webvtt(converter.parse_captions(text))
+        text, encoding = converter.decode_caption_bytes((media_root() / caption.source_path).read_bytes())
+        cues = converter.parse_captions(text)
     except ServiceError as err:
-        caption.status = CAPTION_FAILED
+        caption.status, caption.encoding, caption.cues = CAPTION_FAILED, encoding, None
         caption.error, caption.error_params = stored_message(err.message)
         caption.error_detail = f"{err.code}: {err.details}"[:20000] if err.details else err.code
         return
+    _store_webvtt(caption, cues, encoding)
+
+
+def _store_webvtt(caption: Caption, cues, encoding: str) -> None:
+    """Write the WebVTT under a new name (atomically) and make the caption ready with its cues."""
+    from . import captions as converter
+
     relative = f"{Path(caption.source_path).parent.as_posix()}/{secrets.token_hex(16)}.vtt"
     target = media_root() / relative
     tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(vtt, encoding="utf-8")
+    tmp.write_text(converter.to_webvtt(cues), encoding="utf-8")
     os.replace(tmp, target)
     remove_file_on_rollback(target)
     caption.vtt_path, caption.encoding, caption.status = relative, encoding, CAPTION_READY
-    caption.error = caption.error_params = None
+    caption.cues = [{"start": cue.start, "end": cue.end, "text": cue.plain} for cue in cues]
+    caption.error = caption.error_params = caption.error_detail = None
     _retire_older_captions(caption)
+
+
+def recode_caption(caption: Caption, encoding: str) -> None:
+    """The teacher's choice of encoding: read the stored source again with it and write a new WebVTT.
+
+    A choice that cannot read the file, or that finds broken times, is refused (with the line
+    numbers) and changes nothing; the WebVTT it replaces goes after the commit.
+    """
+    from . import captions as converter
+
+    if encoding not in dict(converter.ENCODINGS):
+        raise ServiceError("unknown_encoding", converter.UNKNOWN_ENCODING, status=400)
+    source = media_root() / caption.source_path if caption.source_path else None
+    if source is None or not source.is_file():
+        raise ServiceError("caption_source_missing",
+                           _l("The original caption file is no longer here. Please upload it again."), status=409)
+    text, encoding = converter.decode_caption_bytes(source.read_bytes(), forced_encoding=encoding)
+    cues = converter.parse_captions(text)
+    old_vtt = caption.vtt_path
+    _store_webvtt(caption, cues, encoding)
+    if old_vtt:
+        remove_file_after_commit(media_root() / old_vtt)
 
 
 def _retire_older_captions(caption: Caption) -> None:
@@ -440,6 +476,56 @@ def _caption_url(caption: Caption) -> str | None:
 def caption_language_name(lang: str) -> str:
     name = CAPTION_LANGUAGES.get(lang)
     return str(name) if name is not None else lang
+
+
+# ---------------------------------------------------------------- what the lesson's editors see
+
+def editor_review(lesson_id: int, *, show_detail: bool) -> dict:
+    """Beyond ``lesson_media``, for the people who edit the lesson: whether each failed video can be
+    tried again and, with ``show_detail`` (admins), the ffmpeg detail; each caption's encoding and
+    first lines, so a wrong encoding shows before learners see it."""
+    failed = db.session.scalars(select(MediaAsset).where(MediaAsset.lesson_id == lesson_id,
+                                                         MediaAsset.status == ASSET_FAILED))
+    captions = db.session.scalars(select(Caption).where(Caption.lesson_id == lesson_id))
+    return {"assets": {asset.id: asset_review(asset, show_detail=show_detail) for asset in failed},
+            "captions": {caption.id: caption_review(caption) for caption in captions}}
+
+
+def asset_review(asset: MediaAsset, *, show_detail: bool) -> dict:
+    return {"retryable": retryable(asset), "error_detail": (asset.error_detail or None) if show_detail else None}
+
+
+def caption_review(caption: Caption) -> dict:
+    return {"encoding": caption.encoding, "encoding_label": encoding_label(caption.encoding),
+            "encoding_choice": encoding_choice(caption.encoding), "preview": caption_preview(caption)}
+
+
+def caption_preview(caption: Caption, lines: int = 5) -> list[str]:
+    """The first lines of words as the stored source reads in the caption's encoding (or as detected)."""
+    from . import captions as converter
+
+    try:
+        data = (media_root() / caption.source_path).read_bytes()
+        text, _ = converter.decode_caption_bytes(data, caption.encoding)
+    except (OSError, TypeError, ServiceError):
+        return []
+    return converter.preview(text, lines)
+
+
+def encoding_choice(encoding: str | None) -> str | None:
+    """Which of the teacher's choices (captions.ENCODINGS) a detected encoding is."""
+    from . import captions as converter
+
+    family = {"utf-8-sig": "utf-8", "utf-32": None}.get(encoding, encoding)
+    return family if family in dict(converter.ENCODINGS) else None
+
+
+def encoding_label(encoding: str | None) -> str | None:
+    from . import captions as converter
+
+    if not encoding:
+        return None
+    return dict(converter.ENCODINGS).get(encoding_choice(encoding) or "", encoding.upper())
 
 
 def upload_dict(upload: Upload) -> dict:

@@ -67,6 +67,12 @@ def make_world(db, *, contrast: str = "standard", text_size: str = "standard") -
     from tests.courses.pages_world import course_for_pages
 
     world.course = course_for_pages(db, world.teacher)
+    from tests.video.pages_world import media_for_pages
+
+    media_for_pages(db, world.course)
+    from tests.learning.pages_world import learning_for_pages
+
+    learning_for_pages(db, world)
     return world
 
 
@@ -86,6 +92,16 @@ def _fill_and_submit(values: dict, selector: str = "main form button[type=submit
         for name, value in values.items():
             page.fill(name, value)
         return _submit(selector)(page, world)
+
+    return action
+
+
+def _reload_and_click(selector: str):
+    """Open something on the page (a <details> block) so that what it holds is checked too."""
+    def action(page, world):
+        response = page.reload()
+        page.click(selector)
+        return response
 
     return action
 
@@ -214,6 +230,14 @@ VISITS = [
     Visit("courses: one category", "student", "courses.catalogue", args=lambda w: {"category": "smartphone"}),
     Visit("courses: course page", "student", "courses.course_page", args=lambda w: {"course": w.course.id}),
     Visit("courses: lesson page", "student", "courses.lesson_page", args=lambda w: {"lesson": w.course.lessons[0].id}),
+    Visit("learning: lesson page whose video is being prepared", "student", "courses.lesson_page",
+          args=lambda w: {"lesson": w.course.lessons[1].id}),
+    Visit("learning: lesson page with the player, signed out", "anonymous", "courses.lesson_page",
+          args=lambda w: {"lesson": w.course.lessons[0].id}),
+    Visit("learning: my learning", "student", "learning.record"),
+    Visit("learning: my learning with the figures of my courses", "teacher", "learning.record"),
+    Visit("learning: player settings saved", "student", "learning.record",
+          then=_submit("#settings button[type=submit]")),
     Visit("courses: my courses", "teacher", "courses.teaching"),
     Visit("courses: new course", "teacher", "courses.course_new"),
     Visit("courses: new course, empty form sent", "teacher", "courses.course_new", status=400,
@@ -231,6 +255,16 @@ VISITS = [
           args=lambda w: {"lesson": w.course.lessons[0].id}),
     Visit("courses: delete handout?", "teacher", "courses.handout_delete",
           args=lambda w: {"handout": w.course.lessons[0].handouts[0].id}),
+    Visit("video: lesson with a video being prepared", "teacher", "courses.lesson_edit",
+          args=lambda w: {"lesson": w.course.lessons[1].id}),
+    Visit("video: failed video, captions with previews", "teacher", "courses.lesson_edit",
+          args=lambda w: {"lesson": w.course.lessons[2].id}),
+    Visit("video: failed video with ffmpeg's detail opened (admin)", "admin", "courses.lesson_edit",
+          args=lambda w: {"lesson": w.course.lessons[2].id},
+          then=_reload_and_click("details[data-asset-detail] summary")),
+    Visit("video: captions read again with another encoding", "teacher", "courses.lesson_edit",
+          args=lambda w: {"lesson": w.course.lessons[2].id}, then=_submit("form.caption-encoding button")),
+    Visit("admin: storage", "admin", "video.admin_storage"),
     Visit("403 not allowed", "student", "accounts.admin_users", status=403),
     Visit("404 not found, signed out", "anonymous", path="/no-such-page", status=404),
     Visit("404 not found, signed in", "student", path="/no-such-page", status=404),

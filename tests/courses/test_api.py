@@ -5,7 +5,8 @@ import pytest
 
 from tests.courses.conftest import bearer, make_course, quick_user
 
-MEDIA_KEYS = {"id", "status", "progress", "error", "duration", "hls_url", "mp4_url", "poster_url"}
+MEDIA_KEYS = {"id", "status", "progress", "error", "duration", "hls_url", "mp4_url", "poster_url",
+              "eta_seconds", "kind", "thumbnail_url", "audio_url"}  # as tests/video/test_media_api.py ASSET_KEYS
 
 
 @pytest.fixture

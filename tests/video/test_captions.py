@@ -83,6 +83,7 @@ def test_webvtt_input():
     cues = parse_vtt(vtt)
     assert cues == [Cue(1.0, 2.5, "Tom & Jerry"), Cue(3602.0, 3603.0, "第二条")]
     assert parse_captions(vtt) == cues
+    assert parse_vtt("WEBVTT\n00:01.000 --> 00:02.000\n紧跟标题\n") == [Cue(1.0, 2.0, "紧跟标题")]
 
 
 def test_broken_timings_are_reported_by_line():

@@ -2,7 +2,10 @@
    Everything it says comes from data- attributes on [data-upload-panel], already translated.
    Files go one at a time (gentler on a weak connection); each can be paused and continued,
    retries by itself after a dropped connection, and continues after a page reload when the
-   same file is chosen again (tus-js-client keeps the upload URL under a fingerprint). */
+   same file is chosen again (tus-js-client keeps the upload URL under a fingerprint).
+   After an upload, the video's preparation is followed by polling the lesson API every few
+   seconds while it is queued or being prepared: a large bar with percent and time left, and
+   for a failure the reason and 「重试」 (sent to the API; the form posts normally without it). */
 (function () {
   "use strict";
 
@@ -10,7 +13,7 @@
   if (!panel) { return; }
 
   var RETRY_DELAYS = [0, 1000, 3000, 5000, 10000, 20000, 30000, 60000, 60000, 60000];
-  var POLL_MS = 5000;
+  var POLL_MS = 3000;
   var data = panel.dataset;
   var queueList = panel.querySelector("[data-upload-queue]");
   var template = panel.querySelector("[data-upload-item]");
@@ -27,12 +30,13 @@
     });
   }
 
-  if (!window.tus || !window.tus.isSupported || !window.Promise) {
+  // Without tus (or Promise) there is no uploading, but a video being prepared is still followed.
+  var uploadsSupported = !!(window.tus && window.tus.isSupported && window.Promise);
+  if (!uploadsSupported) {
     var warning = panel.querySelector("[data-upload-unsupported]");
     warning.textContent = msg("unsupported");
     warning.hidden = false;
     panel.querySelector("[data-upload-pickers]").hidden = true;
-    return;
   }
 
   // ------------------------------------------------------------ words for numbers
@@ -227,6 +231,7 @@
     } else if (this.kind === "video" && result.asset) {
       this.stateEl.setAttribute("data-asset-status", result.asset.id);
       this.setState("done", assetStatusText(result.asset));
+      placeAssetBlock(result.asset);
       watchAsset(result.asset);
     } else if (result.caption && result.caption.status === "failed") {
       this.setState("refused", fill(data.statusFailed, { error: result.caption.error || data.statusUnknown }));
@@ -256,14 +261,16 @@
     runQueue();
   }
 
-  panel.querySelectorAll("input[type=file][data-kind]").forEach(function (input) {
-    input.addEventListener("change", function () {
-      var kind = input.getAttribute("data-kind");
-      var lang = kind === "caption" ? panel.querySelector("[data-caption-lang]").value : "";
-      Array.prototype.forEach.call(input.files, function (file) { add(file, kind, lang); });
-      input.value = "";  // choosing the same file again (after a reload, say) must fire "change" again
+  if (uploadsSupported) {
+    panel.querySelectorAll("input[type=file][data-kind]").forEach(function (input) {
+      input.addEventListener("change", function () {
+        var kind = input.getAttribute("data-kind");
+        var lang = kind === "caption" ? panel.querySelector("[data-caption-lang]").value : "";
+        Array.prototype.forEach.call(input.files, function (file) { add(file, kind, lang); });
+        input.value = "";  // choosing the same file again (after a reload, say) must fire "change" again
+      });
     });
-  });
+  }
 
   // Back online: carry on with whatever stopped for lack of a connection.
   window.addEventListener("online", function () {
@@ -272,9 +279,20 @@
 
   // ------------------------------------------------------------ processing state after upload
 
+  var BUSY = { probing: true, queued: true, processing: true };
+
+  function assetUrl(pattern, assetId) {
+    return pattern.replace(/\/0(\/retry)?$/, "/" + assetId + "$1");
+  }
+
   function watchAsset(asset) {
-    if (asset.status === "ready" || asset.status === "failed" || polling[asset.id]) { return; }
+    if (!BUSY[asset.status] || polling[asset.id]) { return; }
     polling[asset.id] = window.setInterval(function () { refreshAsset(asset.id); }, POLL_MS);
+  }
+
+  function stopWatching(assetId) {
+    window.clearInterval(polling[assetId]);
+    delete polling[assetId];
   }
 
   function refreshAsset(assetId) {
@@ -283,19 +301,105 @@
       .then(function (lesson) {
         if (!lesson) { return; }
         var asset = [lesson.pending_video, lesson.video].filter(function (a) { return a && a.id === assetId; })[0];
-        if (!asset) { return; }
-        panel.querySelectorAll('[data-asset-status="' + assetId + '"]').forEach(function (el) {
-          el.textContent = assetStatusText(asset);
-          el.setAttribute("data-asset-state", asset.status);
-        });
-        if (asset.status === "ready" || asset.status === "failed") {
-          window.clearInterval(polling[assetId]);
+        if (!asset) {  // replaced by a newer upload, or removed: nothing left to follow
+          stopWatching(assetId);
+          return;
+        }
+        showAsset(asset);
+        if (!BUSY[asset.status]) {
+          stopWatching(assetId);
+          if (asset.status === "failed") { loadFailure(assetId); }
         }
       })
       .catch(function () { /* try again at the next tick */ });
   }
 
-  // A video still being prepared when the page opened: keep its status line current.
+  // The status line (announced), the bar, percent and time left, wherever this asset is shown.
+  function showAsset(asset) {
+    panel.querySelectorAll('[data-asset-status="' + asset.id + '"]').forEach(function (el) {
+      if (el.textContent !== assetStatusText(asset)) { el.textContent = assetStatusText(asset); }
+      el.setAttribute("data-asset-state", asset.status);
+    });
+    var block = panel.querySelector('[data-asset="' + asset.id + '"]');
+    if (!block) { return; }
+    var percent = Math.round(asset.progress || 0);
+    block.setAttribute("data-asset-state", asset.status);
+    block.querySelector("[data-asset-running]").hidden = asset.status !== "processing";
+    block.querySelector("[data-asset-progress]").value = asset.progress || 0;
+    block.querySelector("[data-asset-progress]").textContent = percent + "%";
+    block.querySelector("[data-asset-percent]").textContent = fill(msg("donePercent"), { percent: percent });
+    block.querySelector("[data-asset-eta]").textContent =
+      etaText(asset.eta_seconds === null || asset.eta_seconds === undefined ? Infinity : asset.eta_seconds);
+    block.querySelector("[data-asset-failure]").hidden = asset.status !== "failed";
+  }
+
+  // A failure: whether 「重试」 applies, and ffmpeg's detail for admins, come from the asset endpoint.
+  function loadFailure(assetId) {
+    fetch(assetUrl(data.assetApiUrl, assetId), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (asset) { if (asset) { showFailure(asset); } })
+      .catch(function () { /* the reason is shown already; reloading shows the rest */ });
+  }
+
+  function showFailure(asset) {
+    var block = panel.querySelector('[data-asset="' + asset.id + '"]');
+    if (!block) { return; }
+    block.querySelector("[data-asset-retry]").hidden = !asset.retryable;
+    block.querySelector("[data-asset-reupload]").hidden = !!asset.retryable;
+    block.querySelector("[data-asset-detail]").hidden = !asset.error_detail;
+    block.querySelector("[data-asset-detail-text]").textContent = asset.error_detail || "";
+  }
+
+  // A video that has just been uploaded replaces whatever was shown as the newest upload.
+  function placeAssetBlock(asset) {
+    var area = panel.querySelector("[data-pending-area]");
+    var template = panel.querySelector("[data-asset-template]");
+    if (!area || !template) { return; }
+    var block = template.content.querySelector("[data-asset]").cloneNode(true);
+    block.id = "asset-" + asset.id;
+    block.setAttribute("data-asset", asset.id);
+    block.querySelector("[data-asset-status]").setAttribute("data-asset-status", asset.id);
+    block.querySelector("[data-asset-retry]").setAttribute("action", assetUrl(data.retryUrl, asset.id));
+    var shown = area.querySelector("[data-asset]");
+    if (shown) {
+      stopWatching(parseInt(shown.getAttribute("data-asset"), 10));
+      area.replaceChild(block, shown);
+    } else {
+      area.insertBefore(block, area.firstChild);
+    }
+    showAsset(asset);
+    if (asset.status === "failed") { loadFailure(asset.id); }
+  }
+
+  // 「重试」 through the API, so uploads going on in this page are not interrupted by a reload.
+  panel.addEventListener("submit", function (event) {
+    var form = event.target.closest("[data-asset-retry]");
+    if (!form || !window.fetch) { return; }
+    event.preventDefault();
+    var block = form.closest("[data-asset]");
+    var assetId = parseInt(block.getAttribute("data-asset"), 10);
+    var button = form.querySelector("button");
+    button.disabled = true;
+    fetch(assetUrl(data.assetApiUrl, assetId) + "/retry", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": csrf }
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    }).then(function (result) {
+      button.disabled = false;
+      if (!result.ok) {
+        block.querySelector("[data-asset-status]").textContent = result.body.message || msg("retryFailed");
+        return;
+      }
+      showAsset(result.body);
+      watchAsset(result.body);
+    }).catch(function () {
+      button.disabled = false;
+      form.submit();  // no answer from the API: the plain form does the same, with a page reload
+    });
+  });
+
+  // A video still being prepared when the page opened: keep its status line and bar current.
   panel.querySelectorAll("[data-asset-status]").forEach(function (el) {
     watchAsset({ id: parseInt(el.getAttribute("data-asset-status"), 10), status: el.getAttribute("data-asset-state") });
   });

@@ -1,0 +1,104 @@
+"""Pages and form actions of the video package: 「重试」 for a failed recording, another encoding
+for a caption file, and the admins' storage page. The lesson edit page (courses) shows the
+media panel (templates/video/lesson_media_panel.html), which posts to the actions here."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..core.errors import NotFound, ServiceError
+from ..core.permissions import actor, can_view_operations, is_admin, require
+from ..extensions import db
+from . import bp, services, storage
+from .forms import CaptionEncodingForm, encoding_choices
+from .models import ASSET_PROCESSING, ASSET_QUEUED, Caption, MediaAsset
+from .permissions import can_edit_caption, can_view_asset
+
+
+def load_asset(asset_id: int) -> MediaAsset:
+    asset = db.session.get(MediaAsset, asset_id)
+    if asset is None:
+        raise NotFound("asset_not_found", _l("This video does not exist or has been removed."))
+    return asset
+
+
+def load_caption(caption_id: int) -> Caption:
+    caption = db.session.get(Caption, caption_id)
+    if caption is None:
+        raise NotFound("caption_not_found", _l("These captions do not exist or have been removed."))
+    return caption
+
+
+def _back_to_lesson(lesson_id: int, anchor: str):
+    return redirect(url_for("courses.lesson_edit", lesson=lesson_id, _anchor=anchor))
+
+
+@bp.app_context_processor
+def _panel_helpers():
+    return {"media_review": lambda lesson_id: services.editor_review(lesson_id, show_detail=is_admin(actor())),
+            "caption_encodings": encoding_choices}
+
+
+@bp.app_template_filter("disk_size")
+def _disk_size(size: int) -> str:
+    """Bytes in words people know: KB, MB or GB."""
+    if size >= 1024 ** 3:
+        return _("%(n).1f GB", n=size / 1024 ** 3)
+    if size >= 1024 * 1024:
+        return _("%(n).1f MB", n=size / 1024 / 1024)
+    if size > 0:
+        return _("%(n)s KB", n=max(1, round(size / 1024)))
+    return _("nothing")
+
+
+@bp.post("/teaching/assets/<int:asset>/retry")
+@require(can_view_asset, asset=load_asset)
+def asset_retry(asset):
+    """「重试」: a recording whose transcoding failed is queued again with fresh attempts."""
+    from ..courses.forms import ActionForm
+
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    lesson_id, busy = asset.lesson_id, asset.status in (ASSET_QUEUED, ASSET_PROCESSING)
+    try:
+        services.retry_asset(asset)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(str(err.message), "error")
+        return _back_to_lesson(lesson_id, "media")
+    db.session.commit()
+    flash(_("It is being tried again. This page shows how far it has got.") if not busy
+          else _("It is already being tried again."), "success")
+    return _back_to_lesson(lesson_id, "media")
+
+
+@bp.post("/teaching/captions/<int:caption>/encoding")
+@require(can_edit_caption, caption=load_caption)
+def caption_encoding(caption):
+    """Read a caption file again with the encoding the teacher chose, and make new WebVTT from it."""
+    form = CaptionEncodingForm()
+    lesson_id, caption_id = caption.lesson_id, caption.id
+    if not form.validate_on_submit():
+        flash(_("Please choose an encoding from the list."), "error")
+        return _back_to_lesson(lesson_id, f"caption-{caption_id}")
+    try:
+        services.recode_caption(caption, form.encoding.data)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(str(err.message), "error")
+        return _back_to_lesson(lesson_id, f"caption-{caption_id}")
+    db.session.commit()
+    flash(_("The captions have been read again as %(encoding)s. Please check the first lines.",
+            encoding=services.encoding_label(form.encoding.data)), "success")
+    return _back_to_lesson(lesson_id, f"caption-{caption_id}")
+
+
+@bp.get("/admin/storage")
+@require(can_view_operations)
+def admin_storage():
+    """Disk used by each course's media and in total, and replaced recordings waiting to be removed."""
+    from .tasks import RETIRED_GRACE
+
+    return render_template("admin/storage.html", usage=storage.disk_usage(),
+                           grace_hours=int(RETIRED_GRACE.total_seconds() // 3600))

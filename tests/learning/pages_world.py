@@ -1,0 +1,20 @@
+"""What the browser walk (tests/browser/pages.py) shows the learning pages with."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+
+def learning_for_pages(db, world):
+    """The walk's first lesson gets the real transcoded video with captions, and the student has
+    watched part of it on two days: the lesson page offers to resume, 「我的学习」 has bars."""
+    from elearn.core.timeutil import utcnow
+    from elearn.learning.services import record_heartbeat
+    from tests.learning.media import attach_ready_video
+
+    lesson = world.course.lessons[0]
+    attach_ready_video(db, lesson)
+    now = utcnow()
+    record_heartbeat(world.student, lesson, 0, [], now=now - timedelta(days=9))
+    record_heartbeat(world.student, lesson, 3, [(0, 3)], now=now - timedelta(days=8))
+    record_heartbeat(world.student, lesson, 5, [(3, 5)], now=now - timedelta(hours=1))
+    db.session.commit()

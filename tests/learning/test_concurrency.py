@@ -1,0 +1,74 @@
+"""Heartbeats that arrive at the same moment (two tabs, a retry racing a new beat) lose nothing.
+
+These requests run in real threads with their own database connections and real commits, so
+the write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: SELECT ... FOR UPDATE) is what keeps each
+one from overwriting the coverage another has just written.
+"""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from elearn.extensions import db as _db
+from elearn.learning.models import LessonProgress, WatchInterval
+from tests.conftest import csrf_token
+from tests.courses.conftest import quick_user, sign_in
+from tests.learning.conftest import ready_course
+
+THREADS = 6
+BEATS = 8
+SEEDED_TABLES = {"categories"}
+
+
+@pytest.fixture
+def committed(app):
+    """The database with normal commits (each thread's request needs to see them); emptied afterwards."""
+    with app.app_context():
+        try:
+            yield _db
+        finally:
+            _db.session.rollback()
+            _db.session.remove()
+            with _db.engine.begin() as connection:
+                for table in reversed(_db.metadata.sorted_tables):
+                    if table.name not in SEEDED_TABLES:
+                        connection.execute(table.delete())
+
+
+def test_simultaneous_heartbeats_from_many_tabs_all_count(app, committed):
+    """Six tabs of one user send eight reports each, released together: every interval is stored and merged."""
+    course = ready_course(committed, lessons=1)
+    lesson_id = course.lessons[0].id
+    user = quick_user(committed, ["student"])
+    tabs = []
+    for _ in range(THREADS):
+        client = sign_in(app.test_client(), user)
+        client.token = csrf_token(client)
+        tabs.append(client)
+    start = threading.Barrier(THREADS)
+    statuses = []
+
+    def tab(index, client):
+        start.wait()
+        for beat in range(BEATS):
+            first = (index * BEATS + beat) * 0.5  # 0.1 s played every 0.5 s of the lesson, all different
+            response = client.post(f"/api/v1/lessons/{lesson_id}/progress", headers={"X-CSRFToken": client.token},
+                                   json={"position": first + 0.1, "intervals": [[first, first + 0.1]]})
+            statuses.append((response.status_code, response.get_json().get("credited")))
+
+    threads = [threading.Thread(target=tab, args=(i, c)) for i, c in enumerate(tabs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(statuses) == THREADS * BEATS
+    assert all(status == 200 for status, _ in statuses), statuses
+    assert all(credited == pytest.approx(0.1) for _, credited in statuses)
+    _db.session.rollback()  # a fresh snapshot: the threads have committed since
+    rows = _db.session.scalar(select(func.count()).select_from(WatchInterval).where(WatchInterval.lesson_id == lesson_id))
+    progress = _db.session.scalar(select(LessonProgress).where(LessonProgress.lesson_id == lesson_id))
+    assert rows == THREADS * BEATS
+    assert len(progress.covered) == THREADS * BEATS
+    assert progress.covered_seconds == pytest.approx(THREADS * BEATS * 0.1)
