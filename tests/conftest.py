@@ -77,6 +77,19 @@ def app(tmp_path_factory):
         _db.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _queue_on_session_app(request):
+    """Point the one shared queue back at the session app: a test that built an app of its own
+    (create_app re-points it) must not leave later tests queueing into that app's files."""
+    if "app" in request.fixturenames:
+        from elearn.extensions import queue
+
+        app = request.getfixturevalue("app")
+        if getattr(queue, "flask_app", None) is not app:
+            queue.init_app(app)
+    yield
+
+
 @pytest.fixture
 def db(app):
     """A database session whose work is rolled back after the test (views may commit freely)."""

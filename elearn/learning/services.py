@@ -7,7 +7,8 @@ server keeps each one, as credited, with the time it arrived (``WatchInterval``,
 and merges them into the coverage of the user's ``LessonProgress``. What it credits is bounded
 by the clock: since the user's previous heartbeat for the lesson, at most that much wall-clock
 time at the fastest speed (1.5x) plus a little slack for network jitter, summed over every
-device, because every device's heartbeat updates the same row under a lock.
+device, because every device's heartbeat updates the same row under a lock (the caller takes it:
+see ``api.start_locked_transaction``).
 """
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, insert, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.util import identity_key
 
 from ..core.errors import ServiceError
 from ..core.timeutil import utcnow
@@ -29,6 +30,7 @@ from ..courses import services as courses
 from ..courses.models import Chapter, Course, Lesson
 from ..courses.permissions import can_view_lesson
 from ..extensions import db
+from ..video.models import ASSET_READY, MediaAsset
 from . import intervals as iv
 from .models import (CAPTION_SIZES, MAX_PLAYBACK_RATE, PLAYBACK_RATES, LearningPreference, LessonProgress,
                      WatchInterval)
@@ -47,30 +49,22 @@ RESUME_MARGIN_SECONDS = 5
 RESUME_MARGIN_SHARE = 0.05
 
 
-# ---------------------------------------------------------------- the write lock
+# ---------------------------------------------------------------- statements of the heartbeat
 
-@event.listens_for(Engine, "set_connection_execution_options")
-def _lock_up_front(conn, options):
-    """``session.connection(execution_options={"begin_immediate": True})`` sets the options on a fresh
-    connection just before its BEGIN; this marks it so that extensions.py emits BEGIN IMMEDIATE."""
-    if options.get("begin_immediate") and not conn.in_transaction():
-        conn.info["begin_immediate"] = True
-
-
-def start_locked_transaction() -> None:
-    """Begin the transaction a heartbeat writes in, holding SQLite's write lock from the start.
-
-    Two heartbeats for one lesson (two tabs, a retry racing a new beat) each read the coverage and
-    write it back; the lock makes the second one read what the first wrote, and no write fails on a
-    stale snapshot. SQLite can only lock at BEGIN, so a transaction that has already read (loading
-    the session's user) is ended first; it has written nothing. PostgreSQL locks the row instead
-    (``SELECT ... FOR UPDATE`` in ``_locked_progress``).
-    """
-    if db.session.get_bind().dialect.name != "sqlite":
-        return
-    if db.session().in_transaction():
-        db.session.commit()
-    db.session.connection(execution_options={"begin_immediate": True})
+#: Heartbeats are the busiest request: they run prepared plain statements on the session's
+#: connection (no unit of work, no statement building) and hold the write lock briefly.
+_PROGRESS = LessonProgress.__table__
+_INTERVALS = WatchInterval.__table__
+_WRITTEN = ("position", "duration", "covered", "covered_seconds", "watched_seconds", "completed_at", "clock_at",
+            "recent_beats", "updated_at")
+_READY_DURATION = (select(MediaAsset.duration)
+                   .where(MediaAsset.lesson_id == bindparam("lesson_id"), MediaAsset.status == ASSET_READY)
+                   .order_by(MediaAsset.id.desc()).limit(1))
+_LOCK_PROGRESS = (select(_PROGRESS).where(_PROGRESS.c.user_id == bindparam("user_id"),
+                                          _PROGRESS.c.lesson_id == bindparam("lesson_id")).with_for_update())
+_UPDATE_PROGRESS = (update(_PROGRESS).where(_PROGRESS.c.id == bindparam("progress_id"))
+                    .values({name: bindparam(f"new_{name}") for name in _WRITTEN}))
+_INSERT_INTERVALS = insert(_INTERVALS)
 
 
 # ---------------------------------------------------------------- time
@@ -143,11 +137,7 @@ def lesson_for_progress(lesson_id) -> Lesson:
 
 def ready_duration(lesson_id: int) -> float | None:
     """The duration of the video learners get now, or None if there is none."""
-    from ..video.models import ASSET_READY, MediaAsset
-
-    return db.session.scalar(select(MediaAsset.duration)
-                             .where(MediaAsset.lesson_id == lesson_id, MediaAsset.status == ASSET_READY)
-                             .order_by(MediaAsset.id.desc()).limit(1))
+    return db.session.connection().execute(_READY_DURATION, {"lesson_id": lesson_id}).scalar()
 
 
 def playback(lesson) -> dict:
@@ -218,34 +208,48 @@ def record_heartbeat(user, lesson, position: float | None, reported: list, beat:
         max(0.0, (now - progress.clock_at).total_seconds()) * MAX_PLAYBACK_RATE
     credited = iv.within_budget(cleaned, allowance + CLOCK_SLACK_SECONDS)
     clamped = iv.total(credited) < iv.total(reported) - 0.001  # cut to the video or to the clock
-    if credited:  # a bulk INSERT: no ORM objects to track for rows nobody reads in this request
+    connection = db.session.connection()
+    if credited:
         day = local_day(now)
-        db.session.execute(insert(WatchInterval), [
-            {"user_id": user_id, "lesson_id": lesson_id, "start": start, "end": end, "clamped": clamped,
+        connection.execute(_INSERT_INTERVALS, [
+            {"user_id": user_id, "lesson_id": lesson_id, "start_s": start, "end_s": end, "clamped": clamped,
              "received_at": now, "day": day, "beat": beat} for start, end in credited])
     _apply(progress, credited, position, duration, now)
     if credited or progress.clock_at is None:
         progress.clock_at = now
     if beat:
         progress.recent_beats = ((progress.recent_beats or []) + [beat])[-RECENT_BEATS:]
-    db.session.flush()
+    connection.execute(_UPDATE_PROGRESS, {"progress_id": progress.id,
+                                          **{f"new_{name}": getattr(progress, name) for name in _WRITTEN}})
+    _expire_loaded(progress.id)
     return progress_dict(progress, duration, credited=sum(e - s for s, e in credited), clamped=clamped)
 
 
+
+
 def _locked_progress(user_id: int, lesson_id: int, now: datetime) -> LessonProgress:
-    """The user's row for the lesson, locked until the commit (created if missing, race-free)."""
-    query = (select(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson_id)
-             .with_for_update().execution_options(populate_existing=True))
-    progress = db.session.scalar(query)
-    if progress is not None:
-        return progress
-    try:
-        with db.session.begin_nested():
-            db.session.add(LessonProgress(user_id=user_id, lesson_id=lesson_id, covered=[], recent_beats=[],
-                                          started_at=now, updated_at=now))
-    except IntegrityError:  # another heartbeat created it a moment ago; wait for its lock below
-        pass
-    return db.session.scalar(query)
+    """The user's row for the lesson, locked until the commit (created if missing, race-free), as a
+    detached copy that ``record_heartbeat`` writes back with one UPDATE."""
+    db.session.flush()  # changes still pending in the session come first
+    key = {"user_id": user_id, "lesson_id": lesson_id}
+    row = db.session.connection().execute(_LOCK_PROGRESS, key).mappings().first()
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                db.session.execute(insert(_PROGRESS).values(
+                    user_id=user_id, lesson_id=lesson_id, position=0.0, covered=[], covered_seconds=0.0,
+                    watched_seconds=0.0, recent_beats=[], started_at=now, updated_at=now))
+        except IntegrityError:  # another heartbeat created it a moment ago; wait for its lock below
+            pass
+        row = db.session.connection().execute(_LOCK_PROGRESS, key).mappings().first()
+    return LessonProgress(**row)
+
+
+def _expire_loaded(progress_id: int) -> None:
+    """A copy of the row loaded earlier in this session would be stale now."""
+    loaded = db.session.identity_map.get(identity_key(LessonProgress, progress_id))
+    if loaded is not None:
+        db.session.expire(loaded)
 
 
 def _apply(progress: LessonProgress, credited: list, position: float | None, duration: float, now: datetime) -> None:

@@ -17,7 +17,9 @@ import hashlib
 import hmac
 import time
 
-from flask import current_app, url_for
+from urllib.parse import quote
+
+from flask import current_app, has_request_context, url_for
 
 #: Folders under the media root that signed URLs may open, by kind.
 KINDS = {"hls": "hls", "captions": "captions"}
@@ -47,8 +49,11 @@ def signed_url(kind: str, ident, filename: str, *, now: float | None = None, ext
         raise ValueError(f"unknown media kind {kind!r}")
     ident = str(ident)
     expiry = expiry_for(now)
-    return url_for("media.serve", expiry=expiry, sig=signature(expiry, kind, ident), kind=kind, ident=ident,
-                   filename=filename, _external=external)
+    values = dict(expiry=expiry, sig=signature(expiry, kind, ident), kind=kind, ident=ident, filename=filename)
+    if has_request_context():
+        return url_for("media.serve", _external=external, **values)
+    # Background work (a worker converting captions) has no request: the path alone is enough.
+    return f"/media/{expiry}/{values['sig']}/{kind}/{quote(ident)}/{quote(filename)}"
 
 
 def check(expiry: int, sig: str, kind: str, ident: str, now: float | None = None) -> str | None:

@@ -57,6 +57,10 @@ def run_transcode(asset_id: int) -> str:
                                duration=result.duration, renditions=_summary(result), ready_at=utcnow(),
                                lease_owner=None, lease_expires_at=None, error=None, error_params=None,
                                error_code=None, error_detail=None):
+        if db.session.get(MediaAsset, asset_id) is None:  # the lesson was deleted while we worked
+            import shutil
+
+            shutil.rmtree(result.out_dir, ignore_errors=True)
         return "lease lost"
     retire_older(asset_id)
     return "ready"

@@ -247,7 +247,8 @@ def test_sound_only_plays_the_audio_rendition_from_the_same_place(page, live_ser
 
 
 def test_keys_play_seek_and_turn_captions_off(page, live_server, lessons, student):
-    """Space plays and pauses, → jumps 15 s (to the end here), C turns the captions off."""
+    """Space plays, → jumps 15 s (to the end here), C turns the captions off; at the end nothing
+    starts by itself unless the learner chose it (no countdown by default)."""
     sign_in(page, live_server, student)
     open_lesson(page, live_server, lessons[0])
     page.focus("body")
@@ -258,7 +259,8 @@ def test_keys_play_seek_and_turn_captions_off(page, live_server, lessons, studen
     assert page.is_hidden("#captions-display")
     page.keyboard.press("ArrowRight")
     page.wait_for_selector("#lesson-end:not([hidden])", timeout=PLAYING_MS)
-    assert state(page)["time"] > 7
+    assert state(page)["time"] > 7 and page.is_hidden("#countdown")
+    assert page.evaluate("document.activeElement.id") == "next-lesson"
 
 
 def test_the_end_offers_the_next_lesson_and_autoplay_only_when_chosen(page, live_server, live_db, lessons, student):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.courses.conftest import bearer, make_course, people, quick_user, request_ctx, sign_in  # noqa: F401
+from tests.courses.conftest import make_course, people, request_ctx  # noqa: F401  (fixtures)
 
 DURATION = 60.0
 

@@ -210,3 +210,19 @@ def test_deleting_a_lesson_takes_its_progress_with_it(app, db, learner, request_
     courses.delete_lesson(lesson)
     db.session.commit()
     assert db.session.scalars(select(WatchInterval)).all() == []
+
+
+def test_the_pages_speak_english_too(app, db, learner, request_ctx):
+    """With English chosen, the player, the home page and 「我的学习」 are in English."""
+    course = ready_course(db)
+    watch(learner.user, course.lessons[0], [(0, 42)], 42)
+    db.session.commit()
+    learner.set_cookie("elearn_lang", "en")
+    learner.user.locale = "en"
+    db.session.commit()
+    lesson = learner.get(f"/lessons/{course.lessons[0].id}").get_data(as_text=True)
+    assert "Continue from 0:42" in lesson and "Sound only" in lesson and "继续" not in lesson
+    config = json.loads(re.search(r"data-config='([^']+)'", lesson).group(1))
+    assert config["text"]["play"] == "Play"
+    assert "Continue learning" in learner.get("/").get_data(as_text=True)
+    assert "Minutes watched per week" in learner.get("/learning").get_data(as_text=True)

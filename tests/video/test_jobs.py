@@ -167,8 +167,16 @@ def _status(app, asset_id):
 
 
 def _ffmpeg_pids(asset_id) -> list[int]:
-    out = subprocess.run(["pgrep", "-f", f"sources/{asset_id}/source.mp4"], capture_output=True, text=True)
+    # The full path names this test session's media folder, not another run's on the same machine.
+    out = subprocess.run(["pgrep", "-f", str(media_root_path() / "sources" / str(asset_id) / "source.mp4")],
+                         capture_output=True, text=True)
     return [int(p) for p in out.stdout.split()]
+
+
+def media_root_path() -> Path:
+    from elearn.extensions import queue
+
+    return Path(queue.flask_app.config["MEDIA_DIR"]).resolve()
 
 
 def _wait(predicate, seconds: float, what: str):

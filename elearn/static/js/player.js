@@ -139,7 +139,7 @@
       if (data.type === window.Hls.ErrorTypes.NETWORK_ERROR && ++loadErrors >= 3 && video.readyState < 3) {
         hls.stopLoad();
         hls.started = false;
-        showError(navigator.onLine === false ? T.offline : code === 404 ? T.missing : T.network);
+        showError(errorText(code, true));
       }
       return;
     }
@@ -149,13 +149,18 @@
       return;
     }
     hls.stopLoad();
-    if (navigator.onLine === false) { showError(T.offline); } else if (code === 404) { showError(T.missing); } else if (
-      data.type === window.Hls.ErrorTypes.NETWORK_ERROR) { showError(T.network); } else { showError(T.broken); }
+    showError(errorText(code, data.type === window.Hls.ErrorTypes.NETWORK_ERROR));
+  }
+
+  function errorText(status, network) {
+    if (navigator.onLine === false) { return T.offline; }
+    if (status === 404) { return T.missing; }
+    return network ? T.network : T.broken;
   }
 
   video.addEventListener("error", function () {
     if (root.getAttribute("data-engine") === "hls.js") { return; }  // hls.js reports its own errors
-    showError(navigator.onLine === false ? T.offline : T.network);
+    showError(errorText(null, true));
   });
 
   function fetchPlayback() {
@@ -174,21 +179,21 @@
     var now = Date.now();
     if (now - lastRefresh < 20000) { showError(T.broken); return; }  // fresh links were refused too
     lastRefresh = now;
-    reload();
+    reload(!video.paused);
   }
 
-  function reload() {
+  // Fresh signed URLs, then the same second again (playing if ``play``).
+  function reload(play) {
     var at = video.currentTime || pendingSeek || 0;
-    var wasPlaying = !video.paused || started;
     return fetchPlayback().then(function () {
       hideError();
-      load(at, wasPlaying);
+      load(at, play);
     }, function () {
-      showError(navigator.onLine === false ? T.offline : T.network);
+      showError(errorText(null, true));
     });
   }
 
-  q("[data-action=retry]").addEventListener("click", function () { hideError(); reload(); });
+  q("[data-action=retry]").addEventListener("click", function () { hideError(); reload(true); });
   video.addEventListener("playing", hideError);
 
   // ------------------------------------------------------------ intervals actually played
@@ -275,13 +280,25 @@
     var queue = storage(), entries = queue[cfg.lessonId] || [];
     var last = entries[entries.length - 1];
     if (!last || last.sent) { last = { intervals: [] }; entries.push(last); }
-    last.intervals = last.intervals.concat(played);
+    last.intervals = compact(last.intervals.concat(played));
     last.position = lastPosition = position();
     last.beat = newId();  // new content, new id: only an unchanged report is a retry
     played = [];
     queue[cfg.lessonId] = entries;
     writeQueue(queue);
     return true;
+  }
+
+  // A report carries at most a few hundred intervals: after a long time offline with many jumps,
+  // overlapping ones are joined (the coverage is the same; only re-watched minutes count once).
+  function compact(intervals) {
+    if (intervals.length <= 100) { return intervals; }
+    var sorted = intervals.slice().sort(function (a, b) { return a[0] - b[0]; }), joined = [];
+    sorted.forEach(function (pair) {
+      var last = joined[joined.length - 1];
+      if (last && pair[0] <= last[1]) { last[1] = Math.max(last[1], pair[1]); } else { joined.push(pair.slice()); }
+    });
+    return joined.slice(-100);
   }
 
   function report() {
@@ -300,6 +317,7 @@
     if (unsent.length > 1) {
       var merged = { beat: newId(), intervals: [], position: unsent[unsent.length - 1].position };
       unsent.forEach(function (entry) { merged.intervals = merged.intervals.concat(entry.intervals); });
+      merged.intervals = compact(merged.intervals);
       unsent = [merged];
     }
     return sent.concat(unsent);
@@ -358,7 +376,8 @@
     if (!queueKey || !started) { return; }
     takeReport();
     var queue = storage();
-    queue[cfg.lessonId] = nextToSend(queue[cfg.lessonId] || []);
+    if (!(queue[cfg.lessonId] || []).length) { return; }
+    queue[cfg.lessonId] = nextToSend(queue[cfg.lessonId]);
     queue[cfg.lessonId].forEach(function (entry) {
       if (entry.beaconed) { return; }
       entry.beaconed = entry.sent = true;
