@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l, ngettext
 from sqlalchemy import delete, func, or_, select, update
 
+from ..core.db import start_locked_transaction
 from ..core.errors import ServiceError
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -165,6 +166,7 @@ def authenticate(login: str, password: str, ip: str) -> User:
     key = normalise_login(login)
     if not key or not password:
         raise ServiceError("missing_credentials", _l("Please enter your mobile number or username, and your password."), status=400)
+    start_locked_transaction()  # it reads the attempts, then records one
     now = utcnow()
     lock = current_lock(key, ip, now)
     if lock:
@@ -188,6 +190,7 @@ def redeem_code(login: str, code: str, ip: str) -> User:
     digits = re.sub(r"\D", "", code or "")
     if not key or not digits:
         raise ServiceError("missing_code", _l("Please enter your mobile number or username, and the code on your slip."))
+    start_locked_transaction()
     now = utcnow()
     lock = current_lock(key, ip, now)
     if lock:
@@ -299,9 +302,14 @@ def user_for_token(raw: str) -> User | None:
     last = token.last_used_at or token.created_at
     if now - last > idle:
         return None
-    # Touch at most once a minute, so a busy client does not write on every request.
+    # Touch at most once a minute, so a busy client does not write on every request; in a
+    # transaction of its own that holds the write lock, committed here (GET views never commit).
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
+        token_id = token.id
+        start_locked_transaction()
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+        db.session.commit()
+        token = db.session.get(ApiToken, token_id)
     return token.user
 
 

@@ -11,11 +11,10 @@ from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from ..api import register
 from ..api.schemas import ApiErrorSchema
+from ..core.db import start_locked_transaction
 from ..core.errors import ServiceError
 from ..core.permissions import actor, require
 from ..courses import services as courses
@@ -29,28 +28,6 @@ from .permissions import (can_change_player_settings, can_record_progress, can_v
 
 # ---------------------------------------------------------------- the write lock of a heartbeat
 
-@event.listens_for(Engine, "set_connection_execution_options")
-def _lock_up_front(conn, options):
-    """``session.connection(execution_options={"begin_immediate": True})`` sets the options on a fresh
-    connection just before its BEGIN; this marks it so that extensions.py emits BEGIN IMMEDIATE."""
-    if options.get("begin_immediate") and not conn.in_transaction():
-        conn.info["begin_immediate"] = True
-
-
-def start_locked_transaction() -> None:
-    """Begin the transaction a heartbeat writes in, holding SQLite's write lock from the start.
-
-    Two heartbeats for one lesson (two tabs, a retry racing a new beat) each read the coverage and
-    write it back; the lock makes the second one read what the first wrote, and no write fails on a
-    stale snapshot. SQLite can only lock at BEGIN, so a transaction that has already read (loading
-    the session's user) is ended first; it has written nothing. PostgreSQL locks the row instead
-    (``SELECT ... FOR UPDATE`` in ``services._locked_progress``).
-    """
-    if db.session.get_bind().dialect.name != "sqlite":
-        return
-    if db.session().in_transaction():
-        db.session.commit()
-    db.session.connection(execution_options={"begin_immediate": True})
 
 
 blp = Blueprint("api_learning", __name__, url_prefix="/api/v1",

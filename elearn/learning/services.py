@@ -8,7 +8,7 @@ and merges them into the coverage of the user's ``LessonProgress``. What it cred
 by the clock: since the user's previous heartbeat for the lesson, at most that much wall-clock
 time at the fastest speed (1.5x) plus a little slack for network jitter, summed over every
 device, because every device's heartbeat updates the same row under a lock (the caller takes it:
-see ``api.start_locked_transaction``).
+see ``core.db.start_locked_transaction``).
 """
 from __future__ import annotations
 
