@@ -26,6 +26,30 @@ api = Api()
 blueprints = []
 
 
+#: Endpoints accept a bearer token, or the browser session (an empty requirement).
+SECURITY = [{"bearerAuth": []}, {}]
+
+_ERROR_DESCRIPTIONS = {400: "Refused: the message says why", 401: "Not signed in", 403: "Not allowed",
+                       404: "No such object", 409: "Not possible in the current state", 413: "Too large",
+                       415: "Wrong kind of file", 422: "Invalid body"}
+
+
+def error_responses(blp):
+    """``errors = error_responses(blp)``; then ``@errors(401, 404)`` documents those JSON error answers."""
+
+    def errors(*statuses):
+        from .schemas import ApiErrorSchema
+
+        def decorator(func):
+            for status in statuses:
+                func = blp.alt_response(status, schema=ApiErrorSchema, description=_ERROR_DESCRIPTIONS[status])(func)
+            return func
+
+        return decorator
+
+    return errors
+
+
 def register(blp):
     """Feature packages call this with their flask-smorest Blueprint (url_prefix under /api/v1)."""
     blp.before_request(authenticate_api_request)

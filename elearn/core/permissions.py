@@ -28,18 +28,20 @@ def _deny(user):
     abort(403)
 
 
-def require(rule=None, **arg_loaders):
+def require(rule=None, *, anonymous: bool = False, **arg_loaders):
     """Decorator: the request needs a signed-in user for whom ``rule(user, *loaded)`` holds.
 
     ``arg_loaders`` map a view argument to a function turning it into the object the rule
     takes (for example ``course=load_course``); the loaded objects replace the arguments.
+    With ``anonymous=True`` the rule itself decides about visitors who are not signed in
+    (public courses are open to them); a refusal still answers 401 / sends them to sign in.
     """
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             user = actor()
-            if not user.is_authenticated:
+            if not anonymous and not user.is_authenticated:
                 return _deny(user)
             for name, loader in arg_loaders.items():
                 kwargs[name] = loader(kwargs[name])
@@ -51,6 +53,11 @@ def require(rule=None, **arg_loaders):
         return wrapped
 
     return decorator
+
+
+def allow(rule, **arg_loaders):
+    """``require`` for pages and endpoints that visitors who are not signed in may also see."""
+    return require(rule, anonymous=True, **arg_loaders)
 
 
 login_required = require()

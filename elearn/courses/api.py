@@ -11,8 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..api import register
-from ..api.schemas import ApiErrorSchema
+from ..api import SECURITY, error_responses, register
 from ..core.errors import Forbidden
 from ..core.permissions import actor, require
 from ..extensions import db
@@ -27,7 +26,6 @@ from .permissions import (
 blp = register(Blueprint("api_courses", __name__, url_prefix="/api/v1",
                          description="Categories, courses, chapters, lessons and handouts"))
 
-SECURITY = [{"bearerAuth": []}, {}]
 
 
 # ---------------------------------------------------------------- schemas
@@ -217,18 +215,7 @@ class MoveSchema(Schema):
     direction = fields.String(required=True, validate=validate.OneOf(["up", "down"]))
 
 
-def _errors(*statuses):
-    """Document the JSON error answers an endpoint can give."""
-    descriptions = {400: "Refused: the message says why", 401: "Not signed in", 403: "Not allowed",
-                    404: "No such object", 409: "Not possible in the current state", 415: "Wrong kind of file",
-                    422: "Invalid body"}
-
-    def decorator(func):
-        for status in statuses:
-            func = blp.alt_response(status, schema=ApiErrorSchema, description=descriptions[status])(func)
-        return func
-
-    return decorator
+_errors = error_responses(blp)
 
 
 def _category_change(data):

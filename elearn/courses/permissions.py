@@ -5,7 +5,7 @@ False); ``can_view_*`` rules answer for them too, because public courses are ope
 """
 from __future__ import annotations
 
-from ..core.permissions import is_admin, is_teacher
+from ..core.permissions import allow, is_admin, is_teacher  # noqa: F401  (allow: re-exported)
 
 
 def _signed_in(user) -> bool:
@@ -65,27 +65,3 @@ def can_edit_handout(user, handout) -> bool:
 def can_view_teaching(user) -> bool:
     """The "My courses" page: teachers see the courses they teach, admins every course."""
     return can_create_course(user)
-
-
-def allow(rule, **arg_loaders):
-    """Like ``core.permissions.require``, but the rule itself decides about visitors who are
-    not signed in (public courses are open to them). A refusal still answers 401 (API) or
-    sends the visitor to sign in, and 403 to a signed-in user."""
-    from functools import wraps
-
-    from ..core.permissions import _deny, actor
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            for name, loader in arg_loaders.items():
-                kwargs[name] = loader(kwargs[name])
-            user = actor()
-            if not rule(user, *(kwargs[n] for n in arg_loaders)):
-                return _deny(user)
-            return view(*args, **kwargs)
-
-        wrapped.permission_rule = rule
-        return wrapped
-
-    return decorator

@@ -12,8 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from ..api import register
-from ..api.schemas import ApiErrorSchema
+from ..api import SECURITY, error_responses, register
 from ..core.db import start_locked_transaction
 from ..core.errors import ServiceError
 from ..core.permissions import actor, require
@@ -46,7 +45,6 @@ def _lock_before_a_token_is_read():
 
 register(blp)
 
-SECURITY = [{"bearerAuth": []}, {}]
 #: A heartbeat is a few hundred bytes; anything much larger is not one.
 MAX_HEARTBEAT_BYTES = 64 * 1024
 
@@ -143,16 +141,7 @@ class CourseFiguresSchema(Schema):
     minutes = fields.Float(metadata={"description": "Minutes watched by everyone"})
 
 
-def _errors(*statuses):
-    descriptions = {400: "Refused: the message says why", 401: "Not signed in", 403: "Not allowed",
-                    404: "No such object", 409: "Not possible now", 413: "Too large", 422: "Invalid body"}
-
-    def decorator(func):
-        for status in statuses:
-            func = blp.alt_response(status, schema=ApiErrorSchema, description=descriptions[status])(func)
-        return func
-
-    return decorator
+_errors = error_responses(blp)
 
 
 def _json_body():
