@@ -11,8 +11,7 @@ import click
 from flask_migrate import upgrade
 
 from elearn import create_app
-from elearn.core.cli import print_demo_accounts
-from elearn.core.demo import create_demo_data
+from elearn.demo import create_demo_data, print_demo_accounts
 
 WORKER_STOP_SECONDS = 4
 

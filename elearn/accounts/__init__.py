@@ -3,4 +3,10 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from . import admin_views, import_views, views  # noqa: E402,F401
+from . import admin_views, cli, import_views, tasks, ui, views  # noqa: E402,F401
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+    ui.init_app(app)
+    cli.init_app(app)

@@ -7,10 +7,10 @@ from flask_login import current_user, login_user, logout_user
 
 from ..core.errors import ServiceError
 from ..core.permissions import login_required
-from ..core.ui import remember_in_browser
 from ..core.utils import safe_next
 from ..extensions import db, login_manager
 from . import bp, services
+from .ui import remember_in_browser
 from .forms import ChangeMobileForm, ChangePasswordForm, CodeLoginForm, LoginForm, RegisterForm, SetPasswordForm
 
 login_manager.login_view = "accounts.login"
@@ -30,14 +30,14 @@ def _sign_in(user, remember: bool):
     login_user(user, remember=remember, duration=None)
     session.permanent = remember
     # Carry the account's display choices into this browser too.
-    response = redirect(safe_next(request.values.get("next")) or url_for("core.index"))
+    response = redirect(safe_next(request.values.get("next")) or url_for("index"))
     return remember_in_browser(response, text_size=user.text_size, contrast=user.contrast, locale=user.locale)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(safe_next(request.args.get("next")) or url_for("core.index"))
+        return redirect(safe_next(request.args.get("next")) or url_for("index"))
     form = LoginForm(next=request.args.get("next", ""))
     status = 200
     if form.validate_on_submit():
@@ -96,7 +96,7 @@ def set_password():
             db.session.commit()
             login_user(current_user._get_current_object(), remember=False)
             flash(_("Your password is set. Use it next time you sign in."), "success")
-            return redirect(url_for("core.index"))
+            return redirect(url_for("index"))
     return render_template("accounts/set_password.html", form=form), status
 
 
@@ -106,7 +106,7 @@ def logout():
     session.clear()
     logout_user()
     flash(_("You have signed out."), "success")
-    return redirect(url_for("core.index"))
+    return redirect(url_for("index"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -127,7 +127,7 @@ def register():
             db.session.commit()
             login_user(user)
             flash(_("Welcome! Your account is ready."), "success")
-            return redirect(url_for("core.index"))
+            return redirect(url_for("index"))
     return render_template("accounts/register.html", form=form), status
 
 
@@ -161,7 +161,7 @@ def account():
     return render_template("accounts/account.html", password_form=password_form, mobile_form=mobile_form), status
 
 
-_OPEN_WHILE_SETTING_PASSWORD = {"accounts.set_password", "accounts.logout", "core.preferences", "static", "core.healthz"}
+_OPEN_WHILE_SETTING_PASSWORD = {"accounts.set_password", "accounts.logout", "accounts.preferences", "static", "core.healthz"}
 
 
 @bp.before_app_request
@@ -171,3 +171,20 @@ def _finish_code_sign_in():
             and request.endpoint not in _OPEN_WHILE_SETTING_PASSWORD
             and not request.path.startswith("/api/")):
         return redirect(url_for("accounts.set_password"))
+
+
+@bp.post("/preferences")
+def preferences():
+    """Text size, contrast and language: saved on the account if signed in, and in the browser."""
+    text_size = request.form.get("text_size") or None
+    contrast = request.form.get("contrast") or None
+    locale = request.form.get("locale") or None
+    user = current_user if current_user.is_authenticated else None
+    try:
+        services.set_preferences(user, text_size=text_size, contrast=contrast, locale=locale)
+    except ServiceError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    response = redirect(safe_next(request.form.get("next")) or url_for("index"))
+    return remember_in_browser(response, text_size=text_size, contrast=contrast, locale=locale)

@@ -7,12 +7,17 @@ session caller changing anything must send the CSRF token in ``X-CSRFToken`` (or
 from __future__ import annotations
 
 from flask import g, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_smorest import Api as _Api
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
+from ..accounts.services import user_for_token
 from ..core.errors import ServiceError
 from ..extensions import csrf
+from . import auth
+from .schemas import ApiErrorSchema
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -23,7 +28,6 @@ class Api(_Api):
 
 
 api = Api()
-blueprints = []
 
 
 #: Endpoints accept a bearer token, or the browser session (an empty requirement).
@@ -38,8 +42,6 @@ def error_responses(blp):
     """``errors = error_responses(blp)``; then ``@errors(401, 404)`` documents those JSON error answers."""
 
     def errors(*statuses):
-        from .schemas import ApiErrorSchema
-
         def decorator(func):
             for status in statuses:
                 func = blp.alt_response(status, schema=ApiErrorSchema, description=_ERROR_DESCRIPTIONS[status])(func)
@@ -50,18 +52,20 @@ def error_responses(blp):
     return errors
 
 
-def register(blp):
-    """Feature packages call this with their flask-smorest Blueprint (url_prefix under /api/v1)."""
-    blp.before_request(authenticate_api_request)
-    blueprints.append(blp)
-    return blp
+def register_api(app, blp) -> None:
+    """A feature's ``init_app`` registers its flask-smorest Blueprint (url_prefix under /api/v1) here.
+
+    Blueprints are module-level objects that every app built in one process (tests build several)
+    registers again; their own setup (authentication first) is done the first time only.
+    """
+    if authenticate_api_request not in blp.before_request_funcs.get(None, []):
+        blp.before_request(authenticate_api_request)
+    csrf.exempt(blp)
+    api.register_blueprint(blp)
 
 
 def authenticate_api_request():
     """Resolve the caller for every /api/v1 request before the view runs."""
-    from ..accounts.services import user_for_token
-    from flask_login import current_user
-
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, raw = header.partition(" ")
@@ -78,8 +82,6 @@ def authenticate_api_request():
             validate_csrf(request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token")
                           or _body_csrf_token())
         except (ValidationError, CSRFError):
-            from flask_babel import lazy_gettext as _l
-
             raise ServiceError("csrf_failed", _l("This page has expired. Please reload it and try again."), status=400)
 
 
@@ -98,22 +100,14 @@ def _body_csrf_token():
 
 
 def _token_message():
-    from flask_babel import lazy_gettext as _l
-
     return _l("Your sign-in has ended. Please sign in again.")
 
 
 def init_app(app) -> None:
-    from . import auth  # noqa: F401  (registers its blueprint)
-    from ..courses import api as courses_api  # noqa: F401
-    from ..video import api as video_api  # noqa: F401  (tus uploads; also loads the video models)
-    from ..learning import api as learning_api  # noqa: F401  (progress heartbeats, learning record)
-
+    """The API document and its sign-in endpoints; features add their blueprints with ``register_api``."""
     api.init_app(app, spec_kwargs={
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     })
-    for blp in blueprints:
-        csrf.exempt(blp)
-        api.register_blueprint(blp)
+    register_api(app, auth.blp)
     # The OpenAPI blueprint itself is read-only and needs no CSRF.
     csrf.exempt("api-docs")

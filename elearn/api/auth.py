@@ -11,10 +11,10 @@ from ..accounts.views import client_ip
 from ..core.errors import ServiceError
 from ..core.permissions import actor, login_required
 from ..extensions import db
-from . import register
+
 from .schemas import ApiErrorSchema, TokenRequestSchema, TokenSchema, UserSchema
 
-blp = register(Blueprint("api_auth", __name__, url_prefix="/api/v1", description="Sign-in tokens and the current user"))
+blp = Blueprint("api_auth", __name__, url_prefix="/api/v1", description="Sign-in tokens and the current user")
 
 
 @blp.route("/auth/token")

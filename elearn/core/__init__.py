@@ -1,6 +1,15 @@
-"""Feature-free plumbing (permissions, errors, i18n, UI preferences) and the site-wide pages."""
+"""Feature-free plumbing (permissions, errors, storage, jobs, transactions, i18n) and /healthz."""
 from flask import Blueprint
 
 bp = Blueprint("core", __name__)
 
-from . import views  # noqa: E402,F401
+from . import cli, errors, security, views  # noqa: E402,F401
+from .utils import format_size  # noqa: E402
+
+
+def init_app(app) -> None:
+    errors.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(bp)
+    app.add_template_filter(format_size, "filesize")

@@ -1,8 +1,8 @@
 """Errors a person can cause, answered in plain language, and the app-wide error pages."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, make_response, render_template, request
-from flask_babel import gettext, lazy_gettext as _l
+from flask import current_app, has_request_context, jsonify, make_response, render_template, request
+from flask_babel import force_locale, gettext, lazy_gettext as _l
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
@@ -27,6 +27,27 @@ class ServiceError(Exception):
         body = {"code": self.code, "message": str(self.message)}
         body.update(self.details)
         return body
+
+
+def stored_message(message) -> tuple[str, dict | None]:
+    """A translatable message as (English msgid, the values it names), to keep in the database and
+    translate again for each reader (``translated``)."""
+    args, values = getattr(message, "_args", None), getattr(message, "_kwargs", None)
+    if args and isinstance(args[0], str):  # a lazy_gettext string: its msgid and values
+        params = {key: value if isinstance(value, (int, float)) else str(value) for key, value in (values or {}).items()}
+        return args[0], params or None
+    with force_locale("en"):
+        return str(message), None
+
+
+def translated(msgid: str | None, params: dict | None = None) -> str | None:
+    """A stored message in the reader's language (CLI and tasks: the site's language)."""
+    if not msgid:
+        return None
+    if has_request_context():
+        return gettext(msgid, **(params or {}))
+    with force_locale(current_app.config["DEFAULT_LOCALE"]):
+        return gettext(msgid, **(params or {}))
 
 
 class NotFound(ServiceError):

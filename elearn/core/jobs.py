@@ -1,19 +1,38 @@
-"""Background tasks: declared with ``task``/``periodic``, run inside an app context.
+"""Background jobs: declared with ``task``/``periodic``, run inside an app context, and a
+registry of job kinds so that the lease reaper and a stopping worker can hand any kind back.
 
-Tasks take ids, never ORM objects, and are enqueued only after the view's commit.
+Tasks take ids, never ORM objects, and are enqueued only after the view's commit
+(``enqueue_after_commit``). A feature registers each kind of job it runs in its ``init_app``::
+
+    jobs.register("transcode", model=MediaAsset, run=run_transcode, give_up=_give_up)
+
+``model`` is the table holding each job's state and lease (see ``JobColumns``); ``run(row_id)``
+does the work; ``give_up(row)`` writes the plain reason on a row that used all its attempts.
 """
 from __future__ import annotations
 
 import functools
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Callable
 
-from ..extensions import queue
+from huey import crontab
+from sqlalchemy import and_, or_, select, update
+
+from ..extensions import db, queue
+from .timeutil import utcnow
+from .transaction import after_commit
+
+log = logging.getLogger(__name__)
 
 
 def _in_app_context(fn):
     @functools.wraps(fn)
     def run(*args, **kwargs):
-        from ..extensions import db
-
         with queue.flask_app.app_context():
             try:
                 return fn(*args, **kwargs)
@@ -37,6 +56,67 @@ def periodic(schedule, **options):
     return decorator
 
 
+# ---------------------------------------------------------------- the registry of job kinds
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    model: type
+    run: Callable[[int], object]
+    give_up: Callable[[object], None]
+
+
+_kinds: dict[str, JobKind] = {}
+
+
+def register(kind: str, *, model, run, give_up) -> JobKind:
+    """Declare a kind of job; registering the same kind again replaces it (a second app in tests)."""
+    job = JobKind(kind, model, run, give_up)
+    _kinds[kind] = job
+    return job
+
+
+def kinds() -> list[JobKind]:
+    return list(_kinds.values())
+
+
+@task(retries=0)
+def run_job(kind: str, row_id: int):
+    """The one queue task: wake the registered runner of ``kind`` for row ``row_id``."""
+    job = _kinds.get(kind)
+    if job is None:  # a message from a version that had this kind; the database row is the truth
+        log.warning("no job kind %r registered; dropping the wake-up for row %s", kind, row_id)
+        return None
+    return job.run(row_id)
+
+
+def enqueue(kind: str, row_id: int) -> None:
+    """Wake a worker for the job now (the row is committed already)."""
+    run_job(kind, row_id)
+
+
+def enqueue_after_commit(kind: str, row_id: int) -> None:
+    """Wake a worker once the transaction that made the job runnable has committed."""
+    after_commit(lambda: enqueue(kind, row_id))
+
+
+def reap_all() -> dict[str, list[int]]:
+    """Hand back every kind's jobs whose worker died; returns the ids woken again, per kind."""
+    woken = {}
+    for job in kinds():
+        ids = reap(job.model, queue.flask_app.config["JOB_MAX_ATTEMPTS"], job.give_up)
+        for row_id in ids:
+            enqueue(job.name, row_id)
+        woken[job.name] = ids
+    return woken
+
+
+@periodic(crontab(minute="*"))
+def reap_jobs() -> dict[str, list[int]]:
+    """Every minute, and at every worker start: re-queue jobs whose lease expired (idempotent)."""
+    return reap_all()
+
+
 # ---------------------------------------------------------------- leases: the database is the truth
 #
 # huey never acknowledges a task, so a worker killed mid-job loses it from the queue. Each job
@@ -48,16 +128,7 @@ def periodic(schedule, **options):
 #   * a periodic, idempotent *reaper* re-queues rows whose lease expired, or fails them for good
 #     after the maximum number of attempts.
 
-import os
-import socket
-import threading
-from datetime import timedelta
-
-from sqlalchemy import and_, or_, select, update
-
-from .timeutil import utcnow
-
-QUEUED, PROCESSING, READY, FAILED = "queued", "processing", "ready", "failed"
+QUEUED, PROCESSING, FAILED = "queued", "processing", "failed"
 
 
 def worker_identity() -> str:
@@ -70,8 +141,6 @@ def _lease_seconds() -> int:
 
 def claim(model, row_id: int, owner: str) -> int | None:
     """Take the job if it is queued or its lease has run out; returns the new attempt number."""
-    from ..extensions import db
-
     now = utcnow()
     result = db.session.execute(
         update(model)
@@ -92,8 +161,6 @@ def claim(model, row_id: int, owner: str) -> int | None:
 
 def guarded_update(model, row_id: int, attempt: int, **values) -> bool:
     """Write ``values`` only if this attempt still holds the job; commits; False if it lost it."""
-    from ..extensions import db
-
     result = db.session.execute(
         update(model)
         .where(model.id == row_id, model.attempt == attempt, model.status == PROCESSING)
@@ -120,8 +187,6 @@ def reap(model, max_attempts: int, give_up) -> list[int]:
 
     ``give_up(row)`` sets the plain failure reason on a row that used all its attempts.
     """
-    from ..extensions import db
-
     now = utcnow()
     stale = db.session.scalars(
         select(model).where(model.status == PROCESSING, model.lease_expires_at < now).with_for_update()
@@ -160,8 +225,6 @@ class LeaseKeeper:
         self._thread = threading.Thread(target=self._run, name=f"lease-{row_id}", daemon=True)
 
     def _run(self) -> None:
-        from ..extensions import db
-
         with self.app.app_context():
             try:
                 while not self._stop.wait(self.every):
@@ -180,20 +243,20 @@ class LeaseKeeper:
         self._thread.join(timeout=10)
 
 
-_running: dict[tuple[str, int], tuple[object, int, int]] = {}
+_running: dict[tuple[str, int], int] = {}
 _running_lock = threading.Lock()
 
 
 class running:
-    """Marks a job as held by this process, so a stopping worker can hand it back (``release_running``)."""
+    """Marks a job of ``kind`` as held by this process, so a stopping worker can hand it back."""
 
-    def __init__(self, model, row_id: int, attempt: int):
-        self.key = (model.__tablename__, row_id)
-        self.value = (model, row_id, attempt)
+    def __init__(self, kind: str, row_id: int, attempt: int):
+        self.key = (kind, row_id)
+        self.attempt = attempt
 
     def __enter__(self):
         with _running_lock:
-            _running[self.key] = self.value
+            _running[self.key] = self.attempt
         return self
 
     def __exit__(self, *exc):
@@ -201,18 +264,19 @@ class running:
             _running.pop(self.key, None)
 
 
-def release_running(requeue) -> list[tuple[str, int]]:
+def release_running() -> list[tuple[str, int]]:
     """The worker is stopping: give every job it holds back to the queue, uncounted, and wake a worker.
 
-    ``requeue(table_name, row_id)`` enqueues the job again. Any thread still working on a released
-    job finds its guarded writes refused and stops without touching the row.
+    Any thread still working on a released job finds its guarded writes refused and stops without
+    touching the row.
     """
     with _running_lock:
-        held = list(_running.values())
+        held = list(_running.items())
         _running.clear()
     released = []
-    for model, row_id, attempt in held:
-        if release(model, row_id, attempt):
-            requeue(model.__tablename__, row_id)
-            released.append((model.__tablename__, row_id))
+    for (kind, row_id), attempt in held:
+        job = _kinds.get(kind)
+        if job is not None and release(job.model, row_id, attempt):
+            enqueue(kind, row_id)
+            released.append((kind, row_id))
     return released

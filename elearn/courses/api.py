@@ -11,11 +11,11 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..api import SECURITY, error_responses, register
+from ..api import SECURITY, error_responses
 from ..core.errors import Forbidden
 from ..core.permissions import actor, require
 from ..extensions import db
-from . import services
+from . import hooks, services
 from .markdown import render_markdown
 from .models import STATUSES, VISIBILITIES
 from .permissions import (
@@ -23,8 +23,8 @@ from .permissions import (
     can_edit_lesson, can_view_course, can_view_lesson,
 )
 
-blp = register(Blueprint("api_courses", __name__, url_prefix="/api/v1",
-                         description="Categories, courses, chapters, lessons and handouts"))
+blp = Blueprint("api_courses", __name__, url_prefix="/api/v1",
+                description="Categories, courses, chapters, lessons and handouts")
 
 
 
@@ -146,8 +146,7 @@ class LessonSchema(Schema):
 
 def dump_lesson(lesson) -> dict:
     """The lesson with its media merged in, ready for ``LessonSchema``."""
-    media = services.lesson_media(lesson)
-    return _LessonView(lesson, media)
+    return _LessonView(lesson, hooks.media_of(lesson.id))
 
 
 class _LessonView:

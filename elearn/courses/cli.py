@@ -5,8 +5,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import or_, select
-
+from ..accounts.services import find_user
 from ..core.errors import ServiceError
 from ..extensions import db
 from . import packages, services
@@ -15,11 +14,9 @@ courses_cli = AppGroup("courses", help="Import and export course packages.")
 
 
 def _find_teachers(logins) -> list:
-    from ..accounts.models import User
-
     teachers = []
     for login in logins:
-        user = db.session.scalar(select(User).where(or_(User.username == login, User.mobile == login)))
+        user = find_user(login)
         if user is None or not user.has_role("teacher"):
             raise click.ClickException(f"No teacher with the username or mobile number {login!r}.")
         teachers.append(user)

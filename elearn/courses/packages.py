@@ -37,8 +37,9 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from ..core import storage
 from ..core.errors import ServiceError
-from . import services
+from . import hooks, services
 from .models import STATUSES, VISIBILITIES, Course
 
 FORMAT = 1
@@ -259,44 +260,31 @@ def import_package(folder: Path, *, teachers=(), creator=None) -> ImportResult:
     if plan.cover:
         services.set_cover(course, plan.cover)
     result = ImportResult(course)
-    import_video = services.video_hook("import_video_file")
-    import_caption = _caption_importer()
     for chapter_title, lessons in plan.chapters:
         chapter = services.add_chapter(course, chapter_title)
         for item in lessons:
             lesson = services.add_lesson(course, item.title, item.description, chapter=chapter)
             for path, name in item.handouts:
                 services.store_handout(lesson, name, path.read_bytes())
-            _lesson_media(result, lesson, item, import_video, import_caption)
+            _lesson_media(result, lesson, item)
     if plan.status == "published":
         services.set_status(course, "published")
     return result
 
 
-def _caption_importer():
-    """``(lesson, path, lang)`` storing a caption file, from the video package if it has one."""
-    hook = services.video_hook("import_caption_file")
-    if hook is not None:
-        return hook
-    add_caption = services.video_hook("add_caption")
-    if add_caption is None:
-        return None
-    return lambda lesson, path, lang: add_caption(lesson, path, path.name, lang, None, move=False)
-
-
-def _lesson_media(result: ImportResult, lesson, item: LessonPlan, import_video, import_caption) -> None:
-    if item.video is not None:
-        if import_video is None:
+def _lesson_media(result: ImportResult, lesson, item: LessonPlan) -> None:
+    """The lesson's video and captions go to whichever feature takes them (elearn.video)."""
+    if item.video is None and not item.captions:
+        return
+    if not hooks.package_lesson_imported.has_receivers_for(lesson):
+        if item.video is not None:
             result.notes.append(str(_l("Lesson “%(title)s”: the video was not imported (video processing is not "
                                        "available in this installation).", title=lesson.title)))
-        else:
-            import_video(lesson, item.video)
-    for path, lang in item.captions:
-        if import_caption is None:
+        for path, _lang in item.captions:
             result.notes.append(str(_l("Lesson “%(title)s”: captions %(file)s were not imported (not available "
                                        "in this installation).", title=lesson.title, file=path.name)))
-        else:
-            import_caption(lesson, path, lang)
+        return
+    hooks.package_lesson_imported.send(lesson, video=item.video, captions=list(item.captions))
 
 
 # ---------------------------------------------------------------- export
@@ -334,50 +322,22 @@ def _course_toml(course: Course, work: Path) -> str:
             "category": course.category.slug, "visibility": course.visibility, "status": course.status}
     lines += [f"{key} = {toml_string(value)}" for key, value in head.items()]
     if course.cover_path:
-        cover = services.media_path(course.cover_path)
+        cover = storage.path(course.cover_path)
         if cover.is_file():
             shutil.copyfile(cover, work / f"cover{cover.suffix}")
             lines.append(f"cover = {toml_string('cover' + cover.suffix)}")
     lines.append(f"description = {toml_string(course.description_md)}")
-    export_media = services.video_hook("lesson_export_files") or _export_media_from_models
     for c, chapter in enumerate(course.chapters, 1):
         lines += ["", "[[chapters]]", f"title = {toml_string(chapter.title)}"]
         for n, lesson in enumerate(chapter.lessons, 1):
             folder = f"lessons/{c:02d}-{n:02d}"
             lines += ["", "[[chapters.lessons]]", f"title = {toml_string(lesson.title)}",
                       f"description = {toml_string(lesson.description_md)}"]
-            lines += _export_lesson_files(lesson, work, folder, export_media)
+            lines += _export_lesson_files(lesson, work, folder)
     return "\n".join(lines) + "\n"
 
 
-def _export_media_from_models(lesson_id: int) -> dict:
-    """The files worth sharing for a lesson: the source of its served video (else of the newest
-    one still on its way) and the newest caption per language, as stored by ``elearn.video``."""
-    try:
-        from ..video.models import Caption, MediaAsset
-    except ImportError:
-        return {}
-    from sqlalchemy import select
-
-    from ..extensions import db
-
-    assets = db.session.scalars(select(MediaAsset).where(MediaAsset.lesson_id == lesson_id)
-                                .order_by(MediaAsset.id.desc())).all()
-    usable = [a for a in assets if a.source_path and a.status != "failed"]
-    chosen = next((a for a in usable if a.status == "ready"), usable[0] if usable else None)
-    captions, seen = [], set()
-    for caption in db.session.scalars(select(Caption).where(Caption.lesson_id == lesson_id)
-                                      .order_by(Caption.id.desc())):
-        if caption.lang in seen or caption.status == "failed" or not caption.source_path:
-            continue
-        seen.add(caption.lang)
-        captions.append((caption.lang, services.media_path(caption.source_path)))
-    video = services.media_path(chosen.source_path) if chosen else None
-    return {"video": video if video and video.is_file() else None,
-            "captions": [(lang, path) for lang, path in reversed(captions) if path.is_file()]}
-
-
-def _export_lesson_files(lesson, work: Path, folder: str, export_media) -> list[str]:
+def _export_lesson_files(lesson, work: Path, folder: str) -> list[str]:
     lines, names = [], set()
 
     def place(source: Path, name: str) -> str:
@@ -391,13 +351,13 @@ def _export_lesson_files(lesson, work: Path, folder: str, export_media) -> list[
         shutil.copyfile(source, work / folder / candidate)
         return f"{folder}/{candidate}"
 
-    media = export_media(lesson.id)
+    media = hooks.export_files(lesson)
     if media.get("video"):
         video = Path(media["video"])
         lines.append(f"video = {toml_string(place(video, 'video' + video.suffix.lower()))}")
     handouts = []
     for handout in lesson.handouts:
-        source = services.media_path(handout.stored_path)
+        source = storage.path(handout.stored_path)
         if not source.is_file():
             continue
         name = services.safe_display_name(handout.original_filename)

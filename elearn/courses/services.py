@@ -1,29 +1,23 @@
 """Courses, chapters, lessons and handouts: the work behind the pages, the API and packages.
 
-Functions flush and never commit; the caller commits once. Files are written to a temporary
-name and moved into place; a file that belongs to a deleted row is removed only after the
-commit, and a file written for a transaction that rolls back is removed again, so the disk
-and the database never disagree for long.
-
-For ``elearn.video`` (uploads): ``get_lesson``, ``check_handout_filename`` (before accepting
-a handout upload) and ``add_handout`` (once the file is in place under MEDIA_DIR; if it raises
-a ServiceError the caller removes the file, nothing was recorded).
+Functions flush and never commit; the caller commits once. Files go through ``core.storage``,
+which follows the transaction. Features above this one hear of changes through ``hooks``
+(a lesson being deleted, a course published) and are never imported here.
 """
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 
-from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
+from ..core import storage
 from ..core.errors import NotFound, ServiceError
 from ..core.timeutil import utcnow
+from ..core.utils import safe_filename
 from ..extensions import db
-from . import permissions
+from . import hooks, permissions
 from .models import STATUSES, VISIBILITIES, Category, Chapter, Course, Handout, Lesson
 
 TITLE_MAX = 200
@@ -54,62 +48,6 @@ _COVER_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"
 
 
 # ---------------------------------------------------------------- files
-
-_REMOVE_ON_COMMIT = "courses.remove_on_commit"
-_REMOVE_ON_ROLLBACK = "courses.remove_on_rollback"
-
-
-def media_root() -> Path:
-    return Path(current_app.config["MEDIA_DIR"]).resolve()
-
-
-def media_path(relative: str) -> Path:
-    """The absolute path of a stored file; refuses anything that would leave MEDIA_DIR."""
-    root = media_root()
-    path = (root / relative).resolve()
-    if not relative or Path(relative).is_absolute() or not path.is_relative_to(root) or path == root:
-        raise ServiceError("bad_path", _l("This file cannot be used."), status=400)
-    return path
-
-
-def remove_after_commit(relative: str | None) -> None:
-    if relative:
-        db.session.info.setdefault(_REMOVE_ON_COMMIT, []).append(str(media_path(relative)))
-
-
-def remove_after_rollback(relative: str) -> None:
-    db.session.info.setdefault(_REMOVE_ON_ROLLBACK, []).append(str(media_path(relative)))
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session):
-    session.info.pop(_REMOVE_ON_ROLLBACK, None)
-    for path in session.info.pop(_REMOVE_ON_COMMIT, []):
-        Path(path).unlink(missing_ok=True)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session, previous_transaction):
-    # Every Session.rollback() of the outermost transaction (a savepoint's rollback leaves the
-    # rest of the work standing); "after_rollback" would miss a session joined to an outer transaction.
-    if previous_transaction.parent is not None:
-        return
-    session.info.pop(_REMOVE_ON_COMMIT, None)
-    for path in session.info.pop(_REMOVE_ON_ROLLBACK, []):
-        Path(path).unlink(missing_ok=True)
-
-
-def write_media_file(folder: str, suffix: str, data: bytes) -> str:
-    """Write ``data`` under MEDIA_DIR/folder with a random name; returns the relative path."""
-    relative = f"{folder}/{secrets.token_hex(16)}{suffix}"
-    target = media_path(relative)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
-    remove_after_rollback(relative)
-    return relative
-
 
 def sniff_type(head: bytes) -> str | None:
     """The content type the first bytes of a file show, among the ones we accept."""
@@ -275,9 +213,12 @@ def set_status(course: Course, status: str) -> None:
     if status == "published" and not course.lessons:
         raise ServiceError("no_lessons", _l("Add at least one lesson before publishing the course."), status=409,
                            field="status")
-    if status == "published" and course.status != "published":
+    newly_published = status == "published" and course.status != "published"
+    if newly_published:
         course.published_at = utcnow()
     course.status = status
+    if newly_published:
+        hooks.course_published.send(course)
 
 
 def set_teachers(course: Course, users) -> None:
@@ -305,8 +246,8 @@ def set_cover(course: Course, data: bytes) -> None:
         raise ServiceError("cover_not_image", _l("The cover must be a picture (JPEG, PNG or WebP)."), status=415,
                            field="cover")
     old = course.cover_path
-    course.cover_path = write_media_file("covers", _COVER_TYPES[content_type], data)
-    remove_after_commit(old)
+    course.cover_path = storage.write_bytes(storage.cover_file(_COVER_TYPES[content_type]), data)
+    storage.remove_after_commit(old)
     course.updated_at = utcnow()
 
 
@@ -328,14 +269,14 @@ def _decodes_as_image(data: bytes) -> bool:
 
 
 def remove_cover(course: Course) -> None:
-    remove_after_commit(course.cover_path)
+    storage.remove_after_commit(course.cover_path)
     course.cover_path = None
 
 
 def delete_course(course: Course) -> None:
     for lesson in course.lessons:
         _forget_lesson_files(lesson)
-    remove_after_commit(course.cover_path)
+    storage.remove_after_commit(course.cover_path)
     db.session.delete(course)
     db.session.flush()
 
@@ -484,37 +425,11 @@ def delete_lesson(lesson: Lesson) -> None:
 
 
 def _forget_lesson_files(lesson: Lesson) -> None:
+    """The lesson is being deleted: its handouts' files go after the commit, and the features above
+    (video: recordings, captions, uploads) are told to let go of theirs."""
     for handout in lesson.handouts:
-        remove_after_commit(handout.stored_path)
-    hook = video_hook("forget_lesson_media")
-    if hook is not None:
-        hook(lesson.id)
-
-
-def video_hook(name: str):
-    """A function of ``elearn.video.services`` if that module offers it, else None.
-
-    The video package is built alongside this one; until it has a hook, courses work without it.
-    """
-    import importlib
-
-    try:
-        module = importlib.import_module("elearn.video.services")
-    except ModuleNotFoundError as err:
-        if err.name != "elearn.video.services":
-            raise
-        return None
-    return getattr(module, name, None)
-
-
-def lesson_media(lesson: Lesson) -> dict:
-    """The lesson's video, pending video and captions, as ``elearn.video`` reports them."""
-    hook = video_hook("lesson_media")
-    if hook is None:
-        return {"video": None, "pending_video": None, "captions": []}
-    media = hook(lesson.id)
-    return {"video": media.get("video"), "pending_video": media.get("pending_video"),
-            "captions": media.get("captions") or []}
+        storage.remove_after_commit(handout.stored_path)
+    hooks.lesson_deleting.send(lesson)
 
 
 # ---------------------------------------------------------------- handouts
@@ -544,10 +459,8 @@ def check_handout_content(path: Path, name) -> str:
 
 
 def safe_display_name(name) -> str:
-    """The uploader's file name without folders or control characters, for showing and downloading."""
-    base = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?').strip().lstrip(".")
-    return cleaned[:200] or "handout"
+    """The uploader's file name as shown and sent on download (``handout`` if nothing is left of it)."""
+    return safe_filename(name, default="handout")
 
 
 def add_handout(lesson: Lesson, original_filename, stored_path: str, size: int | None = None,
@@ -556,7 +469,7 @@ def add_handout(lesson: Lesson, original_filename, stored_path: str, size: int |
 
     The type is judged from the name and the file's own bytes, not from ``content_type``.
     """
-    path = media_path(stored_path)
+    path = storage.path(stored_path)
     if not path.is_file():
         raise ServiceError("handout_missing", _l("The uploaded file could not be found. Please upload it again."),
                            status=400)
@@ -572,12 +485,12 @@ def store_handout(lesson: Lesson, original_filename, data: bytes) -> Handout:
     """Copy ``data`` into media and record it (package import)."""
     check_handout_filename(original_filename)
     suffix = Path(str(original_filename)).suffix.lower()
-    relative = write_media_file(f"handouts/{lesson.id}", suffix, data)
+    relative = storage.write_bytes(storage.handout_file(lesson.id, suffix), data)
     return add_handout(lesson, original_filename, relative, len(data))
 
 
 def delete_handout(handout: Handout) -> None:
-    remove_after_commit(handout.stored_path)
+    storage.remove_after_commit(handout.stored_path)
     handout.lesson.handouts.remove(handout)
     db.session.flush()
 

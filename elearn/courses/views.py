@@ -6,10 +6,11 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
+from ..core import storage
 from ..core.errors import ServiceError
 from ..core.permissions import actor, require
 from ..extensions import db
-from . import bp, services
+from . import bp, hooks, services
 from .forms import ActionForm, CourseForm, LessonForm, TitleForm
 from .markdown import render_markdown
 from .permissions import (
@@ -18,30 +19,11 @@ from .permissions import (
 )
 
 HANDOUT_FORM_MAX = 50 * 1024 * 1024
-#: The video package's upload widget for a lesson (see lesson_edit.html, block lesson_media_panel).
-UPLOAD_PANEL = "video/lesson_media_panel.html"
-
-
-def _has_template(name: str) -> bool:
-    from jinja2 import TemplateNotFound
-
-    try:
-        current_app.jinja_env.get_template(name)
-    except TemplateNotFound:
-        return False
-    return True
 
 
 @bp.app_template_filter("markdown")
 def _markdown_filter(text):
     return render_markdown(text)
-
-
-@bp.app_template_filter("filesize")
-def _filesize(size: int) -> str:
-    if size < 1024 * 1024:
-        return _("%(n)s KB", n=max(1, round(size / 1024)))
-    return _("%(n).1f MB", n=size / 1024 / 1024)
 
 
 @bp.app_context_processor
@@ -71,7 +53,7 @@ def _form_status() -> int:
 
 def _send_media(relative: str, *, download_name=None, mimetype=None, as_attachment=False):
     try:
-        path = services.media_path(relative)
+        path = storage.path(relative)
     except ServiceError:
         abort(404)
     if not path.is_file():
@@ -112,15 +94,6 @@ def course_cover(course):
     if not course.cover_path:
         abort(404)
     return _send_media(course.cover_path)
-
-
-@bp.get("/lessons/<int:lesson>")
-@allow(can_view_lesson, lesson=services.get_lesson)
-def lesson_page(lesson):
-    # The learning package owns the learner's lesson page (player, progress, resume); the URL stays here.
-    from ..learning.views import render_lesson
-
-    return render_lesson(lesson)
 
 
 @bp.get("/handouts/<int:handout>")
@@ -314,8 +287,7 @@ def lesson_edit(lesson):
                             _("The lesson has been saved.")):
             return redirect(url_for("courses.lesson_edit", lesson=lesson.id))
     return render_template("courses/lesson_edit.html", form=form, lesson=lesson, course=lesson.course,
-                           action_form=ActionForm(), media=services.lesson_media(lesson),
-                           has_upload_panel=_has_template(UPLOAD_PANEL)), _form_status()
+                           action_form=ActionForm(), panels=hooks.edit_panels(lesson)), _form_status()
 
 
 @bp.post("/teaching/lessons/<int:lesson>/move/<direction>")

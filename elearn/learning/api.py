@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from ..api import SECURITY, error_responses, register
+from ..api import SECURITY, error_responses
 from ..core.db import start_locked_transaction
 from ..core.errors import ServiceError
 from ..core.permissions import actor, require
@@ -37,13 +37,13 @@ blp = Blueprint("api_learning", __name__, url_prefix="/api/v1",
 def _lock_before_a_token_is_read():
     """A bearer token's check may write its last-use time: with SQLite that write must not come from
     a transaction that has already read (its snapshot may be stale), so a heartbeat sent with a token
-    takes the write lock before the check reads anything. Registered before ``register`` adds it."""
+    takes the write lock before the check reads anything. Registered before ``register_api`` adds the
+    authentication step (learning's ``init_app``), so it runs first."""
     if (request.method == "POST" and request.endpoint == "api_learning.LessonProgressItem"
             and request.headers.get("Authorization")):
         start_locked_transaction()
 
 
-register(blp)
 
 #: A heartbeat is a few hundred bytes; anything much larger is not one.
 MAX_HEARTBEAT_BYTES = 64 * 1024

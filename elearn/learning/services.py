@@ -31,6 +31,7 @@ from ..courses.models import Chapter, Course, Lesson
 from ..courses.permissions import can_view_lesson
 from ..extensions import db
 from ..video.models import ASSET_READY, MediaAsset
+from ..video.services import lesson_media
 from . import intervals as iv
 from .models import (CAPTION_SIZES, MAX_PLAYBACK_RATE, PLAYBACK_RATES, LearningPreference, LessonProgress,
                      WatchInterval)
@@ -143,7 +144,7 @@ def ready_duration(lesson_id: int) -> float | None:
 def playback(lesson) -> dict:
     """What the player needs: the ready video with its signed URLs (``audio_url`` for sound only), the
     captions that can be shown, and whether a video is still being prepared."""
-    media = courses.lesson_media(lesson)
+    media = lesson_media(lesson.id)
     video = media["video"]
     if video is not None and not any(video.get(key) for key in ("hls_url", "audio_url", "mp4_url")):
         video = None  # ready, but with nothing a player could open

@@ -1,5 +1,4 @@
-"""Pages: the lesson page with the player (shown at courses' /lessons/<id>), 「我的学习」 and its
-player settings form."""
+"""Pages: the home page, the lesson page with the player, 「我的学习」 and its player settings form."""
 from __future__ import annotations
 
 from babel.dates import format_skeleton
@@ -7,11 +6,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 
 from ..core.errors import ServiceError
-from ..core.permissions import actor, require
-from ..courses.permissions import can_edit_lesson
-from ..courses.services import teaching_courses
+from ..core.permissions import actor, allow, require
+from ..courses.permissions import can_edit_lesson, can_view_lesson
+from ..courses.services import get_lesson, teaching_courses
 from ..extensions import db
-from . import bp, charts, services
+from . import bp, charts, hooks, services
 from .forms import CAPTION_SIZE_LABELS, PlayerSettingsForm, speed_label
 from .models import CAPTION_SIZES, PLAYBACK_RATES
 from .permissions import (can_change_player_settings, can_record_progress, can_view_own_learning,
@@ -31,11 +30,21 @@ def _skeleton(day, pattern: str) -> str:
     return format_skeleton(pattern, day, locale=get_locale() or "zh_CN")
 
 
+# ---------------------------------------------------------------- the home page
+
+def index():
+    """「继续学习」 first, then the courses being taken with their progress, the panels features above
+    this one add (hooks.home_panels), then the catalogue. The app's ``index`` endpoint (see init_app)."""
+    user = actor()
+    return render_template("learning/home.html", panels=hooks.panels_for(user), **services.home(user))
+
+
 # ---------------------------------------------------------------- the lesson page
 
-def render_lesson(lesson):
-    """The learner's lesson page: the player, handouts beside it, the description, the way on.
-    (courses.lesson_page checks the permission and calls this.)"""
+@bp.get("/lessons/<int:lesson>")
+@allow(can_view_lesson, lesson=get_lesson)
+def lesson_page(lesson):
+    """The learner's lesson page: the player, handouts beside it, the description, the way on."""
     user = actor()
     play = services.playback(lesson)
     video = play["video"]
@@ -65,7 +74,7 @@ def _player_config(lesson, play, prefs, resume_at, next_lesson, user) -> dict:
         "video": play["video"], "captions": play["captions"],
         "preferences": services.preferences_dict(prefs), "resumeAt": resume_at,
         "autoplay": request.args.get("autoplay") == "1" and prefs.autoplay_next,
-        "nextUrl": url_for("courses.lesson_page", lesson=next_lesson.id, autoplay=1) if next_lesson else None,
+        "nextUrl": url_for("learning.lesson_page", lesson=next_lesson.id, autoplay=1) if next_lesson else None,
         "heartbeatSeconds": services.HEARTBEAT_SECONDS,
         "text": _player_texts(),
     }

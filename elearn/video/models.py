@@ -1,4 +1,4 @@
-"""Media assets (a lesson's video or audio), captions, and tus uploads in progress.
+"""Media assets (a lesson's video or audio) and captions (tus uploads are elearn.uploads').
 
 An asset moves ``probing → queued → processing → ready | failed``. ``queued`` is the hand-off
 to the transcoding queue (issue 4): ``services.queue_asset`` is where that starts. The lease
@@ -34,13 +34,6 @@ CAPTION_READY = "ready"
 CAPTION_FAILED = "failed"
 CAPTION_STATUSES = (CAPTION_UPLOADED, CAPTION_READY, CAPTION_FAILED)
 
-#: What a tus upload is for (the ``kind`` metadata key).
-UPLOAD_KINDS = ("video", "caption", "handout")
-#: Upload states: bytes still arriving; all bytes in and the file handed on; handed on but refused.
-UPLOAD_RECEIVING = "receiving"
-UPLOAD_COMPLETE = "complete"
-UPLOAD_REFUSED = "refused"
-UPLOAD_STATES = (UPLOAD_RECEIVING, UPLOAD_COMPLETE, UPLOAD_REFUSED)
 
 
 class MediaAsset(db.Model):
@@ -116,45 +109,3 @@ class Caption(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
-class Upload(db.Model):
-    """A tus upload: bytes land in MEDIA_DIR/uploads/<id>.part until ``offset == length``.
-
-    The id is a random URL-safe token, so an upload URL cannot be guessed; it is still only
-    answered for the user who created it. ``lock_token``/``locked_until`` are the per-upload
-    lease a PATCH holds while it writes, so two clients never write the same upload at once.
-    """
-
-    __tablename__ = "uploads"
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
-    filename: Mapped[str] = mapped_column(String(255), default="")
-    #: Every Upload-Metadata pair, decoded (later features add their own target keys).
-    meta: Mapped[dict] = mapped_column("metadata", JSON, default=dict)
-    #: The Upload-Metadata header exactly as the client sent it (HEAD repeats it).
-    raw_metadata: Mapped[str] = mapped_column(Text, default="")
-    length: Mapped[int] = mapped_column(BigInteger)
-    offset: Mapped[int] = mapped_column("byte_offset", BigInteger, default=0)
-    state: Mapped[str] = mapped_column(String(16), default=UPLOAD_RECEIVING, index=True)
-    lock_token: Mapped[str | None] = mapped_column(String(64))
-    locked_until: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(index=True)
-    completed_at: Mapped[datetime | None]
-    #: What the finished file became.
-    asset_id: Mapped[int | None] = mapped_column(ForeignKey("media_assets.id", ondelete="SET NULL"))
-    caption_id: Mapped[int | None] = mapped_column(ForeignKey("captions.id", ondelete="SET NULL"))
-    handout_id: Mapped[int | None] = mapped_column(ForeignKey("handouts.id", ondelete="SET NULL"))
-    #: Why the finished file was refused (handouts), as an English msgid translated when shown.
-    error: Mapped[str | None] = mapped_column(Text)
-    error_params: Mapped[dict | None] = mapped_column(JSON)
-    error_code: Mapped[str | None] = mapped_column(String(64))
-
-    @property
-    def is_complete(self) -> bool:
-        return self.state != UPLOAD_RECEIVING

@@ -1,6 +1,10 @@
-"""Transcoding on the queue, with database leases so no job is ever lost (see core.jobs)."""
+"""Transcoding on the queue, with database leases so no job is ever lost (see core.jobs).
+
+``init_app`` registers the job kind ``transcode``; the core reaper hands it back when a worker dies.
+"""
 from __future__ import annotations
 
+import shutil
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -9,13 +13,14 @@ from flask import current_app
 from huey import crontab
 from sqlalchemy import select
 
-from ..core import jobs
+from ..core import jobs, storage
+from ..core.errors import stored_message
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import probe as probing
 from . import transcode as transcoding
 from .models import ASSET_READY, MediaAsset
-from .services import media_root, stored_message
+from .services import TRANSCODE, delete_asset_files
 
 PROGRESS_EVERY = 2.0  # seconds between progress writes
 #: Files of a replaced asset stay this long after it was retired: every signed URL handed out
@@ -27,13 +32,13 @@ class LeaseLost(Exception):
     """Another worker holds this job now; stop without writing anything."""
 
 
-@jobs.task(retries=0)
-def transcode_asset(asset_id: int) -> None:
-    run_transcode(asset_id)
+def init_app(app) -> None:
+    jobs.register(TRANSCODE, model=MediaAsset, run=run_transcode, give_up=_give_up)
 
 
 def enqueue(asset_id: int) -> None:
-    transcode_asset(asset_id)
+    """Wake a worker for the asset now (its row says ``queued`` and is committed)."""
+    jobs.enqueue(TRANSCODE, asset_id)
 
 
 def run_transcode(asset_id: int) -> str:
@@ -42,7 +47,7 @@ def run_transcode(asset_id: int) -> str:
     if attempt is None:
         return "not claimed"
     app = current_app._get_current_object()
-    with jobs.running(MediaAsset, asset_id, attempt), \
+    with jobs.running(TRANSCODE, asset_id, attempt), \
             jobs.LeaseKeeper(app, MediaAsset, asset_id, attempt) as keeper:
         try:
             result = _transcode(asset_id, attempt, keeper)
@@ -58,8 +63,6 @@ def run_transcode(asset_id: int) -> str:
                                lease_owner=None, lease_expires_at=None, error=None, error_params=None,
                                error_code=None, error_detail=None):
         if db.session.get(MediaAsset, asset_id) is None:  # the lesson was deleted while we worked
-            import shutil
-
             shutil.rmtree(result.out_dir, ignore_errors=True)
         return "lease lost"
     retire_older(asset_id)
@@ -68,7 +71,7 @@ def run_transcode(asset_id: int) -> str:
 
 def _transcode(asset_id: int, attempt: int, keeper) -> transcoding.TranscodeResult:
     asset = db.session.get(MediaAsset, asset_id)
-    source = media_root() / asset.source_path
+    source = storage.path(asset.source_path)
     db.session.rollback()  # release the read transaction: other workers and the web app write meanwhile
     cfg = current_app.config
     _remove_leftovers(asset_id)
@@ -86,16 +89,14 @@ def _transcode(asset_id: int, attempt: int, keeper) -> transcoding.TranscodeResu
                                    eta_seconds=int(eta) if eta is not None else None):
             raise LeaseLost()
 
-    return transcoding.transcode(source, media_root() / "hls" / str(asset_id), info, ffmpeg=cfg["FFMPEG"],
+    return transcoding.transcode(source, storage.path(storage.hls_folder(asset_id)), info, ffmpeg=cfg["FFMPEG"],
                                  ffprobe=cfg["FFPROBE"], on_progress=on_progress,
                                  allow_1080=cfg["TRANSCODE_1080"])
 
 
 def _remove_leftovers(asset_id: int) -> None:
     """Temporary folders of earlier attempts on this asset (their worker died); we hold the lease now."""
-    import shutil
-
-    for leftover in (media_root() / "hls").glob(f".{asset_id}.*.tmp"):
+    for leftover in (storage.root() / storage.HLS).glob(f".{asset_id}.*.tmp"):
         shutil.rmtree(leftover, ignore_errors=True)
 
 
@@ -139,20 +140,9 @@ def _give_up(asset: MediaAsset) -> None:
     asset.error_detail = (asset.error_detail or "") + "\nThe worker stopped (killed or lost) on every attempt."
 
 
-@jobs.periodic(crontab(minute="*"))
-def reap_transcodes() -> list[int]:
-    """Re-queue transcodes whose worker died (lease expired); idempotent, runs every minute."""
-    ids = jobs.reap(MediaAsset, current_app.config["JOB_MAX_ATTEMPTS"], _give_up)
-    for asset_id in ids:
-        enqueue(asset_id)
-    return ids
-
-
 @jobs.periodic(crontab(minute="23"))
 def remove_retired_files() -> int:
     """Delete the renditions and sources of assets replaced long enough ago that no URL reaches them."""
-    from .services import delete_asset_files
-
     cutoff = utcnow() - RETIRED_GRACE
     rows = db.session.scalars(select(MediaAsset).where(MediaAsset.retired_at < cutoff)).all()
     for row in rows:

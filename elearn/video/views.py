@@ -10,10 +10,12 @@ from flask_babel import lazy_gettext as _l
 from ..core.errors import NotFound, ServiceError
 from ..core.permissions import actor, can_view_operations, is_admin, require
 from ..extensions import db
-from . import bp, services, storage
+from . import bp, services, usage
+from ..courses.forms import ActionForm
 from .forms import CaptionEncodingForm, encoding_choices
 from .models import ASSET_PROCESSING, ASSET_QUEUED, Caption, MediaAsset
 from .permissions import can_edit_caption, can_view_asset
+from .tasks import RETIRED_GRACE
 
 
 def load_asset(asset_id: int) -> MediaAsset:
@@ -40,24 +42,10 @@ def _panel_helpers():
             "caption_encodings": encoding_choices}
 
 
-@bp.app_template_filter("disk_size")
-def _disk_size(size: int) -> str:
-    """Bytes in words people know: KB, MB or GB."""
-    if size >= 1024 ** 3:
-        return _("%(n).1f GB", n=size / 1024 ** 3)
-    if size >= 1024 * 1024:
-        return _("%(n).1f MB", n=size / 1024 / 1024)
-    if size > 0:
-        return _("%(n)s KB", n=max(1, round(size / 1024)))
-    return _("nothing")
-
-
 @bp.post("/teaching/assets/<int:asset>/retry")
 @require(can_view_asset, asset=load_asset)
 def asset_retry(asset):
     """「重试」: a recording whose transcoding failed is queued again with fresh attempts."""
-    from ..courses.forms import ActionForm
-
     if not ActionForm().validate_on_submit():
         abort(400)
     lesson_id, busy = asset.lesson_id, asset.status in (ASSET_QUEUED, ASSET_PROCESSING)
@@ -98,7 +86,5 @@ def caption_encoding(caption):
 @require(can_view_operations)
 def admin_storage():
     """Disk used by each course's media and in total, and replaced recordings waiting to be removed."""
-    from .tasks import RETIRED_GRACE
-
-    return render_template("admin/storage.html", usage=storage.disk_usage(),
+    return render_template("admin/storage.html", usage=usage.disk_usage(),
                            grace_hours=int(RETIRED_GRACE.total_seconds() // 3600))

@@ -190,10 +190,10 @@ class Visit:
 
 
 VISITS = [
-    Visit("home, signed out", "anonymous", "core.index"),
-    Visit("home, student", "student", "core.index"),
-    Visit("home, teacher", "teacher", "core.index"),
-    Visit("home, admin", "admin", "core.index"),
+    Visit("home, signed out", "anonymous", "index"),
+    Visit("home, student", "student", "index"),
+    Visit("home, teacher", "teacher", "index"),
+    Visit("home, admin", "admin", "index"),
     Visit("sign in", "anonymous", "accounts.login"),
     Visit("sign in, empty form sent", "anonymous", "accounts.login", status=400,
           then=_submit("main form button[type=submit]")),
@@ -229,10 +229,10 @@ VISITS = [
     Visit("courses: catalogue, signed out", "anonymous", "courses.catalogue"),
     Visit("courses: one category", "student", "courses.catalogue", args=lambda w: {"category": "smartphone"}),
     Visit("courses: course page", "student", "courses.course_page", args=lambda w: {"course": w.course.id}),
-    Visit("courses: lesson page", "student", "courses.lesson_page", args=lambda w: {"lesson": w.course.lessons[0].id}),
-    Visit("learning: lesson page whose video is being prepared", "student", "courses.lesson_page",
+    Visit("courses: lesson page", "student", "learning.lesson_page", args=lambda w: {"lesson": w.course.lessons[0].id}),
+    Visit("learning: lesson page whose video is being prepared", "student", "learning.lesson_page",
           args=lambda w: {"lesson": w.course.lessons[1].id}),
-    Visit("learning: lesson page with the player, signed out", "anonymous", "courses.lesson_page",
+    Visit("learning: lesson page with the player, signed out", "anonymous", "learning.lesson_page",
           args=lambda w: {"lesson": w.course.lessons[0].id}),
     Visit("learning: my learning", "student", "learning.record"),
     Visit("learning: my learning with the figures of my courses", "teacher", "learning.record"),
@@ -270,7 +270,7 @@ VISITS = [
     Visit("404 not found, signed in", "student", path="/no-such-page", status=404),
     Visit("405 generic error page", "anonymous", path="/logout", status=405),
     Visit("500 server error", "student", path="/", status=500,
-          prepare=lambda app: _broken_view(app, "core.index")),
+          prepare=lambda app: _broken_view(app, "index")),
     Visit("static fallback error page", "student", path="/no-such-page", status=404,
           prepare=_error_pages_cannot_render, themed=False),
 ]

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import update
 
+from elearn.core.errors import stored_message
 from elearn.video import services, transcode
 from elearn.video.models import MediaAsset
 from tests.browser.conftest import sign_in
@@ -27,7 +28,7 @@ def _asset(live_db, lesson, status, **fields) -> int:
 
 
 def _failure_fields() -> dict:
-    reason, params = services.stored_message(transcode.FAILED)
+    reason, params = stored_message(transcode.FAILED)
     return {"status": "failed", "error": reason, "error_params": params, "error_code": "transcode_failed",
             "error_detail": DETAIL}
 

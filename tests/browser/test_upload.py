@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from elearn.video.models import MediaAsset, Upload
+from elearn.uploads.models import Upload
+from elearn.video.models import MediaAsset
 from tests.browser.conftest import sign_in
 from tests.conftest import make_user
 from tests.video.clips import clip

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from elearn.courses import hooks
 from elearn.courses import services
 from elearn.courses.demo import create_demo_course, simple_pdf
 from tests.courses.conftest import quick_user
@@ -50,7 +51,7 @@ def test_demo_course_is_generated_and_imported(app, db, generated, request_ctx):
     first = course.lessons[0]
     [handout] = first.handouts
     assert handout.content_type == "application/pdf" and handout.original_filename == "开机关机和充电.pdf"
-    media = services.lesson_media(first)
+    media = hooks.media_of(first.id)
     assert [c["lang"] for c in media["captions"]] == ["zh"]
     assert (media["pending_video"] or media["video"]) is not None
 

@@ -8,6 +8,8 @@ import tomllib
 import pytest
 from sqlalchemy import func, select
 
+from elearn.courses import hooks
+from elearn.core import storage
 from elearn.courses import packages, services
 from elearn.courses.models import Course, Handout, Lesson
 from tests.courses.conftest import make_course, pdf_bytes, png_bytes, quick_user
@@ -21,16 +23,16 @@ def snapshot(course) -> dict:
 
     def captions(lesson):
         rows = services.db.session.scalars(select(Caption).where(Caption.lesson_id == lesson.id)).all()
-        return sorted((c.lang, services.media_path(c.source_path).read_bytes()) for c in rows)
+        return sorted((c.lang, storage.path(c.source_path).read_bytes()) for c in rows)
 
-    cover = services.media_path(course.cover_path).read_bytes() if course.cover_path else None
+    cover = storage.path(course.cover_path).read_bytes() if course.cover_path else None
     return {
         "title": course.title, "subtitle": course.subtitle, "category": course.category.slug,
         "description": course.description_md, "visibility": course.visibility, "status": course.status,
         "cover": cover,
         "chapters": [(chapter.title, [
             (lesson.title, lesson.description_md,
-             [(h.original_filename, h.content_type, services.media_path(h.stored_path).read_bytes())
+             [(h.original_filename, h.content_type, storage.path(h.stored_path).read_bytes())
               for h in lesson.handouts],
              captions(lesson))
             for lesson in chapter.lessons]) for chapter in course.chapters],
@@ -51,7 +53,7 @@ def rich_course(db):
     services.store_handout(one, "范字.png", png_bytes())
     services.store_handout(one, "范字.png", png_bytes(5, 5))  # the same name twice: both kept, names too
     srt = b"1\n00:00:00,000 --> 00:00:01,000\n\xe6\xa8\xaa\n"
-    tmp = services.media_root() / "tmp-caption.srt"
+    tmp = storage.root() / "tmp-caption.srt"
     tmp.write_bytes(srt)
     from elearn.video.services import add_caption
 
@@ -141,23 +143,23 @@ def test_broken_packages_leave_nothing_behind(app, db, tmp_path, case, toml, fie
     folder = write_package(tmp_path / "pkg", toml, dict(GOOD_FILES, **{"fake.pdf": b"not a pdf"}))
     (tmp_path / "outside.png").write_bytes(png_bytes())
     with app.test_request_context():
-        before = _state(db, services.media_root())
+        before = _state(db, storage.root())
     result = app.test_cli_runner().invoke(args=["courses", "import", str(folder)])
     assert result.exit_code != 0
     assert f"{field}:" in result.output, result.output
     with app.test_request_context():
-        assert _state(db, services.media_root()) == before
+        assert _state(db, storage.root()) == before
 
 
 def test_rolling_back_an_import_removes_its_files(app, db, tmp_path):
     """An import whose transaction is rolled back (any late failure) takes its copied files with it."""
     folder = write_package(tmp_path / "pkg", GOOD, GOOD_FILES)
     with app.test_request_context():
-        before = _state(db, services.media_root())
+        before = _state(db, storage.root())
         packages.import_package(folder)
-        assert _state(db, services.media_root()) != before
+        assert _state(db, storage.root()) != before
         db.session.rollback()
-        assert _state(db, services.media_root()) == before
+        assert _state(db, storage.root()) == before
 
 
 def test_import_cli_imports_a_folder_of_packages(app, db, tmp_path):
@@ -203,5 +205,5 @@ def test_package_video_goes_to_the_video_package(app, db, tmp_path, request_ctx)
     result = packages.import_package(folder)
     db.session.commit()
     lesson = result.course.lessons[0]
-    pending = services.lesson_media(lesson)["pending_video"]
+    pending = hooks.media_of(lesson.id)["pending_video"]
     assert result.notes == [] and pending["status"] == "queued" and pending["duration"] >= 1

@@ -9,6 +9,7 @@ import pytest
 from werkzeug.http import parse_options_header
 from sqlalchemy import func, select
 
+from elearn.core import storage
 from elearn.courses import services
 from elearn.courses.models import Course
 from tests.conftest import csrf_token
@@ -161,14 +162,14 @@ def test_lesson_edit_page_has_media_panel_and_handouts(teacher, db):
 def test_bad_handouts_are_refused(teacher, db, name, data, message):
     """Handouts of the wrong kind, or renamed to look right, are refused with a clear message."""
     lesson = make_course(db, teachers=[teacher.user]).lessons[0]
-    before = {p for p in services.media_root().rglob("*") if p.is_file()}
+    before = {p for p in storage.root().rglob("*") if p.is_file()}
     response = teacher.post(f"/teaching/lessons/{lesson.id}/handouts", follow_redirects=True,
                             data={"file": (io.BytesIO(data), name), "csrf_token": csrf_token(teacher, "/")},
                             content_type="multipart/form-data")
     assert message in response.get_data(as_text=True)
     db.session.expire_all()
     assert lesson.handouts == []
-    assert {p for p in services.media_root().rglob("*") if p.is_file()} == before  # no file left either
+    assert {p for p in storage.root().rglob("*") if p.is_file()} == before  # no file left either
 
 
 def test_handout_download_headers(app, db, teacher):

@@ -64,7 +64,7 @@ def _status_for(allowed: bool, role: str, ok=200) -> int:
 
 LEARNER_PAGES = {
     "courses.course_page": lambda c: f"/courses/{c.id}",
-    "courses.lesson_page": lambda c: f"/lessons/{c.lessons[0].id}",
+    "learning.lesson_page": lambda c: f"/lessons/{c.lessons[0].id}",
     "courses.handout_download": lambda c: f"/handouts/{c.lessons[0].handouts[0].id}",
 }
 EDITOR_PAGES = {
@@ -89,8 +89,10 @@ OPEN_PAGES = {"courses.catalogue", "courses.course_cover", "courses.teaching", "
 
 
 def test_every_course_page_is_in_these_tables(app):
-    """A new page cannot slip in without a permission test: every courses.* endpoint is listed here."""
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("courses.")}
+    """A new page cannot slip in without a permission test: every courses.* endpoint (and the lesson
+    page, which the learning package serves) is listed here."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
+                 if rule.endpoint.startswith("courses.") or rule.endpoint == "learning.lesson_page"}
     listed = set(LEARNER_PAGES) | set(EDITOR_PAGES) | set(EDITOR_POSTS) | OPEN_PAGES
     assert endpoints == listed
 

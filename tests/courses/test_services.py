@@ -3,6 +3,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from elearn.courses import hooks
+from elearn.core import storage
 from elearn.core.errors import ServiceError
 from elearn.courses import services
 from elearn.courses.models import Category, Chapter, Course, Handout, Lesson
@@ -161,7 +163,7 @@ def test_add_handout_records_a_file_in_place(app, db, request_ctx):
     """add_handout records a file already under media, judging its type by its own bytes."""
     course = make_course(db)
     lesson = course.lessons[0]
-    path = services.media_root() / "handouts" / str(lesson.id) / "abc.pdf"
+    path = storage.root() / "handouts" / str(lesson.id) / "abc.pdf"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pdf_bytes())
     handout = services.add_handout(lesson, "../../第一课 讲义.pdf", f"handouts/{lesson.id}/abc.pdf", 99, "text/html")
@@ -172,7 +174,7 @@ def test_add_handout_records_a_file_in_place(app, db, request_ctx):
 def test_add_handout_refuses_renamed_and_escaping_files(app, db, request_ctx):
     """A text file named .pdf, a path outside media, or a missing file is refused."""
     lesson = make_course(db).lessons[0]
-    fake = services.media_root() / "handouts" / "fake.pdf"
+    fake = storage.root() / "handouts" / "fake.pdf"
     fake.parent.mkdir(parents=True, exist_ok=True)
     fake.write_text("just text")
     with pytest.raises(ServiceError) as err:
@@ -189,7 +191,7 @@ def test_handout_files_go_with_their_rows_after_commit(app, db, request_ctx):
     lesson = make_course(db).lessons[0]
     handout = services.store_handout(lesson, "图.png", png_bytes())
     db.session.commit()
-    path = services.media_path(handout.stored_path)
+    path = storage.path(handout.stored_path)
     assert path.is_file()
     services.delete_handout(handout)
     assert path.is_file()
@@ -201,7 +203,7 @@ def test_files_written_in_a_rolled_back_transaction_are_removed(app, db, request
     """A cover written in a transaction that is rolled back does not stay on disk."""
     course = make_course(db)
     services.set_cover(course, png_bytes())
-    path = services.media_path(course.cover_path)
+    path = storage.path(course.cover_path)
     assert path.is_file()
     db.session.rollback()
     assert not path.exists()
@@ -223,7 +225,7 @@ def test_cover_must_be_a_real_small_picture(app, db, request_ctx):
 def test_lesson_media_comes_from_the_video_package(db, request_ctx):
     """lesson_media reports what elearn.video says, with the three keys the API needs."""
     lesson = make_course(db).lessons[0]
-    media = services.lesson_media(lesson)
+    media = hooks.media_of(lesson.id)
     assert set(media) == {"video", "pending_video", "captions"}
     assert media["video"] is None and media["pending_video"] is None and media["captions"] == []
 

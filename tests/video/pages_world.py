@@ -43,7 +43,7 @@ def media_for_pages(db, course):
     _asset(db, second, "processing", progress=42.0, eta_seconds=95, attempt=1, attempts=1)
     _asset(db, third, "ready", files=True, retired_at=utcnow() - timedelta(hours=1), duration=300.0)
     _asset(db, third, "ready", files=True, duration=320.0)
-    reason, params = services.stored_message(transcode.FAILED)
+    reason, params = stored_message(transcode.FAILED)
     _asset(db, third, "failed", error=reason, error_params=params, error_code="transcode_failed",
            error_detail=FFMPEG_DETAIL, attempt=3, attempts=3)
     with tempfile.TemporaryDirectory() as folder:

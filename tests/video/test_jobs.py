@@ -18,7 +18,7 @@ from elearn.core import jobs
 from elearn.core.timeutil import utcnow
 from elearn.video import tasks
 from elearn.video.models import MediaAsset
-from elearn.video.services import media_root
+from elearn.core.storage import root as media_root
 from tests.video.clips import clip
 from tests.video.test_tus import make_lesson
 from tests.conftest import make_user

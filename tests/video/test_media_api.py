@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from elearn.core import jobs
 from elearn.video import services
 from elearn.video.models import Caption, MediaAsset
 from tests.video.clips import clip
@@ -31,7 +32,7 @@ def lesson(db, teacher):
 @pytest.fixture
 def queued(monkeypatch):
     calls = []
-    monkeypatch.setattr(services, "queue_asset", calls.append)
+    monkeypatch.setattr(jobs, "enqueue", lambda kind, row_id: calls.append(row_id))
     return calls
 
 

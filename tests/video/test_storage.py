@@ -11,6 +11,7 @@ import pytest
 from flask import current_app
 from sqlalchemy import select, update
 
+from elearn.courses import hooks
 from elearn.core.timeutil import utcnow
 from elearn.video import services, tasks
 from elearn.video.models import Caption, MediaAsset
@@ -42,12 +43,12 @@ def asset_with_files(db, lesson, **fields) -> MediaAsset:
     db.session.add(asset)
     db.session.flush()
     asset.source_path = f"sources/{asset.id}/source.mp4"
-    for folder in ("sources", "hls", "posters"):  # ids come round again after a rolled-back test
+    for folder in ("sources", "hls"):  # ids come round again after a rolled-back test
         shutil.rmtree(media(folder, asset.id), ignore_errors=True)
     write(media(asset.source_path), SOURCE)
     write(media("hls", asset.id, "master.m3u8"), PLAYLIST)
     write(media("hls", asset.id, "360", "seg_00000.ts"), SEGMENT)
-    write(media("posters", asset.id, "poster.jpg"), POSTER)
+    write(media("hls", asset.id, "poster.jpg"), POSTER)
     db.session.commit()
     return asset
 
@@ -172,7 +173,7 @@ def test_deleting_a_lesson_removes_its_files_and_only_its_files(app, db, teacher
     caption, handout = caption_and_handout(db, lesson, tmp_path)
     other_lesson = make_lesson(db, teacher.user, title="第二课")
     other = asset_with_files(db, other_lesson)
-    files = [media("sources", asset.id), media("hls", asset.id), media("posters", asset.id),
+    files = [media("sources", asset.id), media("hls", asset.id),
              media(caption.source_path), media(caption.vtt_path), media(handout.stored_path)]
     assert all(path.exists() for path in files)
     response = teacher.post(f"/teaching/lessons/{lesson.id}/delete",
@@ -185,7 +186,7 @@ def test_deleting_a_lesson_removes_its_files_and_only_its_files(app, db, teacher
 
 def _signed_master(app, lesson_id):
     with app.test_request_context():
-        return services.lesson_media(lesson_id)["video"]
+        return hooks.media_of(lesson_id)["video"]
 
 
 def test_a_replaced_video_is_removed_after_the_grace_period_and_nothing_served_is(app, db, lesson, session_queue):

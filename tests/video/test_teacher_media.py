@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from elearn.core.errors import stored_message
+from elearn.core import jobs
 from elearn.video import services, transcode
 from elearn.video.models import Caption, MediaAsset
 from tests.conftest import csrf_token
@@ -35,7 +37,7 @@ def lesson(db, teacher):
 @pytest.fixture
 def queued(monkeypatch):
     calls = []
-    monkeypatch.setattr(services, "queue_asset", calls.append)
+    monkeypatch.setattr(jobs, "enqueue", lambda kind, row_id: calls.append(row_id))
     return calls
 
 
@@ -61,7 +63,7 @@ def make_asset(db, lesson, status, **fields):
 
 def failed_asset(db, lesson, code="transcode_failed"):
     """A video whose transcoding failed three times, with the plain reason and ffmpeg's detail."""
-    text, params = services.stored_message(transcode.FAILED)
+    text, params = stored_message(transcode.FAILED)
     return make_asset(db, lesson, "failed", error=text, error_params=params, error_code=code,
                       error_detail=DETAIL, attempts=3, attempt=3)
 

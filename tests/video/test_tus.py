@@ -17,8 +17,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from elearn.core.timeutil import utcnow
-from elearn.video import tus
-from elearn.video.models import Caption, Upload
+from elearn.uploads import tus
+from elearn.uploads.models import Upload
+from elearn.video.models import Caption
 from tests.conftest import csrf_token, login, make_user
 
 SRT = "1\n00:00:00,000 --> 00:00:02,000\n大家好\n\n2\n00:00:02,000 --> 00:00:04,000\n今天学习书法\n".encode()
@@ -422,7 +423,7 @@ def test_a_failure_while_finishing_leaves_the_upload_resumable(app, db, teacher,
     def broken(asset):
         raise RuntimeError("disk went away while probing")
 
-    monkeypatch.setattr(services, "_probe_and_queue", broken)
+    monkeypatch.setattr(services, "probe_and_queue", broken)
     failed = patch(teacher, path, 30_000, data[30_000:])
     assert failed.status_code == 500 and failed.get_json()["code"] == "server_error"
     assert part_file(app, path).read_bytes() == data

@@ -15,9 +15,12 @@ from sqlalchemy import select
 from tusclient import client as tus_client
 from tusclient.exceptions import TusCommunicationError
 
+from elearn.core import jobs
 from elearn.courses.models import Handout
-from elearn.video import services, tus
-from elearn.video.models import Caption, MediaAsset, Upload
+from elearn.uploads import tus
+from elearn.video import services
+from elearn.uploads.models import Upload
+from elearn.video.models import Caption, MediaAsset
 from tests.browser.conftest import live_db, live_server  # noqa: F401  (shared live-server fixtures)
 from tests.conftest import DEFAULT_PASSWORD, make_user
 from tests.video.clips import clip
@@ -54,7 +57,7 @@ def fresh(db, model, key):
 def queued(monkeypatch):
     """Records the asset ids handed to the transcoding queue (the hand-off point issue 4 fills)."""
     calls = []
-    monkeypatch.setattr(services, "queue_asset", calls.append)
+    monkeypatch.setattr(jobs, "enqueue", lambda kind, row_id: calls.append(row_id))
     return calls
 
 
@@ -83,7 +86,7 @@ def test_tuspy_upload_interrupted_then_resumed_by_a_new_client(live_server, live
 
     upload = fresh(live_db, Upload, upload_id)
     assert upload.state == "complete" and upload.offset == len(data)
-    asset = live_db.session.get(MediaAsset, upload.asset_id)
+    asset = live_db.session.get(MediaAsset, upload.result_id("asset_id"))
     assert asset.status == "queued" and asset.lesson_id == lesson.id
     assert asset.original_filename == "第一课 握笔.mp4"
     stored = Path(live_server.app.config["MEDIA_DIR"]) / asset.source_path
@@ -119,7 +122,7 @@ def test_a_dropped_connection_keeps_what_arrived_and_tuspy_finishes(live_server,
     resumed.upload()
     tmp.unlink()
     upload = fresh(live_db, Upload, upload_id)
-    handout = live_db.session.get(Handout, upload.handout_id)
+    handout = live_db.session.get(Handout, upload.result_id("handout_id"))
     stored = Path(live_server.app.config["MEDIA_DIR"]) / handout.stored_path
     assert stored.read_bytes() == data
     assert handout.original_filename == "讲义.pdf"

@@ -4,7 +4,8 @@ No maintained tus server exists for Flask, so this follows https://tus.io/protoc
 itself. The views in ``api.py`` parse the HTTP request and call these functions; nothing here
 reads ``request`` (the PATCH body arrives as a stream argument).
 
-Bytes land in MEDIA_DIR/uploads/<upload id>.part. A PATCH holds a short lease on its upload row
+What a finished file becomes is up to its upload target (targets.py); this module knows only the
+protocol. Bytes land in MEDIA_DIR/uploads/<upload id>.part. A PATCH holds a short lease on its upload row
 (``lock_token``/``locked_until``, taken with a compare-and-set on the expected offset), renews it
 while it reads, and checks it before every write, so two clients sending the same upload never
 interleave bytes: one wins, the other gets 409. Because the lease lives in the database it holds
@@ -28,15 +29,16 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from huey import crontab
 from sqlalchemy import or_, select, update
 from werkzeug.exceptions import ClientDisconnected
 
+from ..core import storage
 from ..core.errors import NotFound, ServiceError
-from ..core.jobs import periodic
 from ..core.timeutil import utcnow
+from ..core.utils import format_size, safe_filename
 from ..extensions import db
-from .models import UPLOAD_COMPLETE, UPLOAD_KINDS, UPLOAD_RECEIVING, Upload
+from . import targets
+from .models import UPLOAD_COMPLETE, UPLOAD_RECEIVING, Upload
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination,expiration"
@@ -101,26 +103,21 @@ def check_version(value: str | None) -> None:
                                              "(tus 1.0.0 is supported)."), status=412)
 
 
-def human_size(size: int) -> str:
-    """``4 GB``, ``300 MB``: how a size limit is said to a person."""
-    for unit, factor in (("GB", 1024 ** 3), ("MB", 1024 ** 2), ("KB", 1024)):
-        if size >= factor:
-            value = size / factor
-            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
-    return f"{size} B"
-
-
 # ---------------------------------------------------------------- files
 
 def uploads_dir() -> Path:
-    return Path(current_app.config["MEDIA_DIR"]).resolve() / "uploads"
+    return storage.root() / storage.UPLOADS
+
+
+def part_relative(upload_id: str) -> str:
+    """Where an upload's bytes are kept, relative to MEDIA_DIR; the id is ours (random), never a file name."""
+    if not _UPLOAD_ID.match(upload_id or ""):
+        raise ValueError("not an upload id")
+    return storage.upload_part(upload_id)
 
 
 def part_path(upload_id: str) -> Path:
-    """Where an upload's bytes are kept; the id is ours (random), never a client's file name."""
-    if not _UPLOAD_ID.match(upload_id or ""):
-        raise ValueError("not an upload id")
-    return uploads_dir() / f"{upload_id}.part"
+    return storage.path(part_relative(upload_id))
 
 
 # ---------------------------------------------------------------- creation
@@ -133,18 +130,16 @@ def create_upload(user, length: int, raw_metadata: str | None) -> Upload:
     """A new upload of ``length`` bytes, checked before a single byte is accepted."""
     if length > max_upload_bytes():
         raise ServiceError("upload_too_large", _l("This file is too large. The largest file you can upload is "
-                                                  "%(limit)s.", limit=human_size(max_upload_bytes())), status=413,
+                                                  "%(limit)s.", limit=format_size(max_upload_bytes())), status=413,
                            limit=max_upload_bytes())
     meta = parse_metadata(raw_metadata)
-    kind = meta.get("kind") or "video"
-    if kind not in UPLOAD_KINDS:
-        raise ServiceError("bad_kind", _l("Please say what the file is for: a video, captions or a handout."),
+    target = targets.get(meta.get("kind") or "video")
+    target_id = target.check(user, meta, length)
+    if length == 0:
+        raise ServiceError("empty_file", _l("This file is empty (0 bytes). Please choose the file again."),
                            status=400)
-    from . import services
-
-    target = services.check_new_upload(user, kind, meta, length)
-    upload = Upload(id=secrets.token_urlsafe(24), user_id=user.id, kind=kind, lesson_id=target.get("lesson_id"),
-                    filename=services.display_name(meta.get("filename")), meta=meta,
+    upload = Upload(id=secrets.token_urlsafe(24), user_id=user.id, kind=target.kind, target_id=target_id,
+                    filename=safe_filename(meta.get("filename")), meta=meta,
                     raw_metadata=(raw_metadata or "").strip(), length=length, offset=0,
                     state=UPLOAD_RECEIVING, expires_at=utcnow() + EXPIRY)
     db.session.add(upload)
@@ -153,7 +148,7 @@ def create_upload(user, length: int, raw_metadata: str | None) -> Upload:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "xb"):
         pass
-    services.remove_file_on_rollback(path)
+    storage.remove_on_rollback(part_relative(upload.id))
     return upload
 
 
@@ -224,7 +219,7 @@ def append(upload: Upload, offset: int, stream, content_length: int | None) -> i
     """Write the PATCH body at ``offset``; returns the new offset (the Upload-Offset to answer).
 
     Bytes that arrived before a dropped connection are kept and counted. When the last byte is
-    in, the file is handed on (``services.finish_upload``) in the same transaction.
+    in, the file is handed to its upload target (``finish``) in the same transaction.
     """
     upload_id, length, current = upload.id, upload.length, upload.offset
     if offset != current:
@@ -297,9 +292,7 @@ def _write_all(out, data: bytes) -> None:
 
 
 def _complete(upload_id: str, length: int, lease: _Lease) -> None:
-    """All bytes are in: record that, and hand the file on, in one transaction."""
-    from . import services
-
+    """All bytes are in: record that, and hand the file to its target, in one transaction."""
     path = part_path(upload_id)
     # Bytes past the end can only be left by a writer whose lease was taken over; drop them.
     os.truncate(path, length)
@@ -308,7 +301,8 @@ def _complete(upload_id: str, length: int, lease: _Lease) -> None:
             completed_at=utcnow(), updated_at=utcnow()), commit=False):
         raise _busy_or_moved(upload_id, None)
     upload = db.session.get(Upload, upload_id, populate_existing=True)
-    services.finish_upload(upload, path)
+    targets.get(upload.kind).finish(upload, path)
+    db.session.flush()
     db.session.commit()
 
 
@@ -329,25 +323,21 @@ def _busy_or_moved(upload_id: str, offset: int | None):
 # ---------------------------------------------------------------- termination and expiry
 
 def terminate(upload: Upload) -> None:
-    """DELETE: forget the upload and its bytes (a finished file already belongs to its lesson)."""
-    from . import services
-
+    """DELETE: forget the upload and its bytes (a finished file already belongs to its target)."""
     if upload.state == UPLOAD_RECEIVING:
-        services.remove_file_after_commit(part_path(upload.id))
+        storage.remove_after_commit(part_relative(upload.id))
     db.session.delete(upload)
     db.session.flush()
 
 
 def expire_uploads(now=None) -> int:
     """Remove uploads nobody has added to for 24 hours, and finished ones past that age too."""
-    from . import services
-
     now = now or utcnow()
     removed = 0
     for upload in db.session.scalars(select(Upload).where(Upload.expires_at <= now)).all():
         if upload.locked_until is not None and upload.locked_until > now:
             continue  # a PATCH is writing to it right now
-        services.remove_file_after_commit(part_path(upload.id))
+        storage.remove_after_commit(part_relative(upload.id))
         db.session.delete(upload)
         removed += 1
     db.session.flush()
@@ -369,9 +359,10 @@ def remove_orphan_parts(now=None) -> int:
     return removed
 
 
-@periodic(crontab(minute="23"))
-def expire_uploads_task() -> int:
-    """Hourly: abandoned uploads expire 24 hours after their last byte (the Upload-Expires header)."""
-    removed = expire_uploads()
-    db.session.commit()
-    return removed + remove_orphan_parts()
+def forget(kind: str, target_id: int) -> None:
+    """The object uploads of ``kind`` were for is being deleted: its uploads go, their bytes after the commit."""
+    for upload in db.session.scalars(select(Upload).where(Upload.kind == kind, Upload.target_id == target_id)):
+        if upload.state == UPLOAD_RECEIVING:
+            storage.remove_after_commit(part_relative(upload.id))
+        db.session.delete(upload)
+    db.session.flush()

@@ -1,9 +1,17 @@
-"""Demo content for a first `make run` in development: one account per role."""
+"""Demo content for a first `make run` in development: one account per role and the demo course.
+
+It belongs to the app, not to a feature: it composes accounts and courses (and, through the
+package import, whatever the features above take from a course package).
+"""
 from __future__ import annotations
 
+import click
 from sqlalchemy import func, select
 
-from ..extensions import db
+from .accounts.models import User
+from .accounts.services import create_user
+from .courses.demo import create_demo_course
+from .extensions import db
 
 DEMO_ACCOUNTS = [
     {"role": "admin", "roles": ["admin"], "name": "王管理", "username": "admin", "mobile": "13800000001",
@@ -19,9 +27,6 @@ DEMO_ACCOUNTS = [
 
 def create_demo_data() -> list[dict]:
     """Create the demo accounts if there are no users at all; returns what it created."""
-    from ..accounts.models import User
-    from ..accounts.services import create_user
-
     if db.session.scalar(select(func.count(User.id))):
         return []
     users = {}
@@ -30,7 +35,22 @@ def create_demo_data() -> list[dict]:
             name=row["name"], username=row["username"], mobile=row["mobile"], password=row["password"],
             birth_year=row["birth_year"], roles=row["roles"])
     db.session.commit()
-    from ..courses.demo import create_demo_course
-
     create_demo_course(users["teacher"])  # commits on its own; logs and goes on without ffmpeg
     return DEMO_ACCOUNTS
+
+
+def print_demo_accounts(accounts) -> None:
+    click.echo("Demo accounts (sign in with the username or the mobile number):")
+    for row in accounts:
+        click.echo(f"  {row['role']:<24} username {row['username']:<10} mobile {row['mobile']}  password {row['password']}")
+
+
+def init_app(app) -> None:
+    @app.cli.command("demo")
+    def demo() -> None:
+        """Create the demo accounts and content if the database has no users yet."""
+        created = create_demo_data()
+        if not created:
+            click.echo("Demo data exists already; nothing changed.")
+            return
+        print_demo_accounts(created)

@@ -6,68 +6,29 @@ really there; the cost is one pass over the files, which is fine at our size.
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from sqlalchemy import select
 
+from ..core import storage
+from ..courses.models import Chapter, Course, Handout, Lesson
 from ..extensions import db
 from .models import Caption, MediaAsset
-from .services import media_root
+from .tasks import RETIRED_GRACE
 
 PARTS = ("sources", "renditions", "captions", "handouts")
-
-
-def tree_size(path: Path) -> int:
-    """Bytes in the files under ``path`` (a file counts itself); 0 if it does not exist."""
-    total, folders = 0, [str(path)]
-    try:
-        if not Path(path).is_dir():
-            return Path(path).stat().st_size if Path(path).is_file() else 0
-    except OSError:
-        return 0
-    while folders:
-        try:
-            entries = os.scandir(folders.pop())
-        except OSError:  # removed while we walk
-            continue
-        with entries:
-            for entry in entries:
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append(entry.path)
-                    elif entry.is_file(follow_symlinks=False):
-                        total += entry.stat(follow_symlinks=False).st_size
-                except OSError:
-                    continue
-    return total
-
-
-def _file_size(relative: str | None) -> int:
-    if not relative:
-        return 0
-    try:
-        return (media_root() / relative).stat().st_size
-    except (OSError, ValueError):
-        return 0
 
 
 def disk_usage() -> dict:
     """``courses`` (bytes by part, largest first), ``total_bytes`` under MEDIA_DIR, ``other_bytes``
     (covers, uploads in progress, leftovers), and ``awaiting_removal``: replaced recordings whose
     files go once no signed URL can reach them (``tasks.remove_retired_files``)."""
-    from ..courses.models import Chapter, Course, Handout, Lesson
-    from .tasks import RETIRED_GRACE
-
-    root = media_root()
     courses = {cid: {"id": cid, "title": title, **{part: 0 for part in PARTS}}
                for cid, title in db.session.execute(select(Course.id, Course.title))}
     lessons = dict(db.session.execute(select(Lesson.id, Chapter.course_id).join(Chapter)).all())
     titles = dict(db.session.execute(select(Lesson.id, Lesson.title)).all())
     awaiting = []
     for asset in db.session.scalars(select(MediaAsset).order_by(MediaAsset.id)):
-        source = tree_size(root / "sources" / str(asset.id))
-        renditions = tree_size(root / "hls" / str(asset.id)) + tree_size(root / "posters" / str(asset.id))
+        source_folder, renditions_folder = storage.asset_folders(asset.id)
+        source, renditions = storage.tree_size(source_folder), storage.tree_size(renditions_folder)
         course = courses.get(lessons.get(asset.lesson_id))
         if course is not None:
             course["sources"] += source
@@ -80,14 +41,14 @@ def disk_usage() -> dict:
                              "remove_after": asset.retired_at + RETIRED_GRACE, "bytes": source + renditions})
     for lesson_id, *paths in db.session.execute(select(Caption.lesson_id, Caption.source_path, Caption.vtt_path)):
         if (course := courses.get(lessons.get(lesson_id))) is not None:
-            course["captions"] += sum(_file_size(path) for path in paths)
+            course["captions"] += sum(storage.tree_size(path) for path in paths)
     for lesson_id, path in db.session.execute(select(Handout.lesson_id, Handout.stored_path)):
         if (course := courses.get(lessons.get(lesson_id))) is not None:
-            course["handouts"] += _file_size(path)
+            course["handouts"] += storage.tree_size(path)
     for course in courses.values():
         course["total"] = sum(course[part] for part in PARTS)
     listed = sorted(courses.values(), key=lambda c: (-c["total"], c["title"], c["id"]))
-    total = tree_size(root)
+    total = storage.total_size()
     return {"total_bytes": total, "courses": listed,
             "courses_bytes": sum(c["total"] for c in listed),
             "other_bytes": max(0, total - sum(c["total"] for c in listed)),

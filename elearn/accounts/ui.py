@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 
-from .i18n import LOCALES, select_locale
+from ..core.i18n import LOCALE_COOKIE, LOCALES, select_locale
+from ..core.permissions import can_manage_users, can_view_operations
+from .models import CONTRASTS, TEXT_SIZES
 
 TEXT_SIZE_COOKIE = "elearn_text"
 CONTRAST_COOKIE = "elearn_contrast"
@@ -12,8 +14,6 @@ COOKIE_AGE = 400 * 86400  # browsers cap cookie lifetime at about 400 days
 
 
 def display_preferences() -> dict:
-    from ..accounts.models import CONTRASTS, TEXT_SIZES
-
     user = current_user
     if user and user.is_authenticated:
         text_size, contrast = user.text_size, user.contrast
@@ -28,8 +28,6 @@ def display_preferences() -> dict:
 
 
 def remember_in_browser(response, *, text_size=None, contrast=None, locale=None):
-    from .i18n import LOCALE_COOKIE
-
     for name, value in ((TEXT_SIZE_COOKIE, text_size), (CONTRAST_COOKIE, contrast), (LOCALE_COOKIE, locale)):
         if value:
             response.set_cookie(name, value, max_age=COOKIE_AGE, samesite="Lax", httponly=True)
@@ -39,8 +37,6 @@ def remember_in_browser(response, *, text_size=None, contrast=None, locale=None)
 def init_app(app) -> None:
     @app.context_processor
     def _inject():
-        from .permissions import can_manage_users, can_view_operations
-
         return {
             "prefs": display_preferences(),
             "locales": LOCALES,

@@ -1,0 +1,52 @@
+"""What courses tell, and ask, the features above them (video, learning, search...), which never
+get imported here: blinker signals for events, registries for questions.
+
+Signals are sent inside the transaction that makes the change; a receiver that touches files or
+queues jobs does so through ``core.storage`` / ``core.jobs.enqueue_after_commit``, so nothing happens
+unless the change commits.
+"""
+from __future__ import annotations
+
+from blinker import Namespace
+
+from ..core.registry import Registry
+
+_signals = Namespace()
+
+#: sender: the Lesson about to be deleted (its rows go with ON DELETE CASCADE; files are the receivers').
+lesson_deleting = _signals.signal("lesson-deleting")
+#: sender: the Course that has just become published.
+course_published = _signals.signal("course-published")
+#: sender: the Lesson a course package created; ``video`` (a Path or None) and ``captions``
+#: (a list of (lang, Path)) are the package's files for it, already checked to exist.
+package_lesson_imported = _signals.signal("package-lesson-imported")
+
+#: ``(lesson_id) -> {"video", "pending_video", "captions"}``: what a lesson plays (elearn.video).
+lesson_media = Registry("a lesson's media")
+#: ``(lesson) -> {"video": Path | None, "captions": [(lang, Path)]}``: files a course package carries.
+lesson_exporters = Registry("a lesson's files for course packages")
+#: ``(lesson) -> Markup | None``: panels shown on the lesson edit page (the upload panel, say).
+lesson_edit_panels = Registry("panels on the lesson edit page")
+
+NO_MEDIA = {"video": None, "pending_video": None, "captions": []}
+
+
+def media_of(lesson_id: int) -> dict:
+    """The lesson's media as the registered provider reports them; nothing without one."""
+    media = dict(NO_MEDIA)
+    for provider in lesson_media:
+        media.update(provider(lesson_id) or {})
+    return media
+
+
+def export_files(lesson) -> dict:
+    files = {"video": None, "captions": []}
+    for exporter in lesson_exporters:
+        found = exporter(lesson) or {}
+        files["video"] = found.get("video") or files["video"]
+        files["captions"] += list(found.get("captions") or [])
+    return files
+
+
+def edit_panels(lesson) -> list:
+    return [panel for panel in (provider(lesson) for provider in lesson_edit_panels) if panel]

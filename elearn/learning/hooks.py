@@ -1,0 +1,12 @@
+"""What the learning pages ask the features above them (classes, branches...) without importing them."""
+from __future__ import annotations
+
+from ..core.registry import Registry
+
+#: ``(user) -> Markup | None``: a panel on the home page (下次上课, 通知, a branch's reminder...),
+#: shown after 「继续学习」 in the order the features registered them.
+home_panels = Registry("panels on the home page")
+
+
+def panels_for(user) -> list:
+    return [panel for panel in (provider(user) for provider in home_panels) if panel]
