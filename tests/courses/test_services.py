@@ -6,6 +6,7 @@ from sqlalchemy import select
 from elearn.core.errors import ServiceError
 from elearn.courses import services
 from elearn.courses.models import Category, Chapter, Course, Handout, Lesson
+from elearn.courses.permissions import SYSTEM
 from tests.courses.conftest import make_course, pdf_bytes, png_bytes, quick_user
 
 
@@ -46,7 +47,7 @@ def test_only_teachers_can_be_assigned(db, request_ctx):
     course = make_course(db)
     student = quick_user(db, ["student"])
     with pytest.raises(ServiceError) as err:
-        services.set_teachers(course, [student.id])
+        services.set_teachers(SYSTEM, course, [student.id])
     assert err.value.code == "not_a_teacher"
 
 
