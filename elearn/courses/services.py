@@ -173,7 +173,8 @@ _OUTLINE = selectinload(Course.chapters).selectinload(Chapter.lessons)
 def visible_courses(user, *, published_only=False, category=None, status=None, ids=None) -> list[Course]:
     """The courses ``user`` may see (drafts only for their teachers and admins), filtered in SQL:
     optionally by status, category or a list of course ids."""
-    query = select(Course).where(permissions.visible_clause(user)).order_by(Course.title, Course.id).options(_OUTLINE)
+    query = (select(Course).where(permissions.visible_clause(user))
+             .order_by(Course.title, Course.id).options(_OUTLINE))
     if published_only:
         status = "published"
     if status is not None:
@@ -239,6 +240,8 @@ def create_course(creator, *, title, category, subtitle="", description_md="", v
                   teachers=None) -> Course:
     """A new draft course made by ``creator`` (the acting user, or ``permissions.SYSTEM``); a teacher
     creating it becomes its teacher. Choosing ``teachers`` needs ``can_assign_teachers``."""
+    if teachers is not None:
+        _check_may_assign_teachers(creator, None)  # before anything else is checked or built
     course = Course(
         title=clean_title(title), subtitle=_clean_subtitle(subtitle),
         category=category if isinstance(category, Category) else get_category(category),
@@ -288,8 +291,7 @@ def set_status(course: Course, status: str) -> None:
 def set_teachers(actor, course: Course, users) -> None:
     """Replace the course's teachers; each must hold the teacher role. Only those who may assign
     teachers (admins, the command line as ``SYSTEM``) may do this."""
-    if not permissions.can_assign_teachers(actor, course):
-        raise Forbidden("teachers_admin_only", _l("Only administrators can choose a course's teachers."))
+    _check_may_assign_teachers(actor, course)
     chosen = []
     for user in users:
         user = user if isinstance(user, User) else db.session.get(User, user) if isinstance(user, int) else None
@@ -299,6 +301,11 @@ def set_teachers(actor, course: Course, users) -> None:
         if user not in chosen:
             chosen.append(user)
     course.teachers = chosen
+
+
+def _check_may_assign_teachers(actor, course) -> None:
+    if not permissions.can_assign_teachers(actor, course):
+        raise Forbidden("teachers_admin_only", _l("Only administrators can choose a course's teachers."))
 
 
 def set_cover(course: Course, data: bytes) -> None:

@@ -306,6 +306,8 @@ def test_only_admins_and_the_command_line_choose_teachers(db, people, request_ct
     teacher, other = people["teacher"].user, people["other_teacher"].user
     with pytest.raises(Forbidden):
         services.create_course(teacher, title="新课", category="dance", teachers=[other.id])
+    with pytest.raises(Forbidden):  # refused before the rest of the input is judged
+        services.create_course(teacher, title="", category="no such category", teachers=[])
     course = services.create_course(teacher, title="新课", category="dance")
     assert course.teachers == [teacher]
     with pytest.raises(Forbidden):

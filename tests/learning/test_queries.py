@@ -29,8 +29,8 @@ def count_queries(db, action) -> int:
 
 
 def start_courses(db, learner, teacher, how_many, *, first):
-    """``how_many`` courses taught by ``teacher``, every lesson completed by ``learner`` (newest first),
-    so 「继续学习」 has to look past each of them; ``first`` adds an older unfinished lesson to find at the end."""
+    """``how_many`` courses taught by ``teacher``, every lesson completed by ``learner`` (newest first), so
+    「继续学习」 has to look past each of them; ``first`` adds an older unfinished lesson to find at the end."""
     now = utcnow()
     for n in range(how_many):
         course = ready_course(db, lessons=2, teachers=[teacher], title=f"课程 {how_many}-{n}")
