@@ -9,6 +9,7 @@ from ..accounts.services import find_user
 from ..core.errors import ServiceError
 from ..extensions import db
 from . import packages, services
+from .permissions import SYSTEM
 
 courses_cli = AppGroup("courses", help="Import and export course packages.")
 
@@ -38,7 +39,7 @@ def import_(path: Path, logins):
     failed = 0
     for folder in folders:
         try:
-            result = packages.import_package(folder, teachers=teachers)
+            result = packages.import_package(folder, teachers=teachers, actor=SYSTEM)
             db.session.commit()
         except ServiceError as err:
             db.session.rollback()

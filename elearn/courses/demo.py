@@ -16,6 +16,7 @@ from flask import current_app
 
 from ..core.errors import ServiceError
 from ..extensions import db
+from .permissions import SYSTEM
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def create_demo_course(teacher, folder: Path | None = None, seconds: int = 12):
     folder = Path(folder or demo_package_dir())
     try:
         ensure_demo_files(folder, seconds=seconds)
-        result = import_package(folder, teachers=[teacher] if teacher else [])
+        result = import_package(folder, teachers=[teacher] if teacher else [], actor=SYSTEM)
         db.session.commit()
     except (OSError, subprocess.CalledProcessError, ServiceError) as err:
         db.session.rollback()

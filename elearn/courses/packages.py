@@ -41,6 +41,7 @@ from ..core import storage
 from ..core.errors import ServiceError
 from . import hooks, services
 from .models import STATUSES, VISIBILITIES, Course
+from .permissions import SYSTEM
 
 FORMAT = 1
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -249,11 +250,12 @@ def _file(folder: Path, name, where: str) -> Path:
 
 # ---------------------------------------------------------------- import
 
-def import_package(folder: Path, *, teachers=(), creator=None) -> ImportResult:
-    """Create the course a package describes. Flushes, never commits: the caller commits,
-    or rolls back on any error (the files copied so far are then removed again)."""
+def import_package(folder: Path, *, teachers=(), actor=SYSTEM) -> ImportResult:
+    """Create the course a package describes, as ``actor`` (the command line: ``SYSTEM``). Flushes,
+    never commits: the caller commits, or rolls back on any error (the files copied so far are then
+    removed again)."""
     plan = read_package(folder)
-    course = services.create_course(creator, title=plan.title, subtitle=plan.subtitle, category=plan.category,
+    course = services.create_course(actor, title=plan.title, subtitle=plan.subtitle, category=plan.category,
                                     description_md=plan.description, visibility=plan.visibility,
                                     teachers=list(teachers))
     course.slug = plan.slug

@@ -12,8 +12,9 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..accounts.models import User, UserRole
 from ..core import storage
-from ..core.errors import NotFound, ServiceError
+from ..core.errors import Forbidden, NotFound, ServiceError
 from ..core.timeutil import utcnow
 from ..core.utils import safe_filename
 from ..extensions import db
@@ -107,26 +108,30 @@ def get_category(value) -> Category:
 _OUTLINE = selectinload(Course.chapters).selectinload(Chapter.lessons)
 
 
-def visible_courses(user, *, published_only=False, category=None) -> list[Course]:
-    """Every course ``user`` may see (drafts only for their teachers and admins)."""
-    query = select(Course).order_by(Course.title, Course.id).options(_OUTLINE)
+def visible_courses(user, *, published_only=False, category=None, status=None, ids=None) -> list[Course]:
+    """The courses ``user`` may see (drafts only for their teachers and admins), filtered in SQL:
+    optionally by status, category or a list of course ids."""
+    query = (select(Course).where(permissions.visible_clause(user))
+             .order_by(Course.title, Course.id).options(_OUTLINE))
     if published_only:
-        query = query.where(Course.status == "published")
+        status = "published"
+    if status is not None:
+        query = query.where(Course.status == status)
     if category is not None:
         query = query.where(Course.category_id == category.id)
-    return [c for c in db.session.scalars(query) if permissions.can_view_course(user, c)]
+    if ids is not None:
+        query = query.where(Course.id.in_(list(ids)))
+    return list(db.session.scalars(query))
 
 
 def teaching_courses(user) -> list[Course]:
     """The courses ``user`` may edit: theirs for a teacher, all for an admin."""
-    courses = db.session.scalars(select(Course).order_by(Course.updated_at.desc(), Course.id.desc())
-                                 .options(_OUTLINE))
-    return [c for c in courses if permissions.can_edit_course(user, c)]
+    query = (select(Course).where(permissions.editable_clause(user))
+             .order_by(Course.updated_at.desc(), Course.id.desc()).options(_OUTLINE))
+    return list(db.session.scalars(query))
 
 
 def teacher_candidates() -> list:
-    from ..accounts.models import User, UserRole
-
     query = (select(User).join(UserRole).where(UserRole.role == "teacher", User.is_disabled.is_(False))
              .order_by(User.name, User.id))
     return list(db.session.scalars(query))
@@ -171,7 +176,10 @@ def _clean_visibility(value) -> str:
 
 def create_course(creator, *, title, category, subtitle="", description_md="", visibility="signed_in",
                   teachers=None) -> Course:
-    """A new draft course; a teacher creating it becomes its teacher."""
+    """A new draft course made by ``creator`` (the acting user, or ``permissions.SYSTEM``); a teacher
+    creating it becomes its teacher. Choosing ``teachers`` needs ``can_assign_teachers``."""
+    if teachers is not None:
+        _check_may_assign_teachers(creator, None)  # before anything else is checked or built
     course = Course(
         title=clean_title(title), subtitle=_clean_subtitle(subtitle),
         category=category if isinstance(category, Category) else get_category(category),
@@ -179,7 +187,7 @@ def create_course(creator, *, title, category, subtitle="", description_md="", v
         status="draft", created_by_id=getattr(creator, "id", None),
     )
     if teachers is not None:
-        set_teachers(course, teachers)
+        set_teachers(creator, course, teachers)
     elif creator is not None and creator.has_role("teacher"):
         course.teachers = [creator]
     db.session.add(course)
@@ -221,10 +229,10 @@ def set_status(course: Course, status: str) -> None:
         hooks.course_published.send(course)
 
 
-def set_teachers(course: Course, users) -> None:
-    """Replace the course's teachers; each must hold the teacher role."""
-    from ..accounts.models import User
-
+def set_teachers(actor, course: Course, users) -> None:
+    """Replace the course's teachers; each must hold the teacher role. Only those who may assign
+    teachers (admins, the command line as ``SYSTEM``) may do this."""
+    _check_may_assign_teachers(actor, course)
     chosen = []
     for user in users:
         user = user if isinstance(user, User) else db.session.get(User, user) if isinstance(user, int) else None
@@ -234,6 +242,11 @@ def set_teachers(course: Course, users) -> None:
         if user not in chosen:
             chosen.append(user)
     course.teachers = chosen
+
+
+def _check_may_assign_teachers(actor, course) -> None:
+    if not permissions.can_assign_teachers(actor, course):
+        raise Forbidden("teachers_admin_only", _l("Only administrators can choose a course's teachers."))
 
 
 def set_cover(course: Course, data: bytes) -> None:

@@ -136,7 +136,7 @@ def _save_course(form, course=None):
     else:
         services.update_course(course, **fields)
         if teacher_ids is not None:
-            services.set_teachers(course, teacher_ids)
+            services.set_teachers(user, course, teacher_ids)
     upload = form.cover.data
     if upload and getattr(upload, "filename", ""):
         services.set_cover(course, upload.read(services.COVER_MAX_BYTES + 1))

@@ -1,24 +1,21 @@
 """Who may report progress, see a learning record, and see the figures of a course."""
 from __future__ import annotations
 
+from ..core.permissions import is_signed_in
 from ..courses.permissions import can_edit_course, can_view_lesson, can_view_teaching
-
-
-def _signed_in(user) -> bool:
-    return bool(user and user.is_authenticated)
 
 
 def can_record_progress(user, lesson) -> bool:
     """Progress is kept for signed-in users, on lessons they may see."""
-    return _signed_in(user) and can_view_lesson(user, lesson)
+    return is_signed_in(user) and can_view_lesson(user, lesson)
 
 
 def can_view_own_learning(user) -> bool:
-    return _signed_in(user)
+    return is_signed_in(user)
 
 
 def can_change_player_settings(user) -> bool:
-    return _signed_in(user)
+    return is_signed_in(user)
 
 
 def can_view_course_figures(user, course) -> bool:

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select, true
 
+from elearn.core.errors import Forbidden
 from elearn.courses import permissions as rules
 from elearn.courses import services
+from elearn.courses.models import Course
 from tests.conftest import csrf_token
 from tests.courses.conftest import bearer, make_course, png_bytes
 
@@ -230,3 +233,90 @@ def test_session_callers_need_the_csrf_header(people, world):
     assert client.patch(url, json={"subtitle": "x"}).status_code == 400
     token = csrf_token(client, "/")
     assert client.patch(url, json={"subtitle": "x"}, headers={"X-CSRFToken": token}).status_code == 200
+
+
+# ---------------------------------------------------------------- the same rules in SQL
+
+def _course_table(db, teacher):
+    """One course taught by ``teacher`` for each (status, visibility)."""
+    return {(status, visibility): make_course(db, teachers=[teacher], status=status, visibility=visibility,
+                                              title=f"{status} {visibility}")
+            for status in ("draft", "published") for visibility in ("public", "signed_in", "classes")}
+
+
+def _students_see_classes(user):
+    """A provider as the class groups will register one: here, every student is in every class."""
+    return Course.visibility == "classes" if user.is_authenticated and user.has_role("student") else None
+
+
+def _sql_ids(clause, table) -> set:
+    ids = [course.id for course in table.values()]
+    return set(services.db.session.scalars(select(Course.id).where(clause, Course.id.in_(ids))))
+
+
+@pytest.mark.parametrize("provider", [None, _students_see_classes], ids=["no provider", "classes provider"])
+def test_sql_clauses_agree_with_the_rules(db, people, request_ctx, provider):
+    """visible_clause/editable_clause select exactly what can_view_course/can_edit_course allow, for every
+    role and every kind of course, with and without a registered visibility provider."""
+    table = _course_table(db, people["teacher"].user)
+    if provider is not None:
+        rules.visibility_providers.register("test", provider)
+    try:
+        for role in ROLES:
+            actor = people[role].user or _anonymous()
+            visible = _sql_ids(rules.visible_clause(actor), table)
+            editable = _sql_ids(rules.editable_clause(actor), table)
+            for (status, visibility), course in table.items():
+                expected = expected_view(course, role) or (
+                    provider is not None and role == "student" and status == "published" and visibility == "classes")
+                assert rules.can_view_course(actor, course) == expected, (role, status, visibility)
+                assert (course.id in visible) == expected, (role, status, visibility)
+                assert rules.can_edit_course(actor, course) == (course.id in editable) == (role in EDITORS)
+    finally:
+        rules.visibility_providers.unregister("test")
+
+
+def test_a_provider_never_shows_drafts(db, people, request_ctx):
+    """A provider widens who sees published courses only: drafts stay with their editors."""
+    draft = make_course(db, visibility="classes")
+    student = people["student"].user
+    rules.visibility_providers.register("test", lambda user: true())
+    try:
+        assert not rules.can_view_course(student, draft)
+        assert draft.id not in _sql_ids(rules.visible_clause(student), {"draft": draft})
+    finally:
+        rules.visibility_providers.unregister("test")
+
+
+def test_lists_use_the_provider_too(db, people, request_ctx):
+    """The catalogue and the API list show a "classes" course to whom a provider admits, and only then."""
+    course = make_course(db, visibility="classes", status="published", title="班级课程")
+    assert ">班级课程<" not in people["student"].get("/courses").get_data(as_text=True)
+    rules.visibility_providers.register("test", _students_see_classes)
+    try:
+        assert ">班级课程<" in people["student"].get("/courses").get_data(as_text=True)
+        assert people["student"].get(f"/courses/{course.id}").status_code == 200
+        assert ">班级课程<" not in people["other_teacher"].get("/courses").get_data(as_text=True)
+    finally:
+        rules.visibility_providers.unregister("test")
+
+
+# ---------------------------------------------------------------- choosing teachers
+
+def test_only_admins_and_the_command_line_choose_teachers(db, people, request_ctx):
+    """create_course(teachers=...) and set_teachers refuse a teacher (403) and work for an admin or SYSTEM."""
+    teacher, other = people["teacher"].user, people["other_teacher"].user
+    with pytest.raises(Forbidden):
+        services.create_course(teacher, title="新课", category="dance", teachers=[other.id])
+    with pytest.raises(Forbidden):  # refused before the rest of the input is judged
+        services.create_course(teacher, title="", category="no such category", teachers=[])
+    course = services.create_course(teacher, title="新课", category="dance")
+    assert course.teachers == [teacher]
+    with pytest.raises(Forbidden):
+        services.set_teachers(teacher, course, [teacher.id, other.id])
+    services.set_teachers(people["admin"].user, course, [other.id])
+    assert course.teachers == [other]
+    services.set_teachers(rules.SYSTEM, course, [teacher.id])
+    assert course.teachers == [teacher]
+    imported = services.create_course(rules.SYSTEM, title="导入", category="dance", teachers=[other.id])
+    assert imported.teachers == [other]

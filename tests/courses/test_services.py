@@ -8,6 +8,7 @@ from elearn.core import storage
 from elearn.core.errors import ServiceError
 from elearn.courses import services
 from elearn.courses.models import Category, Chapter, Course, Handout, Lesson
+from elearn.courses.permissions import SYSTEM
 from tests.courses.conftest import make_course, pdf_bytes, png_bytes, quick_user
 
 
@@ -48,7 +49,7 @@ def test_only_teachers_can_be_assigned(db, request_ctx):
     course = make_course(db)
     student = quick_user(db, ["student"])
     with pytest.raises(ServiceError) as err:
-        services.set_teachers(course, [student.id])
+        services.set_teachers(SYSTEM, course, [student.id])
     assert err.value.code == "not_a_teacher"
 
 

@@ -1,4 +1,4 @@
-"""Progress, resume, completion, preferences and the learning record: the work behind the player.
+"""The player: what it plays, its heartbeats, progress, completion and where to resume.
 
 Functions flush and never commit; they never read ``request``.
 
@@ -14,27 +14,25 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.util import identity_key
 
-from ..core.errors import ServiceError
-from ..core.timeutil import utcnow
-from ..courses import services as courses
-from ..courses.models import Chapter, Course, Lesson
-from ..courses.permissions import can_view_lesson
-from ..extensions import db
-from ..video.models import ASSET_READY, MediaAsset
-from ..video.services import lesson_media
-from . import intervals as iv
-from .models import (CAPTION_SIZES, MAX_PLAYBACK_RATE, PLAYBACK_RATES, LearningPreference, LessonProgress,
-                     WatchInterval)
+from ...core.errors import ServiceError
+from ...core.timeutil import utcnow
+from ...courses import services as courses
+from ...courses.models import Chapter, Course, Lesson
+from ...extensions import db
+from ...video.models import ASSET_READY, MediaAsset
+from ...video.services import lesson_media
+from .. import intervals as iv
+from ..models import MAX_PLAYBACK_RATE, LessonProgress, WatchInterval
 
 #: How often the player reports while playing; the first heartbeat of a lesson may credit this much.
 HEARTBEAT_SECONDS = 10
@@ -78,49 +76,6 @@ def local_day(moment: datetime) -> date:
     """The site's calendar day of a naive-UTC ``moment``."""
     return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(site_zone()).date()
 
-
-# ---------------------------------------------------------------- preferences
-
-def get_preferences(user) -> LearningPreference:
-    """The user's player settings (defaults, not stored, until they change one)."""
-    prefs = db.session.get(LearningPreference, user.id) if user and user.is_authenticated else None
-    return prefs or LearningPreference(playback_rate=1.0, captions_on=True, caption_size="medium",
-                                       autoplay_next=False)
-
-
-def preferences_dict(prefs: LearningPreference) -> dict:
-    return {"playback_rate": prefs.playback_rate, "captions_on": prefs.captions_on,
-            "caption_size": prefs.caption_size, "autoplay_next": prefs.autoplay_next}
-
-
-def set_preferences(user, **changes) -> LearningPreference:
-    """Change some of ``playback_rate``, ``captions_on``, ``caption_size``, ``autoplay_next``."""
-    prefs = db.session.get(LearningPreference, user.id)
-    if prefs is None:
-        prefs = LearningPreference(user_id=user.id, playback_rate=1.0, captions_on=True, caption_size="medium",
-                                   autoplay_next=False)
-        db.session.add(prefs)
-    for name, value in changes.items():
-        if value is None:
-            continue
-        if name == "playback_rate":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) not in PLAYBACK_RATES:
-                raise ServiceError("invalid_speed", _l("Please choose one of the speeds offered."), status=400,
-                                   field=name)
-            prefs.playback_rate = float(value)
-        elif name == "caption_size":
-            if value not in CAPTION_SIZES:
-                raise ServiceError("invalid_caption_size", _l("Please choose one of the caption sizes offered."),
-                                   status=400, field=name)
-            prefs.caption_size = value
-        elif name in ("captions_on", "autoplay_next"):
-            if not isinstance(value, bool):
-                raise ServiceError("invalid_choice", _l("Please answer yes or no."), status=400, field=name)
-            setattr(prefs, name, value)
-        else:
-            raise ServiceError("unknown_setting", _l("There is no such setting."), status=400, field=name)
-    db.session.flush()
-    return prefs
 
 
 # ---------------------------------------------------------------- what the player plays
@@ -312,164 +267,10 @@ def watched_between(user_id: int, lesson_id: int, start: datetime, end: datetime
     return iv.total((row.start, row.end) for row in rows)
 
 
-# ---------------------------------------------------------------- courses, home page, continue
-
-def _completed_lesson_ids(user_id: int, lesson_ids) -> set[int]:
-    if not lesson_ids:
-        return set()
-    return set(db.session.scalars(select(LessonProgress.lesson_id).where(
-        LessonProgress.user_id == user_id, LessonProgress.lesson_id.in_(list(lesson_ids)),
-        LessonProgress.completed_at.is_not(None))))
-
-
-def course_progress(user, course: Course, completed: set[int] | None = None) -> dict:
-    """A course's progress for ``user``: the share of its lessons completed."""
-    lessons = course.lessons
-    ids = [lesson.id for lesson in lessons]
-    done = (completed if completed is not None else _completed_lesson_ids(user.id, ids)) & set(ids)
-    total = len(ids)
-    return {"course": course, "lessons": total, "completed": len(done),
-            "percent": round(100 * len(done) / total) if total else 0, "finished": bool(total) and len(done) == total}
-
-
-def my_courses(user) -> list[dict]:
-    """The courses ``user`` has started, most recently watched first, each with its progress."""
-    if not (user and user.is_authenticated):
-        return []
-    rows = db.session.execute(
-        select(Chapter.course_id, func.max(LessonProgress.updated_at).label("last"))
-        .join(Lesson, Lesson.id == LessonProgress.lesson_id).join(Chapter, Chapter.id == Lesson.chapter_id)
-        .where(LessonProgress.user_id == user.id).group_by(Chapter.course_id)
-        .order_by(func.max(LessonProgress.updated_at).desc())).all()
-    result = []
-    from ..courses.permissions import can_view_course
-
-    completed = set(db.session.scalars(select(LessonProgress.lesson_id).where(
-        LessonProgress.user_id == user.id, LessonProgress.completed_at.is_not(None))))
-    for row in rows:
-        course = db.session.get(Course, row.course_id)
-        if course is not None and can_view_course(user, course):
-            result.append(dict(course_progress(user, course, completed), last_watched=row.last))
-    return result
-
-
-def continue_target(user) -> dict | None:
-    """The lesson the 「继续学习」 button opens: the most recently watched unfinished lesson, or the
-    first unfinished lesson after a finished one in the same course. None if there is nothing to continue."""
-    if not (user and user.is_authenticated):
-        return None
-    recent = db.session.scalars(select(LessonProgress).where(LessonProgress.user_id == user.id)
-                                .order_by(LessonProgress.updated_at.desc(), LessonProgress.id.desc()).limit(50))
-    for progress in recent:
-        lesson = db.session.get(Lesson, progress.lesson_id)
-        if lesson is None or not can_view_lesson(user, lesson):
-            continue
-        if not progress.completed:
-            return {"lesson": lesson, "resume_at": resume_point(progress, progress.duration)}
-        following = _next_unfinished(user, lesson)
-        if following is not None:
-            return following
-    return None
-
-
-def _next_unfinished(user, lesson) -> dict | None:
-    lessons = lesson.course.lessons
-    later = lessons[lessons.index(lesson) + 1:]
-    done = _completed_lesson_ids(user.id, [item.id for item in later])
-    for item in later:
-        if item.id not in done:
-            progress = progress_for(user, item.id)
-            return {"lesson": item, "resume_at": resume_point(progress, progress.duration if progress else None)}
-    return None
-
-
-def home(user) -> dict:
-    """The home page: what to continue, the courses started, and the catalogue by category."""
-    categories = courses.list_categories()
-    visible = courses.visible_courses(user, published_only=True)
-    groups = [(c, [course for course in visible if course.category_id == c.id]) for c in categories]
-    return {"continue_with": continue_target(user), "my_courses": my_courses(user),
-            "groups": [group for group in groups if group[1]]}
-
-
 def neighbours(lesson) -> tuple:
+    """The lessons before and after ``lesson`` in its course (None at either end)."""
     lessons = lesson.course.lessons
     index = lessons.index(lesson)
     return (lessons[index - 1] if index > 0 else None,
             lessons[index + 1] if index + 1 < len(lessons) else None)
 
-
-# ---------------------------------------------------------------- the learning record
-
-def week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def _month_start(day: date, back: int = 0) -> date:
-    index = day.year * 12 + day.month - 1 - back
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def minutes_by_period(user_id: int, today: date, weeks: int = 52, months: int = 12) -> dict:
-    """Minutes watched per week (Monday first) and per calendar month, oldest first, over the last year."""
-    first_week = week_start(today) - timedelta(weeks=weeks - 1)
-    first_month = _month_start(today, months - 1)
-    since = min(first_week, first_month)
-    rows = db.session.execute(select(WatchInterval.day, func.sum(WatchInterval.end - WatchInterval.start))
-                              .where(WatchInterval.user_id == user_id, WatchInterval.day >= since)
-                              .group_by(WatchInterval.day)).all()
-    by_week = {first_week + timedelta(weeks=n): 0.0 for n in range(weeks)}
-    by_month = {_month_start(today, back): 0.0 for back in range(months - 1, -1, -1)}
-    for day, seconds in rows:
-        day = day if isinstance(day, date) else date.fromisoformat(str(day))
-        if week_start(day) in by_week:
-            by_week[week_start(day)] += seconds or 0.0
-        if day.replace(day=1) in by_month:
-            by_month[day.replace(day=1)] += seconds or 0.0
-    return {"weeks": [{"start": key, "minutes": round(value / 60, 1)} for key, value in by_week.items()],
-            "months": [{"start": key, "minutes": round(value / 60, 1)} for key, value in by_month.items()]}
-
-
-def learning_record(user, today: date | None = None) -> dict:
-    """「我的学习」: minutes per week and month, lessons completed, courses in progress and finished."""
-    today = today or local_day(utcnow())
-    periods = minutes_by_period(user.id, today)
-    started = my_courses(user)
-    completed = db.session.execute(
-        select(LessonProgress.lesson_id, LessonProgress.completed_at)
-        .where(LessonProgress.user_id == user.id, LessonProgress.completed_at.is_not(None))
-        .order_by(LessonProgress.completed_at.desc())).all()
-    lessons = [(db.session.get(Lesson, row.lesson_id), row.completed_at) for row in completed[:10]]
-    return {
-        "weeks": periods["weeks"], "months": periods["months"],
-        "minutes_last_year": round(sum(w["minutes"] for w in periods["months"]), 1),
-        "lessons_completed": len(completed),
-        "recent_lessons": [{"lesson": lesson, "completed_at": at, "completed_on": local_day(at)} for lesson, at in lessons
-                           if lesson is not None and can_view_lesson(user, lesson)],
-        "courses_in_progress": [c for c in started if not c["finished"]],
-        "courses_finished": [c for c in started if c["finished"]],
-    }
-
-
-def course_figures(courses_list) -> list[dict]:
-    """Per-course figures for teachers and admins: learners, lessons completed, finishers, minutes."""
-    ids = [course.id for course in courses_list]
-    if not ids:
-        return []
-    per_user = db.session.execute(
-        select(Chapter.course_id, LessonProgress.user_id, func.count(LessonProgress.completed_at))
-        .join(Lesson, Lesson.id == LessonProgress.lesson_id).join(Chapter, Chapter.id == Lesson.chapter_id)
-        .where(Chapter.course_id.in_(ids)).group_by(Chapter.course_id, LessonProgress.user_id)).all()
-    seconds = dict(db.session.execute(
-        select(Chapter.course_id, func.sum(WatchInterval.end - WatchInterval.start))
-        .join(Lesson, Lesson.id == WatchInterval.lesson_id).join(Chapter, Chapter.id == Lesson.chapter_id)
-        .where(Chapter.course_id.in_(ids)).group_by(Chapter.course_id)).all())
-    figures = []
-    for course in courses_list:
-        total = len(course.lessons)
-        mine = [done for course_id, _user, done in per_user if course_id == course.id]
-        figures.append({"course": course, "lessons": total, "learners": len(mine),
-                        "lessons_completed": sum(mine),
-                        "learners_finished": sum(1 for done in mine if total and done >= total),
-                        "minutes": round((seconds.get(course.id) or 0.0) / 60, 1)})
-    return figures
