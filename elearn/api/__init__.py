@@ -11,6 +11,7 @@ from flask_smorest import Api as _Api
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
+from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..extensions import csrf
 
@@ -59,7 +60,7 @@ def register(blp):
 
 def authenticate_api_request():
     """Resolve the caller for every /api/v1 request before the view runs."""
-    from ..accounts.services import user_for_token
+    from ..accounts.services import touch_token, user_for_token
     from flask_login import current_user
 
     header = request.headers.get("Authorization", "")
@@ -67,10 +68,16 @@ def authenticate_api_request():
         scheme, _, raw = header.partition(" ")
         if scheme.lower() != "bearer" or not raw.strip():
             raise ServiceError("invalid_token", _token_message(), status=401)
-        user = user_for_token(raw.strip())
-        if user is None:
+        found = user_for_token(raw.strip())
+        if found is None:
             raise ServiceError("invalid_token", _token_message(), status=401)
-        g.api_user = user
+        if found.needs_touch:
+            # Its own transaction, holding SQLite's write lock from BEGIN: the lookup above only read,
+            # and a write from a transaction that has read fails on a stale snapshot ("database is
+            # locked") when another writer committed meanwhile. GET views never commit, so it is done here.
+            with unit_of_work(locked=True):
+                touch_token(found.token_id)
+        g.api_user = found.user
         g.api_token = raw.strip()
         return
     if request.method in UNSAFE and current_user.is_authenticated:

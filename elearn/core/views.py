@@ -4,9 +4,9 @@ from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..accounts import services as account_services
-from ..extensions import csrf, db
+from ..extensions import csrf
 from . import bp, health
-from .errors import ServiceError
+from .db import unit_of_work
 from .ui import remember_in_browser
 from .utils import safe_next
 
@@ -27,12 +27,8 @@ def preferences():
     contrast = request.form.get("contrast") or None
     locale = request.form.get("locale") or None
     user = current_user if current_user.is_authenticated else None
-    try:
+    with unit_of_work():  # a refusal (unknown choice) is answered by the app's error page
         account_services.set_preferences(user, text_size=text_size, contrast=contrast, locale=locale)
-    except ServiceError:
-        db.session.rollback()
-        raise
-    db.session.commit()
     response = redirect(safe_next(request.form.get("next")) or url_for("core.index"))
     return remember_in_browser(response, text_size=text_size, contrast=contrast, locale=locale)
 
