@@ -49,11 +49,8 @@ def _nav_rules():
     return {"can_view_teaching": can_view_teaching}
 
 
-def _form_status(work: unit_of_work | None = None) -> int:
-    """A form shown again after a POST was refused: the refusal's status (400 for a form that did not
-    validate), so clients and tests see it."""
-    if work is not None and work.error is not None:
-        return work.status
+def _form_status() -> int:
+    """A form shown again after a POST was refused: 400, so clients and tests see the refusal."""
     return 400 if request.method == "POST" else 200
 
 
@@ -164,28 +161,26 @@ def _save_course(form, course=None):
 @require(can_create_course)
 def course_new():
     form = _course_form()
-    work = None
     if form.validate_on_submit():
         with unit_of_work(flash_errors=True) as work:
             course = _save_course(form)
         if work.ok:
             flash(_("The course has been created as a draft. Now add chapters and lessons."), "success")
             return redirect(url_for("courses.course_manage", course=course.id))
-    return render_template("courses/course_form.html", form=form, course=None), _form_status(work)
+    return render_template("courses/course_form.html", form=form, course=None), _form_status()
 
 
 @bp.route("/teaching/courses/<int:course>/edit", methods=["GET", "POST"])
 @require(can_edit_course, course=services.get_course)
 def course_edit(course):
     form = _course_form(course)
-    work = None
     if form.validate_on_submit():
         with unit_of_work(flash_errors=True) as work:
             _save_course(form, course)
         if work.ok:
             flash(_("The course has been saved."), "success")
             return redirect(url_for("courses.course_manage", course=course.id))
-    return render_template("courses/course_form.html", form=form, course=course), _form_status(work)
+    return render_template("courses/course_form.html", form=form, course=course), _form_status()
 
 
 @bp.get("/teaching/courses/<int:course>")
@@ -254,7 +249,6 @@ def chapter_add(course):
 @require(can_edit_chapter, chapter=services.get_chapter)
 def chapter_rename(chapter):
     form = TitleForm(obj=chapter)
-    work = None
     if form.validate_on_submit():
         with unit_of_work(flash_errors=True) as work:
             services.rename_chapter(chapter, form.title.data)
@@ -262,7 +256,7 @@ def chapter_rename(chapter):
             flash(_("The chapter has been renamed."), "success")
             return redirect(_outline_url(chapter.course, f"chapter-{chapter.id}"))
     return render_template("courses/title_form.html", form=form, heading=_("Rename the chapter"),
-                           cancel_url=_outline_url(chapter.course, f"chapter-{chapter.id}")), _form_status(work)
+                           cancel_url=_outline_url(chapter.course, f"chapter-{chapter.id}")), _form_status()
 
 
 @bp.post("/teaching/chapters/<int:chapter>/move/<direction>")
@@ -316,7 +310,6 @@ def lesson_edit(lesson):
     form = LessonForm(obj=lesson, chapters=lesson.course.chapters)
     if request.method == "GET":
         form.chapter.data = lesson.chapter_id
-    work = None
     if form.validate_on_submit():
         chapter = next((c for c in lesson.course.chapters if c.id == form.chapter.data), None)
         with unit_of_work(flash_errors=True) as work:
@@ -327,7 +320,7 @@ def lesson_edit(lesson):
             return redirect(url_for("courses.lesson_edit", lesson=lesson.id))
     return render_template("courses/lesson_edit.html", form=form, lesson=lesson, course=lesson.course,
                            action_form=ActionForm(), media=services.lesson_media(lesson),
-                           has_upload_panel=_has_template(UPLOAD_PANEL)), _form_status(work)
+                           has_upload_panel=_has_template(UPLOAD_PANEL)), _form_status()
 
 
 @bp.post("/teaching/lessons/<int:lesson>/move/<direction>")
