@@ -78,14 +78,17 @@ def start_locked_transaction() -> None:
     PostgreSQL needs none of this (rows are locked with FOR UPDATE where needed).
     """
     session = db.session()
+    if session.info.get(_LOCKED):
+        return
     if has_uncommitted_writes(session):
         raise RuntimeError("start_locked_transaction() with uncommitted changes in the session: take the "
                            "write lock before writing (unit_of_work(locked=True) around all of it)")
-    if session.get_bind().dialect.name != "sqlite" or session.info.get(_LOCKED):
-        return
-    if session.in_transaction():
-        session.rollback()  # it only read: nothing is lost
-    session.connection(execution_options={"begin_immediate": True})
+    if session.get_bind().dialect.name == "sqlite":
+        if session.in_transaction():
+            session.rollback()  # it only read: nothing is lost
+        session.connection(execution_options={"begin_immediate": True})
+    else:
+        session.connection()  # the mark below lasts as long as this transaction, on every database
     session.info[_LOCKED] = True
 
 
