@@ -7,8 +7,10 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 VENV   := .venv
 PY     := $(VENV)/bin/python
 VENDOR := elearn/static/vendor
+# Compiled translation catalogues (git-ignored): made at setup, never by the running app.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard elearn/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test setup setup-test system-deps system-deps-test frontend clean i18n
+.PHONY: run test setup setup-test system-deps system-deps-test frontend catalogues clean i18n
 
 run: setup
 	$(PY) run.py
@@ -16,9 +18,9 @@ run: setup
 test: setup-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-setup: system-deps $(VENV)/.installed frontend
+setup: system-deps $(VENV)/.installed frontend catalogues
 
-setup-test: system-deps-test $(VENV)/.installed-dev frontend
+setup-test: system-deps-test $(VENV)/.installed-dev frontend catalogues
 
 system-deps:
 	@scripts/system-deps.sh
@@ -47,8 +49,14 @@ frontend: node_modules/.installed
 	@mkdir -p $(VENDOR)
 	@cp -u node_modules/hls.js/dist/hls.min.js node_modules/tus-js-client/dist/tus.min.js $(VENDOR)/
 
+catalogues: $(CATALOGUES)
+
+# Re-made only when its .po is newer; the script compiles every stale one, writing each atomically.
+elearn/translations/%/LC_MESSAGES/messages.mo: elearn/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(PY) scripts/i18n.py --compile
+
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR)
+	rm -rf $(VENV) node_modules $(VENDOR) $(CATALOGUES)
 
 # Translators: refresh the catalogues after changing user-facing strings (see scripts/i18n.py).
 i18n: $(VENV)/.installed

@@ -3,8 +3,9 @@
 Every upper-case setting below can be overridden by an environment variable of the same
 name prefixed with ``ELEARN_`` (``ELEARN_DATABASE_URL``, ``ELEARN_PORT``...). Values are
 converted to the type of the default: ``1/true/yes/on`` for booleans, integers for integers.
-The embedded defaults need nothing installed: SQLite under ``instance/``, media under
-``media/``, a SQLite-backed queue.
+The embedded defaults need nothing installed: SQLite under the instance folder (``instance/``
+of the checkout unless ``ELEARN_INSTANCE_DIR`` says otherwise), media under ``media/``, a
+SQLite-backed queue.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import os
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
+#: The default instance folder; ``Config.INSTANCE_DIR`` (ELEARN_INSTANCE_DIR) is the one in use.
 INSTANCE_DIR = BASE_DIR / "instance"
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -23,16 +25,23 @@ class ConfigError(RuntimeError):
 
 
 class Config:
-    #: Session and signing secret. Development and test generate one; production refuses to start without it.
+    #: Folder for this installation's own files: the SQLite database, the queue file, the search
+    #: index and the generated secret key live here unless their own settings say otherwise.
+    INSTANCE_DIR = str(INSTANCE_DIR)
+    #: Session and signing secret. Development and test generate one (<instance>/secret_key);
+    #: production refuses to start without it.
     SECRET_KEY = ""
-    #: SQLAlchemy database URL. Empty means SQLite at instance/elearn.db.
+    #: SQLAlchemy database URL. Empty means SQLite at <instance>/elearn.db.
     DATABASE_URL = ""
     #: Folder for runtime media (uploads/, hls/, posters/).
     MEDIA_DIR = str(BASE_DIR / "media")
-    #: Folder for the Whoosh search index.
-    SEARCH_INDEX_DIR = str(INSTANCE_DIR / "search-index")
-    #: Queue: empty means a SQLite file at instance/queue.db; redis://... uses Redis.
+    #: Folder for the Whoosh search index. Empty means <instance>/search-index.
+    SEARCH_INDEX_DIR = ""
+    #: Queue: empty means a SQLite file at <instance>/queue.db; redis://... uses Redis.
     QUEUE_URL = ""
+    #: Reverse proxies (nginx) in front of the app that set X-Forwarded-For/-Proto/-Host/-Port/-Prefix.
+    #: 0 trusts no such header (a client could forge them); 1 for one nginx in front.
+    TRUSTED_PROXIES = 0
     #: Run the background worker inside `python run.py` (the embedded default).
     EMBEDDED_WORKER = True
     #: Host and port of `python run.py`.
@@ -87,12 +96,19 @@ class Config:
         self.finalise()
 
     def finalise(self) -> None:
+        # Flask wants an absolute instance path; a relative one is taken from the current folder.
+        instance = Path(self.INSTANCE_DIR).expanduser().absolute()
+        self.INSTANCE_DIR = str(instance)
+        if self.TRUSTED_PROXIES < 0:
+            raise ConfigError("ELEARN_TRUSTED_PROXIES must be 0 or more (the number of proxies in front)")
         if not self.DATABASE_URL:
-            self.DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'elearn.db'}"
+            self.DATABASE_URL = f"sqlite:///{instance / 'elearn.db'}"
         if not self.QUEUE_URL:
-            self.QUEUE_URL = f"sqlite:///{INSTANCE_DIR / 'queue.db'}"
+            self.QUEUE_URL = f"sqlite:///{instance / 'queue.db'}"
+        if not self.SEARCH_INDEX_DIR:
+            self.SEARCH_INDEX_DIR = str(instance / "search-index")
         if not self.SECRET_KEY:
-            self.SECRET_KEY = _instance_secret()
+            self.SECRET_KEY = _instance_secret(instance)
 
     def as_flask(self) -> dict:
         """The settings as Flask config keys, including the ones extensions expect."""
@@ -179,17 +195,25 @@ def _convert(name: str, raw: str, default):
     return raw
 
 
-def _instance_secret() -> str:
-    """A random secret kept in instance/secret_key so sessions survive restarts in development."""
+def _instance_secret(instance: Path) -> str:
+    """A random secret kept in <instance>/secret_key so sessions survive restarts in development."""
     import secrets
 
-    path = INSTANCE_DIR / "secret_key"
+    path = instance / "secret_key"
     try:
         return path.read_text().strip()
     except FileNotFoundError:
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-        secret = secrets.token_hex(32)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(secret)
-        os.replace(tmp, path)
-        return secret
+        instance.mkdir(parents=True, exist_ok=True)
+        # Several processes may start at once: each writes a file of its own, and the first to link
+        # it into place wins; the others read the winner's, so all of them sign with one secret.
+        tmp = path.with_name(f".secret_key.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+        return path.read_text().strip()

@@ -10,10 +10,21 @@ import sys
 import click
 from flask_migrate import upgrade
 
+import config as config_module
 from elearn import create_app
+from elearn.core.i18n import compile_catalogues
 from elearn.demo import create_demo_data, print_demo_accounts
 
 WORKER_STOP_SECONDS = 4
+
+
+def compile_translations() -> None:
+    """`python run.py` without `make`: compile stale catalogues first (one process here, so no race;
+    the app itself never writes them)."""
+    try:
+        compile_catalogues(config_module.BASE_DIR / "elearn" / "translations")
+    except OSError as err:
+        click.echo(f"The translation catalogues could not be compiled ({err}); run `make setup`.", err=True)
 
 
 def prepare(app) -> None:
@@ -55,6 +66,7 @@ def main() -> None:
     # ignored (as shells do for background jobs).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
+    compile_translations()
     app = create_app()
     prepare(app)
     host, port = app.config["HOST"], app.config["PORT"]

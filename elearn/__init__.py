@@ -20,9 +20,10 @@ def create_app(config: config_module.Config | str | None = None) -> Flask:
     """Build the app from a Config object, a config name ("dev", "test", "prod") or ELEARN_CONFIG."""
     if not isinstance(config, config_module.Config):
         config = config_module.load(config)
-    app = Flask(__name__, instance_path=str(config_module.INSTANCE_DIR))
+    app = Flask(__name__, instance_path=config.INSTANCE_DIR)
     app.config.from_mapping(config.as_flask())
     _prepare_folders(app)
+    _trust_proxies(app, app.config["TRUSTED_PROXIES"])
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -34,6 +35,16 @@ def create_app(config: config_module.Config | str | None = None) -> Flask:
         feature.init_app(app)
     demo.init_app(app)
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Behind nginx every request comes from 127.0.0.1: take the client's address, scheme, host and
+    prefix from the X-Forwarded-* headers that many proxies set. Never by default, since without a
+    proxy in front anyone could send those headers and pick the address that sign-in throttling counts."""
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
 
 
 def _prepare_folders(app: Flask) -> None:

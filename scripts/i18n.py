@@ -5,6 +5,7 @@
     python scripts/i18n.py zh.json [...]    ...and set zh_CN translations from JSON files
                                             ({"English msgid": "中文", ...}; plural msgids map to one string)
     python scripts/i18n.py --missing        list msgids that have no zh_CN translation yet
+    python scripts/i18n.py --compile        compile every .po newer than its .mo (what `make setup` runs)
 
 Holds a lock so several people (or processes) can run it at once without losing work.
 """
@@ -76,7 +77,18 @@ def update(translations: dict[str, str]) -> list[str]:
     return missing
 
 
+def compile_all() -> int:
+    sys.path.insert(0, str(ROOT))
+    from elearn.core.i18n import compile_catalogues
+
+    for path in compile_catalogues(TRANSLATIONS):
+        print(f"compiled {path.relative_to(ROOT)}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if "--compile" in argv:
+        return compile_all()
     translations: dict[str, str] = {}
     for name in (a for a in argv if not a.startswith("--")):
         translations.update(json.loads(Path(name).read_text(encoding="utf-8")))

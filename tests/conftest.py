@@ -23,6 +23,13 @@ DEFAULT_PASSWORD = "correct-horse-7"
 _counter = itertools.count(1)
 
 
+def pytest_sessionstart(session):
+    """The app never compiles its catalogues (`make setup` does): a bare `pytest` compiles the stale ones."""
+    from elearn.core.i18n import compile_catalogues
+
+    compile_catalogues(config_module.BASE_DIR / "elearn" / "translations")
+
+
 def make_config(tmp_path, **overrides) -> config_module.TestConfig:
     cfg = config_module.TestConfig()
     if not os.environ.get("ELEARN_DATABASE_URL"):

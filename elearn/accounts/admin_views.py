@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import func, or_, select
 
+from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.permissions import can_manage_users, require
 from ..extensions import db
@@ -44,17 +45,13 @@ def admin_user_new():
     form = UserForm()
     status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
-        try:
+        with unit_of_work(flash_errors=True) as work:
             user = services.create_user(name=form.name.data, mobile=form.mobile.data, username=form.username.data,
                                         password=form.password.data or None, birth_year=form.birth_year.data,
                                         roles=form.roles.data)
             code = None if form.password.data else services.issue_code(user, "import", by=current_user)
-        except ServiceError as err:
-            db.session.rollback()
-            flash(str(err.message), "error")
-            status = err.status
-        else:
-            db.session.commit()
+        status = work.status
+        if work.ok:
             flash(_("The account for %(name)s has been created.", name=user.name), "success")
             if code:
                 return render_template("admin/code_issued.html", user=user, code=code)
@@ -70,7 +67,7 @@ def admin_user_edit(user: User):
     if request.method == "GET":
         form.roles.data = sorted(user.roles)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(flash_errors=True) as work:
             if user.id == current_user.id and "admin" not in form.roles.data:
                 raise ServiceError("cannot_demote_self", _("You cannot remove your own administrator role."))
             services.update_user(user, name=form.name.data, mobile=form.mobile.data, username=form.username.data,
@@ -79,12 +76,8 @@ def admin_user_edit(user: User):
                 services.check_password_strength(form.password.data)
                 user.set_password(form.password.data)
                 services.end_all_sessions(user)
-        except ServiceError as err:
-            db.session.rollback()
-            flash(str(err.message), "error")
-            status = err.status
-        else:
-            db.session.commit()
+        status = work.status
+        if work.ok:
             if user.id == current_user.id and form.password.data:
                 login_user(user, remember=session.permanent)  # a new password ends sessions; keep this one
             flash(_("The changes have been saved."), "success")
@@ -108,13 +101,10 @@ def _set_disabled(user: User, disabled: bool):
     if not ConfirmForm().validate_on_submit():
         flash(_("The form had expired. Please try again."), "error")
         return _edit_page(user, 400)
-    try:
+    with unit_of_work(flash_errors=True) as work:
         services.set_disabled(user, disabled, by=current_user)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(str(err.message), "error")
-        return _edit_page(user, err.status)
-    db.session.commit()
+    if not work.ok:
+        return _edit_page(user, work.status)
     message = (_("%(name)s has been disabled and signed out everywhere.", name=user.name) if disabled
                else _("%(name)s can sign in again.", name=user.name))
     flash(message, "success")
@@ -132,8 +122,8 @@ def admin_user_reset(user: User):
         # It would sign the admin out and clear their password; their own page changes it safely.
         flash(_("To change your own password, use the My account page."), "error")
         return _edit_page(user, 400)
-    code = services.reset_password(user, by=current_user)
-    db.session.commit()
+    with unit_of_work():
+        code = services.reset_password(user, by=current_user)
     return render_template("admin/code_issued.html", user=user, code=code, reset=True)
 
 

@@ -7,8 +7,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
+from ..core.db import unit_of_work
 from ..core.errors import ServiceError
-from ..extensions import db
 from . import importing, services
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -24,13 +24,12 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 def create(name, mobile, username, birth_year, roles, password):
     """Create an account."""
     try:
-        user = services.create_user(name=name, mobile=mobile, username=username, password=password,
-                                    birth_year=birth_year, roles=roles)
-        code = None if password else services.issue_code(user, "import")
+        with unit_of_work():
+            user = services.create_user(name=name, mobile=mobile, username=username, password=password,
+                                        birth_year=birth_year, roles=roles)
+            code = None if password else services.issue_code(user, "import")
     except ServiceError as err:
-        db.session.rollback()
         raise click.ClickException(str(err.message)) from None
-    db.session.commit()
     click.echo(f"Created user {user.id} ({user.login_name}).")
     if code:
         click.echo(f"One-time sign-in code: {code}")
@@ -56,13 +55,11 @@ def import_(file: Path, commit: bool):
         click.echo("Dry run: nothing was written. Add --commit to create the ready accounts.")
         return
     try:
-        slips = importing.create_accounts(ready, by=None)
-        db.session.commit()
+        with unit_of_work():
+            slips = importing.create_accounts(ready, by=None)
     except ServiceError as err:
-        db.session.rollback()
         raise click.ClickException(str(err.message)) from None
-    except IntegrityError:
-        db.session.rollback()  # someone registered one of these numbers meanwhile
+    except IntegrityError:  # someone registered one of these numbers meanwhile
         raise click.ClickException("A mobile number was taken while importing; nothing was created. Run it again.") from None
     click.echo(f"Created {len(slips)} accounts. One-time sign-in codes (login, code, name):")
     for slip in slips:
@@ -76,8 +73,8 @@ def reset_password(login):
     user = services.find_user(login)
     if user is None:
         raise click.ClickException(f"No account has the mobile number or username {login!r}.")
-    code = services.reset_password(user)
-    db.session.commit()
+    with unit_of_work():
+        code = services.reset_password(user)
     click.echo(f"One-time code for {user.name} ({user.login_name}): {code}")
 
 

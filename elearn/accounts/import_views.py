@@ -15,10 +15,10 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.permissions import can_manage_users, require
 from ..core.timeutil import utcnow
-from ..extensions import db
 from . import bp, importing
 from .forms import ConfirmForm, ImportConfirmForm, ImportForm
 
@@ -81,14 +81,12 @@ def admin_import_confirm():
         flash(str(err.message), "error")
         return render_template("admin/import_upload.html", form=ImportForm(formdata=None)), err.status
     try:
-        slips = importing.create_accounts(rows, by=current_user)
-        db.session.commit()
+        with unit_of_work():
+            slips = importing.create_accounts(rows, by=current_user)
     except importing.ImportChanged as err:
-        db.session.rollback()
         return _changed(err.rows)
     except (ServiceError, IntegrityError):
         # A second click can take the same numbers between our check and our insert; check again.
-        db.session.rollback()
         return _changed(importing.unpack(form.payload.data, current_user.id))
     flash(ngettext("%(num)d account has been created.", "%(num)d accounts have been created.", len(slips)),
           "success")
@@ -108,15 +106,12 @@ def admin_slips_reissue():
     if not ConfirmForm().validate_on_submit():
         _expired_form()
         return _pending_page(400)
-    try:
+    with unit_of_work(flash_errors=True) as work:
         batch = _batch(request.form.get("batch"))
         ids = _ids(request.form.get("users", "")) + _ids(",".join(request.form.getlist("user")))
         slips = importing.reissue_codes(user_ids=ids, batch=batch, by=current_user)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(str(err.message), "error")
-        return _pending_page(err.status)
-    db.session.commit()
+    if not work.ok:
+        return _pending_page(work.status)
     flash(ngettext("A new code has been made for %(num)d person. Slips printed before for them no longer work.",
                    "New codes have been made for %(num)d people. Slips printed before for them no longer work.",
                    len(slips)), "success")

@@ -291,7 +291,20 @@ def issue_token(user: User, name: str = "api") -> str:
     return raw
 
 
-def user_for_token(raw: str) -> User | None:
+@dataclass
+class TokenUse:
+    """A valid bearer token's user, and whether its last-use time is due a touch (see ``touch_token``)."""
+    user: User
+    token_id: int
+    needs_touch: bool
+
+
+#: A token's last use is written at most this often, so a busy client does not write on every request.
+TOKEN_TOUCH_EVERY = timedelta(minutes=1)
+
+
+def user_for_token(raw: str) -> TokenUse | None:
+    """Look the token up (nothing is written); None if it is unknown, revoked, idle too long or its user disabled."""
     if not raw or len(raw) > 200:
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(raw)))
@@ -302,15 +315,13 @@ def user_for_token(raw: str) -> User | None:
     last = token.last_used_at or token.created_at
     if now - last > idle:
         return None
-    # Touch at most once a minute, so a busy client does not write on every request; in a
-    # transaction of its own that holds the write lock, committed here (GET views never commit).
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token_id = token.id
-        start_locked_transaction()
-        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
-        db.session.commit()
-        token = db.session.get(ApiToken, token_id)
-    return token.user
+    stale = token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_EVERY
+    return TokenUse(token.user, token.id, stale)
+
+
+def touch_token(token_id: int) -> None:
+    """Record that the token was used now. The caller runs it in a locked unit of work of its own."""
+    db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
 
 
 def revoke_token(raw: str) -> bool:

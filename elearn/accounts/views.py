@@ -5,10 +5,11 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.permissions import login_required
 from ..core.utils import safe_next
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 from . import bp, services
 from .ui import remember_in_browser
 from .forms import ChangeMobileForm, ChangePasswordForm, CodeLoginForm, LoginForm, RegisterForm, SetPasswordForm
@@ -41,15 +42,12 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     status = 200
     if form.validate_on_submit():
-        try:
+        # A refusal is committed too: the failure it recorded counts towards throttling.
+        with unit_of_work(flash_errors=True, commit_on=(ServiceError,)) as work:
             user = services.authenticate(form.login.data, form.password.data, client_ip())
-        except ServiceError as err:
-            db.session.commit()  # keep the recorded failure: throttling counts it
-            flash(str(err.message), "error")
-            status = err.status
-        else:
-            db.session.commit()
+        if work.ok:
             return _sign_in(user, form.remember.data)
+        status = work.status
     elif request.method == "POST":
         status = 400
     return render_template("accounts/login.html", form=form,
@@ -62,16 +60,12 @@ def login_code():
     form = CodeLoginForm(login=request.args.get("login", ""), code=request.args.get("code", ""))
     status = 200
     if form.validate_on_submit():
-        try:
+        with unit_of_work(flash_errors=True, commit_on=(ServiceError,)) as work:  # failures count, as above
             user = services.redeem_code(form.login.data, form.code.data, client_ip())
-        except ServiceError as err:
-            db.session.commit()
-            flash(str(err.message), "error")
-            status = err.status
-        else:
-            db.session.commit()
+        if work.ok:
             login_user(user, remember=False)
             return redirect(url_for("accounts.set_password"))
+        status = work.status
     elif request.method == "POST":
         status = 400
     return render_template("accounts/login_code.html", form=form), status
@@ -86,14 +80,10 @@ def set_password():
     form = SetPasswordForm()
     status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
-        try:
+        with unit_of_work(flash_errors=True) as work:
             services.change_password(current_user, None, form.new.data, form.confirm.data)
-        except ServiceError as err:
-            db.session.rollback()
-            flash(str(err.message), "error")
-            status = err.status
-        else:
-            db.session.commit()
+        status = work.status
+        if work.ok:
             login_user(current_user._get_current_object(), remember=False)
             flash(_("Your password is set. Use it next time you sign in."), "success")
             return redirect(url_for("index"))
@@ -116,15 +106,11 @@ def register():
     form = RegisterForm()
     status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
-        try:
+        with unit_of_work(flash_errors=True) as work:
             user = services.register_student(name=form.name.data, mobile=form.mobile.data,
                                               password=form.password.data, confirm=form.confirm.data)
-        except ServiceError as err:
-            db.session.rollback()
-            flash(str(err.message), "error")
-            status = err.status
-        else:
-            db.session.commit()
+        status = work.status
+        if work.ok:
             login_user(user)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("index"))
@@ -140,24 +126,24 @@ def account():
     status = 200
     if request.method == "POST":
         status = 400
-        try:
-            if action == "password" and password_form.validate_on_submit():
+        if action == "password" and password_form.validate_on_submit():
+            with unit_of_work(flash_errors=True) as work:
                 services.change_password(current_user, password_form.current.data,
                                          password_form.new.data, password_form.confirm.data)
-                db.session.commit()
+            if work.ok:
                 login_user(current_user._get_current_object(), remember=session.permanent)
                 flash(_("Your password has been changed. Other devices have been signed out."), "success")
                 return redirect(url_for("accounts.account"))
-            if action == "mobile" and mobile_form.validate_on_submit():
+            status = work.status
+        elif action == "mobile" and mobile_form.validate_on_submit():
+            with unit_of_work(flash_errors=True) as work:
                 services.change_mobile(current_user, mobile_form.password.data, mobile_form.mobile.data)
-                db.session.commit()
+            if work.ok:
                 flash(_("Your mobile number has been saved."), "success")
                 return redirect(url_for("accounts.account"))
+            status = work.status
+        else:
             flash(_("Please fill in every field marked as required."), "error")
-        except ServiceError as err:
-            db.session.rollback()
-            flash(str(err.message), "error")
-            status = err.status
     return render_template("accounts/account.html", password_form=password_form, mobile_form=mobile_form), status
 
 
@@ -180,11 +166,7 @@ def preferences():
     contrast = request.form.get("contrast") or None
     locale = request.form.get("locale") or None
     user = current_user if current_user.is_authenticated else None
-    try:
+    with unit_of_work():  # a refusal (unknown choice) is answered by the app's error page
         services.set_preferences(user, text_size=text_size, contrast=contrast, locale=locale)
-    except ServiceError:
-        db.session.rollback()
-        raise
-    db.session.commit()
     response = redirect(safe_next(request.form.get("next")) or url_for("index"))
     return remember_in_browser(response, text_size=text_size, contrast=contrast, locale=locale)

@@ -13,7 +13,8 @@ from flask_smorest import Api as _Api
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from ..accounts.services import user_for_token
+from ..accounts.services import touch_token, user_for_token
+from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..extensions import csrf
 from . import auth
@@ -71,10 +72,16 @@ def authenticate_api_request():
         scheme, _, raw = header.partition(" ")
         if scheme.lower() != "bearer" or not raw.strip():
             raise ServiceError("invalid_token", _token_message(), status=401)
-        user = user_for_token(raw.strip())
-        if user is None:
+        found = user_for_token(raw.strip())
+        if found is None:
             raise ServiceError("invalid_token", _token_message(), status=401)
-        g.api_user = user
+        if found.needs_touch:
+            # Its own transaction, holding SQLite's write lock from BEGIN: the lookup above only read,
+            # and a write from a transaction that has read fails on a stale snapshot ("database is
+            # locked") when another writer committed meanwhile. GET views never commit, so it is done here.
+            with unit_of_work(locked=True):
+                touch_token(found.token_id)
+        g.api_user = found.user
         g.api_token = raw.strip()
         return
     if request.method in UNSAFE and current_user.is_authenticated:

@@ -8,9 +8,9 @@ from flask_smorest import Blueprint
 
 from ..accounts import services
 from ..accounts.views import client_ip
+from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.permissions import actor, login_required
-from ..extensions import db
 
 from .schemas import ApiErrorSchema, TokenRequestSchema, TokenSchema, UserSchema
 
@@ -25,13 +25,10 @@ class Token(MethodView):
     @blp.alt_response(429, schema=ApiErrorSchema, description="Too many failures: locked for a while")
     def post(self, data):
         """Exchange a login and password for a bearer token."""
-        try:
+        # A refusal is committed too: the failure it recorded counts towards throttling.
+        with unit_of_work(commit_on=(ServiceError,)):
             user = services.authenticate(data["login"], data["password"], client_ip())
-        except ServiceError:
-            db.session.commit()  # the failure counts towards throttling
-            raise
-        token = services.issue_token(user)
-        db.session.commit()
+            token = services.issue_token(user)
         return {"token": token, "user": user}
 
     @blp.response(204)
@@ -42,8 +39,8 @@ class Token(MethodView):
         raw = getattr(g, "api_token", None)
         if not raw:
             raise ServiceError("token_required", _l("Send the token to revoke as Authorization: Bearer."), status=401)
-        services.revoke_token(raw)
-        db.session.commit()
+        with unit_of_work():
+            services.revoke_token(raw)
 
 
 @blp.route("/me")

@@ -1,10 +1,34 @@
-"""Transactions that write after reading, safely on SQLite as on PostgreSQL."""
+"""One unit of work for views, API endpoints and CLI commands, and write-lock-first transactions.
+
+Every place that changes the database does it in one block that commits once, or rolls back and
+leaves nothing half-written (Warehouse's commit-per-request, Indico's request handlers)::
+
+    with unit_of_work():                       # API and CLI: a refusal rolls back and propagates
+        services.do_something()
+
+    with unit_of_work(flash_errors=True) as work:   # pages: a refusal is flashed and swallowed
+        services.do_something()
+    if work.ok:
+        return redirect(...)
+    return render_template(...), work.status
+
+Services flush and never commit; only this module (and the job machinery) ends transactions.
+"""
 from __future__ import annotations
 
+from contextlib import ContextDecorator
+
+from flask import flash
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from ..extensions import db
+from .errors import ServiceError
+
+#: Keys in ``Session.info``: the transaction has written (flushed or run DML), holds the write lock,
+#: and how many units of work are open on the session.
+_WROTE, _LOCKED, _DEPTH = "elearn_wrote", "elearn_write_locked", "elearn_units_open"
 
 
 @event.listens_for(Engine, "set_connection_execution_options")
@@ -15,6 +39,33 @@ def _lock_up_front(conn, options):
         conn.info["begin_immediate"] = True
 
 
+@event.listens_for(Session, "after_flush")
+def _note_flush(session, flush_context):
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_dml(state):
+    # session.execute(update(...)) writes without a flush; it counts as a write all the same.
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_transaction(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+        session.info.pop(_LOCKED, None)
+
+
+def has_uncommitted_writes(session: Session | None = None) -> bool:
+    """Whether the session holds changes not yet flushed, or flushed writes not yet committed."""
+    session = session or db.session()
+    if session.new or session.deleted or session.info.get(_WROTE):
+        return True
+    return any(session.is_modified(obj) for obj in session.dirty)
+
+
 def start_locked_transaction() -> None:
     """Begin a transaction that holds SQLite's write lock from the start.
 
@@ -22,10 +73,84 @@ def start_locked_transaction() -> None:
     when another writer committed in between: its snapshot is stale, and waiting cannot help. Code
     that reads, then writes what it read (a heartbeat's coverage, a login attempt, a token's last
     use), takes the lock at BEGIN instead. A transaction that has only read so far is ended first;
-    it wrote nothing. PostgreSQL needs none of this (rows are locked with FOR UPDATE where needed).
+    one that has written is refused (RuntimeError): ending it would commit or lose those writes
+    behind the caller's back. Calling it again inside the locked transaction changes nothing.
+    PostgreSQL needs none of this (rows are locked with FOR UPDATE where needed).
     """
-    if db.session.get_bind().dialect.name != "sqlite":
+    session = db.session()
+    if session.info.get(_LOCKED):
         return
-    if db.session().in_transaction():
-        db.session.commit()
-    db.session.connection(execution_options={"begin_immediate": True})
+    if has_uncommitted_writes(session):
+        raise RuntimeError("start_locked_transaction() with uncommitted changes in the session: take the "
+                           "write lock before writing (unit_of_work(locked=True) around all of it)")
+    if session.get_bind().dialect.name == "sqlite":
+        if session.in_transaction():
+            session.rollback()  # it only read: nothing is lost
+        session.connection(execution_options={"begin_immediate": True})
+    else:
+        session.connection()  # the mark below lasts as long as this transaction, on every database
+    session.info[_LOCKED] = True
+
+
+class unit_of_work(ContextDecorator):  # noqa: N801  (used like a function: ``with unit_of_work():``)
+    """A block of work that commits exactly once at its end, or rolls back on any exception.
+
+    - ``flash_errors=True`` (pages): a ServiceError is rolled back, its translated message flashed as
+      an error and the exception swallowed; ``work.ok``, ``work.error`` and ``work.status`` (the
+      refusal's HTTP status, 200 when it worked) say what happened. Any other exception propagates.
+    - Without it (API endpoints, CLI commands) every exception rolls back and propagates: the app's
+      error handler answers a ServiceError, a CLI command turns it into a click error.
+    - ``locked=True`` takes SQLite's write lock before the block (``start_locked_transaction``), for
+      work that reads and then writes what it read.
+    - ``commit_on=(ServiceError,)`` commits even when the block raises one of these, for a refusal
+      that must stay on record: a failed sign-in is written before the service refuses it, so that
+      throttling counts it. The exception is still flashed or propagated as above.
+
+    A unit inside another unit is refused (RuntimeError): its commit would split the outer one.
+    Used as a decorator, each call runs in a fresh unit.
+    """
+
+    def __init__(self, *, flash_errors: bool = False, locked: bool = False,
+                 commit_on: tuple[type[BaseException], ...] = ()):
+        self.flash_errors = flash_errors
+        self.locked = locked
+        self.commit_on = tuple(commit_on)
+        self.ok = False
+        self.error: ServiceError | None = None
+        self.status = 200
+
+    def _recreate_cm(self):
+        # ContextDecorator would reuse this instance for every call (and thread) of the decorated function.
+        return type(self)(flash_errors=self.flash_errors, locked=self.locked, commit_on=self.commit_on)
+
+    def __enter__(self) -> unit_of_work:
+        session = db.session()
+        if session.info.get(_DEPTH):
+            raise RuntimeError("unit_of_work inside another unit_of_work: the inner commit would split the outer one")
+        self.ok, self.error, self.status = False, None, 200
+        if self.locked:
+            start_locked_transaction()
+        session.info[_DEPTH] = 1
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        session = db.session()
+        session.info.pop(_DEPTH, None)
+        keep = exc is None or isinstance(exc, self.commit_on)
+        if keep:
+            try:
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+        else:
+            session.rollback()
+        if exc is None:
+            self.ok = True
+            return False
+        if isinstance(exc, ServiceError):
+            self.error, self.status = exc, exc.status
+            if self.flash_errors:
+                flash(str(exc.message), "error")
+                return True
+        return False

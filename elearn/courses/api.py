@@ -12,8 +12,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..api import SECURITY, error_responses
+from ..core.db import unit_of_work
 from ..core.permissions import actor, require
-from ..extensions import db
 from . import hooks, services
 from .markdown import render_markdown
 from .models import STATUSES, VISIBILITIES
@@ -250,13 +250,13 @@ class Courses(MethodView):
     @blp.response(201, CourseSchema)
     @_errors(400, 401, 403, 422)
     @blp.doc(security=SECURITY)
+    @unit_of_work()
     def post(self, data):
         """Create a course as a draft. A teacher creating it becomes its teacher."""
         user = actor()
         fields_ = {k: data[k] for k in ("title", "subtitle", "description_md", "visibility")}
         course = services.create_course(user, teachers=data.get("teacher_ids"),
                                         **_category_change(data), **fields_)
-        db.session.commit()
         return course
 
 
@@ -275,23 +275,23 @@ class CourseItem(MethodView):
     @blp.response(200, CourseSchema)
     @_errors(400, 401, 403, 404, 409, 422)
     @blp.doc(security=SECURITY)
+    @unit_of_work()
     def patch(self, data, course):
         """Change a course; `{"status": "published"}` publishes it, `"draft"` takes it back."""
         if "teacher_ids" in data:  # first: a caller who may not choose teachers learns nothing else
             services.set_teachers(actor(), course, data["teacher_ids"])
         changes = {k: data[k] for k in ("title", "subtitle", "description_md", "visibility", "status") if k in data}
         services.update_course(course, **changes, **_category_change(data))
-        db.session.commit()
         return course
 
     @require(can_edit_course, course=services.get_course)
     @blp.response(204)
     @_errors(401, 403, 404)
     @blp.doc(security=SECURITY)
+    @unit_of_work()
     def delete(self, course):
         """Delete a course with its chapters, lessons and files."""
         services.delete_course(course)
-        db.session.commit()
 
 
 @blp.route("/courses/<int:course>/chapters")
@@ -301,10 +301,10 @@ class CourseChapters(MethodView):
     @blp.response(201, ChapterSchema)
     @_errors(400, 401, 403, 404, 422)
     @blp.doc(security=SECURITY)
+    @unit_of_work()
     def post(self, data, course):
         """Add a chapter at the end of the course."""
         chapter = services.add_chapter(course, data["title"])
-        db.session.commit()
         return chapter
 
 
@@ -315,20 +315,20 @@ class ChapterItem(MethodView):
     @blp.response(200, ChapterSchema)
     @_errors(400, 401, 403, 404, 422)
     @blp.doc(security=SECURITY)
+    @unit_of_work()
     def patch(self, data, chapter):
         """Rename a chapter."""
         services.rename_chapter(chapter, data["title"])
-        db.session.commit()
         return chapter
 
     @require(can_edit_chapter, chapter=services.get_chapter)
     @blp.response(204)
     @_errors(401, 403, 404, 409)
     @blp.doc(security=SECURITY)
+    @unit_of_work()
     def delete(self, chapter):
         """Delete a chapter and its lessons."""
         services.delete_chapter(chapter)
-        db.session.commit()
 
 
 @blp.route("/chapters/<int:chapter>/move")
@@ -338,10 +338,10 @@ class ChapterMove(MethodView):
     @blp.response(200, ChapterSchema)
     @_errors(401, 403, 404, 409, 422)
     @blp.doc(security=SECURITY)
+    @unit_of_work()
     def post(self, data, chapter):
         """Move a chapter one place up or down."""
         services.move_chapter(chapter, data["direction"])
-        db.session.commit()
         return chapter
 
 
@@ -352,11 +352,11 @@ class CourseLessons(MethodView):
     @blp.response(201, LessonSchema)
     @_errors(400, 401, 403, 404, 422)
     @blp.doc(security=SECURITY)
+    @unit_of_work()
     def post(self, data, course):
         """Add a lesson at the end of `chapter_id`, else of the last chapter."""
         chapter = services.get_chapter(data["chapter_id"]) if "chapter_id" in data else None
         lesson = services.add_lesson(course, data["title"], data["description_md"], chapter=chapter)
-        db.session.commit()
         return dump_lesson(lesson)
 
 
@@ -375,23 +375,23 @@ class LessonItem(MethodView):
     @blp.response(200, LessonSchema)
     @_errors(400, 401, 403, 404, 422)
     @blp.doc(security=SECURITY)
+    @unit_of_work()
     def patch(self, data, lesson):
         """Change a lesson's title or description, or move it to another chapter of the course."""
         changes = {k: data[k] for k in ("title", "description_md") if k in data}
         if "chapter_id" in data:
             changes["chapter"] = services.get_chapter(data["chapter_id"])
         services.update_lesson(lesson, **changes)
-        db.session.commit()
         return dump_lesson(lesson)
 
     @require(can_edit_lesson, lesson=services.get_lesson)
     @blp.response(204)
     @_errors(401, 403, 404, 409)
     @blp.doc(security=SECURITY)
+    @unit_of_work()
     def delete(self, lesson):
         """Delete a lesson with its handouts and media."""
         services.delete_lesson(lesson)
-        db.session.commit()
 
 
 @blp.route("/lessons/<int:lesson>/move")
@@ -401,10 +401,10 @@ class LessonMove(MethodView):
     @blp.response(200, LessonSchema)
     @_errors(401, 403, 404, 409, 422)
     @blp.doc(security=SECURITY)
+    @unit_of_work()
     def post(self, data, lesson):
         """Move a lesson one place up or down; past the end of its chapter it moves into the next one."""
         services.move_lesson(lesson, data["direction"])
-        db.session.commit()
         return dump_lesson(lesson)
 
 
@@ -414,7 +414,7 @@ class HandoutItem(MethodView):
     @blp.response(204)
     @_errors(401, 403, 404)
     @blp.doc(security=SECURITY)
+    @unit_of_work()
     def delete(self, handout):
         """Delete a handout (upload new ones with tus, kind=handout)."""
         services.delete_handout(handout)
-        db.session.commit()

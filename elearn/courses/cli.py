@@ -6,8 +6,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 from ..accounts.services import find_user
+from ..core.db import unit_of_work
 from ..core.errors import ServiceError
-from ..extensions import db
 from . import packages, services
 from .permissions import SYSTEM
 
@@ -39,16 +39,12 @@ def import_(path: Path, logins):
     failed = 0
     for folder in folders:
         try:
-            result = packages.import_package(folder, teachers=teachers, actor=SYSTEM)
-            db.session.commit()
+            with unit_of_work():  # each package whole or not at all
+                result = packages.import_package(folder, teachers=teachers, actor=SYSTEM)
         except ServiceError as err:
-            db.session.rollback()
             failed += 1
             click.echo(f"{folder}: not imported. {err}", err=True)
             continue
-        except Exception:
-            db.session.rollback()
-            raise
         click.echo(f"{folder}: imported as course {result.course.id} “{result.course.title}”.")
         for note in result.notes:
             click.echo(f"  note: {note}")

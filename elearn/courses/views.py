@@ -3,19 +3,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from ..core import storage
+from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.permissions import actor, require
-from ..extensions import db
 from . import bp, hooks, services
 from .forms import ActionForm, CourseForm, LessonForm, TitleForm
 from .markdown import render_markdown
 from .permissions import (
     allow, can_assign_teachers, can_create_course, can_download_handout, can_edit_chapter, can_edit_course,
-    can_edit_handout, can_edit_lesson, can_view_course, can_view_lesson, can_view_teaching,
+    can_edit_handout, can_edit_lesson, can_view_course, can_view_teaching,
 )
 
 HANDOUT_FORM_MAX = 50 * 1024 * 1024
@@ -29,21 +29,6 @@ def _markdown_filter(text):
 @bp.app_context_processor
 def _nav_rules():
     return {"can_view_teaching": can_view_teaching}
-
-
-def _commit_or_flash(action, success_message=None) -> bool:
-    """Run ``action``; commit and flash ``success_message`` on success, else roll back and
-    flash the plain-language refusal. Returns whether it worked."""
-    try:
-        action()
-    except ServiceError as err:
-        db.session.rollback()
-        flash(str(err.message), "error")
-        return False
-    db.session.commit()
-    if success_message:
-        flash(success_message, "success")
-    return True
 
 
 def _form_status() -> int:
@@ -150,10 +135,11 @@ def _save_course(form, course=None):
 def course_new():
     form = _course_form()
     if form.validate_on_submit():
-        saved = {}
-        if _commit_or_flash(lambda: saved.setdefault("course", _save_course(form)),
-                            _("The course has been created as a draft. Now add chapters and lessons.")):
-            return redirect(url_for("courses.course_manage", course=saved["course"].id))
+        with unit_of_work(flash_errors=True) as work:
+            course = _save_course(form)
+        if work.ok:
+            flash(_("The course has been created as a draft. Now add chapters and lessons."), "success")
+            return redirect(url_for("courses.course_manage", course=course.id))
     return render_template("courses/course_form.html", form=form, course=None), _form_status()
 
 
@@ -162,7 +148,10 @@ def course_new():
 def course_edit(course):
     form = _course_form(course)
     if form.validate_on_submit():
-        if _commit_or_flash(lambda: _save_course(form, course), _("The course has been saved.")):
+        with unit_of_work(flash_errors=True) as work:
+            _save_course(form, course)
+        if work.ok:
+            flash(_("The course has been saved."), "success")
             return redirect(url_for("courses.course_manage", course=course.id))
     return render_template("courses/course_form.html", form=form, course=course), _form_status()
 
@@ -182,7 +171,10 @@ def course_status(course):
     if form.validate_on_submit():
         message = _("The course is published: learners can now find it.") if status == "published" else \
             _("The course is a draft again: only its teachers can see it.")
-        _commit_or_flash(lambda: services.update_course(course, status=status), message)
+        with unit_of_work(flash_errors=True) as work:
+            services.update_course(course, status=status)
+        if work.ok:
+            flash(message, "success")
     return redirect(url_for("courses.course_manage", course=course.id))
 
 
@@ -192,8 +184,10 @@ def course_delete(course):
     form = ActionForm()
     if form.validate_on_submit():
         title = course.title
-        if _commit_or_flash(lambda: services.delete_course(course),
-                            _("The course “%(title)s” has been deleted.", title=title)):
+        with unit_of_work(flash_errors=True) as work:
+            services.delete_course(course)
+        if work.ok:
+            flash(_("The course “%(title)s” has been deleted.", title=title), "success")
             return redirect(url_for("courses.teaching"))
     return render_template("courses/confirm.html", form=form, title=_("Delete this course?"),
                            question=_("Delete the course “%(title)s” with all its chapters, lessons, videos and "
@@ -212,13 +206,15 @@ def _outline_url(course, anchor=None):
 @require(can_edit_course, course=services.get_course)
 def chapter_add(course):
     form = TitleForm(prefix="chapter")
-    saved = {}
+    chapter = None
     if form.validate_on_submit():
-        _commit_or_flash(lambda: saved.setdefault("chapter", services.add_chapter(course, form.title.data)),
-                         _("The chapter has been added."))
+        with unit_of_work(flash_errors=True) as work:
+            added = services.add_chapter(course, form.title.data)
+        if work.ok:
+            chapter = added
+            flash(_("The chapter has been added."), "success")
     else:
         flash(_("Please enter a title for the new chapter."), "error")
-    chapter = saved.get("chapter")
     return redirect(_outline_url(course, f"chapter-{chapter.id}" if chapter else "add-chapter"))
 
 
@@ -227,7 +223,10 @@ def chapter_add(course):
 def chapter_rename(chapter):
     form = TitleForm(obj=chapter)
     if form.validate_on_submit():
-        if _commit_or_flash(lambda: services.rename_chapter(chapter, form.title.data), _("The chapter has been renamed.")):
+        with unit_of_work(flash_errors=True) as work:
+            services.rename_chapter(chapter, form.title.data)
+        if work.ok:
+            flash(_("The chapter has been renamed."), "success")
             return redirect(_outline_url(chapter.course, f"chapter-{chapter.id}"))
     return render_template("courses/title_form.html", form=form, heading=_("Rename the chapter"),
                            cancel_url=_outline_url(chapter.course, f"chapter-{chapter.id}")), _form_status()
@@ -237,7 +236,8 @@ def chapter_rename(chapter):
 @require(can_edit_chapter, chapter=services.get_chapter)
 def chapter_move(chapter, direction):
     if ActionForm().validate_on_submit():
-        _commit_or_flash(lambda: services.move_chapter(chapter, direction))
+        with unit_of_work(flash_errors=True):
+            services.move_chapter(chapter, direction)
     return redirect(_outline_url(chapter.course, f"chapter-{chapter.id}"))
 
 
@@ -247,7 +247,10 @@ def chapter_delete(chapter):
     form = ActionForm()
     course = chapter.course
     if form.validate_on_submit():
-        if _commit_or_flash(lambda: services.delete_chapter(chapter), _("The chapter has been deleted.")):
+        with unit_of_work(flash_errors=True) as work:
+            services.delete_chapter(chapter)
+        if work.ok:
+            flash(_("The chapter has been deleted."), "success")
             return redirect(_outline_url(course))
     return render_template("courses/confirm.html", form=form, title=_("Delete this chapter?"),
                            question=_("Delete the chapter “%(title)s” and its %(count)d lessons, with their videos "
@@ -263,12 +266,12 @@ def chapter_delete(chapter):
 @require(can_edit_chapter, chapter=services.get_chapter)
 def lesson_add(chapter):
     form = TitleForm(prefix="lesson")
-    saved = {}
     if form.validate_on_submit():
-        if _commit_or_flash(lambda: saved.setdefault(
-                "lesson", services.add_lesson(chapter.course, form.title.data, chapter=chapter)),
-                _("The lesson has been added. Now add its video, description and handouts.")):
-            return redirect(url_for("courses.lesson_edit", lesson=saved["lesson"].id))
+        with unit_of_work(flash_errors=True) as work:
+            lesson = services.add_lesson(chapter.course, form.title.data, chapter=chapter)
+        if work.ok:
+            flash(_("The lesson has been added. Now add its video, description and handouts."), "success")
+            return redirect(url_for("courses.lesson_edit", lesson=lesson.id))
     else:
         flash(_("Please enter a title for the new lesson."), "error")
     return redirect(_outline_url(chapter.course, f"chapter-{chapter.id}"))
@@ -282,9 +285,11 @@ def lesson_edit(lesson):
         form.chapter.data = lesson.chapter_id
     if form.validate_on_submit():
         chapter = next((c for c in lesson.course.chapters if c.id == form.chapter.data), None)
-        if _commit_or_flash(lambda: services.update_lesson(lesson, title=form.title.data, chapter=chapter,
-                                                           description_md=form.description_md.data or ""),
-                            _("The lesson has been saved.")):
+        with unit_of_work(flash_errors=True) as work:
+            services.update_lesson(lesson, title=form.title.data, chapter=chapter,
+                                   description_md=form.description_md.data or "")
+        if work.ok:
+            flash(_("The lesson has been saved."), "success")
             return redirect(url_for("courses.lesson_edit", lesson=lesson.id))
     return render_template("courses/lesson_edit.html", form=form, lesson=lesson, course=lesson.course,
                            action_form=ActionForm(), panels=hooks.edit_panels(lesson)), _form_status()
@@ -294,7 +299,8 @@ def lesson_edit(lesson):
 @require(can_edit_lesson, lesson=services.get_lesson)
 def lesson_move(lesson, direction):
     if ActionForm().validate_on_submit():
-        _commit_or_flash(lambda: services.move_lesson(lesson, direction))
+        with unit_of_work(flash_errors=True):
+            services.move_lesson(lesson, direction)
     return redirect(_outline_url(lesson.course, f"lesson-{lesson.id}"))
 
 
@@ -304,7 +310,10 @@ def lesson_delete(lesson):
     form = ActionForm()
     course = lesson.course
     if form.validate_on_submit():
-        if _commit_or_flash(lambda: services.delete_lesson(lesson), _("The lesson has been deleted.")):
+        with unit_of_work(flash_errors=True) as work:
+            services.delete_lesson(lesson)
+        if work.ok:
+            flash(_("The lesson has been deleted."), "success")
             return redirect(_outline_url(course))
     return render_template("courses/confirm.html", form=form, title=_("Delete this lesson?"),
                            question=_("Delete the lesson “%(title)s” with its video and handouts? "
@@ -328,8 +337,10 @@ def handout_upload(lesson):
         if len(data) > HANDOUT_FORM_MAX:
             flash(_("This file is too large for this form (at most 50 MB)."), "error")
         else:
-            _commit_or_flash(lambda: services.store_handout(lesson, upload.filename, data),
-                             _("The handout has been added."))
+            with unit_of_work(flash_errors=True) as work:
+                services.store_handout(lesson, upload.filename, data)
+            if work.ok:
+                flash(_("The handout has been added."), "success")
     return redirect(url_for("courses.lesson_edit", lesson=lesson.id, _anchor="handouts"))
 
 
@@ -340,7 +351,10 @@ def handout_delete(handout):
     lesson = handout.lesson
     back = url_for("courses.lesson_edit", lesson=lesson.id, _anchor="handouts")
     if form.validate_on_submit():
-        if _commit_or_flash(lambda: services.delete_handout(handout), _("The handout has been deleted.")):
+        with unit_of_work(flash_errors=True) as work:
+            services.delete_handout(handout)
+        if work.ok:
+            flash(_("The handout has been deleted."), "success")
             return redirect(back)
     return render_template("courses/confirm.html", form=form, title=_("Delete this handout?"),
                            question=_("Delete the handout “%(name)s”? Learners will no longer be able to download it.",

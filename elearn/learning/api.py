@@ -13,37 +13,21 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..api import SECURITY, error_responses
-from ..core.db import start_locked_transaction
+from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.permissions import actor, require
 from ..courses import services as courses
 from ..courses.permissions import allow, can_view_lesson
-from ..extensions import db
 from . import services
 from .models import CAPTION_SIZES, PLAYBACK_RATES
 from .permissions import (can_change_player_settings, can_record_progress, can_view_course_figures,
                           can_view_own_learning)
 
 
-# ---------------------------------------------------------------- the write lock of a heartbeat
-
-
-
+# A bearer token's last-use touch takes the write lock in a transaction of its own (see
+# api.authenticate_api_request), so a heartbeat needs no lock before the token is checked.
 blp = Blueprint("api_learning", __name__, url_prefix="/api/v1",
                 description="Progress, resume, player settings and learning records")
-
-
-@blp.before_request
-def _lock_before_a_token_is_read():
-    """A bearer token's check may write its last-use time: with SQLite that write must not come from
-    a transaction that has already read (its snapshot may be stale), so a heartbeat sent with a token
-    takes the write lock before the check reads anything. Registered before ``register_api`` adds the
-    authentication step (learning's ``init_app``), so it runs first."""
-    if (request.method == "POST" and request.endpoint == "api_learning.LessonProgressItem"
-            and request.headers.get("Authorization")):
-        start_locked_transaction()
-
-
 
 #: A heartbeat is a few hundred bytes; anything much larger is not one.
 MAX_HEARTBEAT_BYTES = 64 * 1024
@@ -177,9 +161,8 @@ class LessonProgressItem(MethodView):
         duration = services.ready_duration(lesson_id)
         # Everything above only read; the read-modify-write of the coverage runs under the write lock,
         # held as briefly as possible (other heartbeats wait for it).
-        start_locked_transaction()
-        state = services.record_heartbeat(user_id, lesson_id, position, intervals, beat, duration=duration)
-        db.session.commit()
+        with unit_of_work(locked=True):
+            state = services.record_heartbeat(user_id, lesson_id, position, intervals, beat, duration=duration)
         return state
 
 
@@ -218,8 +201,8 @@ class PlayerPreferences(MethodView):
     @blp.doc(security=[{"bearerAuth": []}])
     def patch(self, data):
         """Change some player settings."""
-        prefs = services.set_preferences(actor(), **data)
-        db.session.commit()
+        with unit_of_work():
+            prefs = services.set_preferences(actor(), **data)
         return services.preferences_dict(prefs)
 
 

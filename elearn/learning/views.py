@@ -5,11 +5,10 @@ from babel.dates import format_skeleton
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 
-from ..core.errors import ServiceError
+from ..core.db import unit_of_work
 from ..core.permissions import actor, allow, require
 from ..courses.permissions import can_edit_lesson, can_view_lesson
 from ..courses.services import get_lesson, teaching_courses
-from ..extensions import db
 from . import bp, charts, hooks, services
 from .forms import CAPTION_SIZE_LABELS, PlayerSettingsForm, speed_label
 from .models import CAPTION_SIZES, PLAYBACK_RATES
@@ -129,13 +128,9 @@ def settings():
     if not form.validate_on_submit():
         flash(_("Please choose the settings from the lists and try again."), "error")
         return redirect(url_for("learning.record", _anchor="settings"))
-    try:
+    with unit_of_work(flash_errors=True) as work:
         services.set_preferences(actor(), playback_rate=form.playback_rate.data, caption_size=form.caption_size.data,
                                  captions_on=form.captions_on.data, autoplay_next=form.autoplay_next.data)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(str(err.message), "error")
-    else:
-        db.session.commit()
+    if work.ok:
         flash(_("Your player settings have been saved."), "success")
     return redirect(url_for("learning.record", _anchor="settings"))

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from ..core.db import unit_of_work
 from ..core.errors import NotFound
 from ..core.permissions import actor, can_view_operations, is_admin, require
 from ..extensions import db
@@ -54,10 +55,10 @@ class AssetRetry(MethodView):
         "404": {"description": "No such video"},
         "409": {"description": "Cannot be tried again (not a recording at all, or nothing failed)"}})
     @require(can_view_asset, asset_id=_load_asset)
+    @unit_of_work()
     def post(self, asset_id):
         """Queue a video whose transcoding failed again, with fresh attempts."""
         services.retry_asset(asset_id)
-        db.session.commit()
         return jsonify(_asset_body(asset_id))
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 import time
 from datetime import timedelta
-from pathlib import Path
 
 from flask import current_app
 from huey import crontab

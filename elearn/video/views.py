@@ -7,7 +7,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..core.errors import NotFound, ServiceError
+from ..core.db import unit_of_work
+from ..core.errors import NotFound
 from ..core.permissions import actor, can_view_operations, is_admin, require
 from ..extensions import db
 from . import bp, services, usage
@@ -49,15 +50,11 @@ def asset_retry(asset):
     if not ActionForm().validate_on_submit():
         abort(400)
     lesson_id, busy = asset.lesson_id, asset.status in (ASSET_QUEUED, ASSET_PROCESSING)
-    try:
+    with unit_of_work(flash_errors=True) as work:
         services.retry_asset(asset)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(str(err.message), "error")
-        return _back_to_lesson(lesson_id, "media")
-    db.session.commit()
-    flash(_("It is being tried again. This page shows how far it has got.") if not busy
-          else _("It is already being tried again."), "success")
+    if work.ok:
+        flash(_("It is being tried again. This page shows how far it has got.") if not busy
+              else _("It is already being tried again."), "success")
     return _back_to_lesson(lesson_id, "media")
 
 
@@ -70,15 +67,11 @@ def caption_encoding(caption):
     if not form.validate_on_submit():
         flash(_("Please choose an encoding from the list."), "error")
         return _back_to_lesson(lesson_id, f"caption-{caption_id}")
-    try:
+    with unit_of_work(flash_errors=True) as work:
         services.recode_caption(caption, form.encoding.data)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(str(err.message), "error")
-        return _back_to_lesson(lesson_id, f"caption-{caption_id}")
-    db.session.commit()
-    flash(_("The captions have been read again as %(encoding)s. Please check the first lines.",
-            encoding=services.encoding_label(form.encoding.data)), "success")
+    if work.ok:
+        flash(_("The captions have been read again as %(encoding)s. Please check the first lines.",
+                encoding=services.encoding_label(form.encoding.data)), "success")
     return _back_to_lesson(lesson_id, f"caption-{caption_id}")
 
 

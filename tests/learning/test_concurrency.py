@@ -72,3 +72,38 @@ def test_simultaneous_heartbeats_from_many_tabs_all_count(app, committed):
     assert rows == THREADS * BEATS
     assert len(progress.covered) == THREADS * BEATS
     assert progress.covered_seconds == pytest.approx(THREADS * BEATS * 0.1)
+
+
+def test_simultaneous_heartbeats_with_fresh_tokens_touch_and_count(app, committed):
+    """Six apps with unused bearer tokens report at once: each token's first-use touch (its own locked
+    transaction at the API's edge) and every heartbeat succeed, with nothing lost."""
+    from elearn.accounts.models import ApiToken
+    from elearn.accounts.services import issue_token
+
+    course = ready_course(committed, lessons=1)
+    lesson_id = course.lessons[0].id
+    user = quick_user(committed, ["student"])
+    tokens = [issue_token(user, name=f"tv{i}") for i in range(THREADS)]
+    committed.session.commit()
+    start = threading.Barrier(THREADS)
+    statuses = []
+
+    def device(index, token):
+        client = app.test_client()
+        start.wait()
+        for beat in range(BEATS):
+            first = (index * BEATS + beat) * 0.5
+            response = client.post(f"/api/v1/lessons/{lesson_id}/progress", headers={"Authorization": f"Bearer {token}"},
+                                   json={"position": first + 0.1, "intervals": [[first, first + 0.1]]})
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=device, args=(i, t)) for i, t in enumerate(tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [200] * (THREADS * BEATS)
+    _db.session.rollback()
+    rows = _db.session.scalar(select(func.count()).select_from(WatchInterval).where(WatchInterval.lesson_id == lesson_id))
+    touched = _db.session.scalar(select(func.count()).select_from(ApiToken).where(ApiToken.last_used_at.is_not(None)))
+    assert rows == THREADS * BEATS and touched == THREADS
