@@ -13,11 +13,17 @@ from wtforms import ValidationError
 
 from ..core.errors import ServiceError
 from ..extensions import csrf
+from .schemas import ApiErrorSchema
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 class Api(_Api):
+    #: Every error body is ours (``core.errors``), and no catch-all ``default`` response: each
+    #: operation lists the statuses it really answers, so a client (and schemathesis) can rely on them.
+    ERROR_SCHEMA = ApiErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
     def _register_error_handlers(self):
         """Keep the app's own handlers: one error format (stable code, translated message) everywhere."""
 
@@ -38,8 +44,6 @@ def error_responses(blp):
     """``errors = error_responses(blp)``; then ``@errors(401, 404)`` documents those JSON error answers."""
 
     def errors(*statuses):
-        from .schemas import ApiErrorSchema
-
         def decorator(func):
             for status in statuses:
                 func = blp.alt_response(status, schema=ApiErrorSchema, description=_ERROR_DESCRIPTIONS[status])(func)

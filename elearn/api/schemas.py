@@ -4,9 +4,14 @@ from marshmallow import Schema, fields
 
 
 class ApiErrorSchema(Schema):
+    """The one error body of the API (``core.errors.error_response``)."""
+
     code = fields.String(required=True, metadata={"description": "Stable machine-readable error code"})
     message = fields.String(required=True, metadata={"description": "Translated, plain-language message"})
-    status = fields.Integer()
+    status = fields.Integer(required=True, metadata={"description": "The HTTP status, repeated"})
+    field = fields.String(metadata={"description": "The request field the refusal is about"})
+    errors = fields.Dict(metadata={"description": "Validation messages by location and field (422)"})
+    retry_after = fields.Integer(metadata={"description": "Seconds until a sign-in lock ends (429)"})
 
 
 class UserSchema(Schema):

@@ -63,8 +63,10 @@ def _prepare(role, tmp_path):
     reset_schema(app)
     with app.app_context():
         teacher = _seed_data(db)
-        user = {"anonymous": None, "teacher": teacher}.get(role) or make_user(db, roles=[role])
-        login = user.login_name if user is not None else None
+        if role == "anonymous":
+            login = None
+        else:
+            login = (teacher if role == "teacher" else make_user(db, roles=[role])).login_name
     headers = _token_headers(app.test_client(), login) if login else {}
     return app, headers
 
@@ -100,5 +102,6 @@ def run_role(role, tmp_path) -> dict[str, dict]:
     for (operation, check, kind, signature), (failure, _) in statistic.observed_failures.items():
         key = " | ".join((role, operation, check, kind, signature))
         found[key] = {"role": role, "operation": operation, "check": check, "failure": kind,
-                      "signature": signature, "title": failure.title}
+                      "signature": signature, "title": failure.title, "message": failure.message}
+    run_role.cases = statistic.total_cases
     return found
