@@ -11,7 +11,6 @@ from flask import Response, jsonify, request, url_for
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 from werkzeug.wsgi import get_input_stream
 
 from ..api import register
@@ -21,6 +20,7 @@ from ..extensions import db
 from . import services, storage, tus
 from .models import UPLOAD_RECEIVING, MediaAsset
 from .permissions import can_continue_upload, can_start_uploads, can_view_asset
+from .schemas import StorageSchema
 
 blp = register(Blueprint("video_api", __name__, url_prefix="/api/v1",
                          description="Resumable uploads (tus 1.0.0) and media processing state"))
@@ -227,36 +227,6 @@ class AssetRetry(MethodView):
         services.retry_asset(asset_id)
         db.session.commit()
         return jsonify(_asset_body(asset_id))
-
-
-class CourseStorageSchema(Schema):
-    id = fields.Integer()
-    title = fields.String()
-    sources_bytes = fields.Integer(attribute="sources", metadata={"description": "Uploaded originals"})
-    renditions_bytes = fields.Integer(attribute="renditions", metadata={"description": "HLS, posters, downloads"})
-    captions_bytes = fields.Integer(attribute="captions")
-    handouts_bytes = fields.Integer(attribute="handouts")
-    total_bytes = fields.Integer(attribute="total")
-
-
-class RetiredAssetSchema(Schema):
-    asset_id = fields.Integer()
-    lesson_id = fields.Integer()
-    lesson_title = fields.String()
-    course_title = fields.String()
-    filename = fields.String()
-    retired_at = fields.DateTime(metadata={"description": "UTC; when a newer video of the lesson became ready"})
-    remove_after = fields.DateTime(metadata={"description": "UTC; the files go at the first clean-up after this"})
-    bytes = fields.Integer()
-
-
-class StorageSchema(Schema):
-    total_bytes = fields.Integer(metadata={"description": "Everything under the media folder"})
-    courses_bytes = fields.Integer()
-    other_bytes = fields.Integer(metadata={"description": "Covers, uploads in progress, leftovers"})
-    courses = fields.List(fields.Nested(CourseStorageSchema), metadata={"description": "Largest first"})
-    awaiting_removal = fields.List(fields.Nested(RetiredAssetSchema))
-    awaiting_removal_bytes = fields.Integer()
 
 
 @blp.route("/admin/storage")
