@@ -6,6 +6,7 @@ session caller changing anything must send the CSRF token in ``X-CSRFToken`` (or
 """
 from __future__ import annotations
 
+from apispec import BasePlugin
 from flask import g, request
 from flask_smorest import Api as _Api
 from flask_wtf.csrf import CSRFError, validate_csrf
@@ -27,6 +28,19 @@ class Api(_Api):
     def _register_error_handlers(self):
         """Keep the app's own handlers: one error format (stable code, translated message) everywhere."""
 
+    def _init_spec(self, *, extra_plugins=None, **kwargs):
+        super()._init_spec(extra_plugins=[*(extra_plugins or ()), _SchemaExtras()], **kwargs)
+
+
+class _SchemaExtras(BasePlugin):
+    """A marshmallow schema's ``OPENAPI_EXTRA`` joins its component: rules about several fields at once
+    (``anyOf`` of required fields, say), which marshmallow's fields cannot state one by one."""
+
+    def schema_helper(self, name, definition, **kwargs):
+        schema = kwargs.get("schema")
+        schema_class = schema if isinstance(schema, type) else type(schema)
+        return dict(getattr(schema_class, "OPENAPI_EXTRA", None) or {}) or None
+
 
 api = Api()
 blueprints = []
@@ -35,18 +49,34 @@ blueprints = []
 #: Endpoints accept a bearer token, or the browser session (an empty requirement).
 SECURITY = [{"bearerAuth": []}, {}]
 
-_ERROR_DESCRIPTIONS = {400: "Refused: the message says why", 401: "Not signed in", 403: "Not allowed",
-                       404: "No such object", 409: "Not possible in the current state", 413: "Too large",
-                       415: "Wrong kind of file", 422: "Invalid body"}
+_ERROR_DESCRIPTIONS = {
+    400: "Refused: the message says why (also: malformed JSON; a session caller's missing CSRF token)",
+    401: "Not signed in, or the bearer token sent is not (or no longer) valid",
+    403: "Not allowed", 404: "No such object", 409: "Not possible in the current state", 413: "Too large",
+    415: "Wrong kind of file", 422: "Invalid body or query: `errors` says which field and why",
+}
 
 
 def error_responses(blp):
-    """``errors = error_responses(blp)``; then ``@errors(401, 404)`` documents those JSON error answers."""
+    """``errors = error_responses(blp)``; then ``@errors(403, 404)`` documents those JSON error answers.
+
+    A status may come with its own description, ``@errors(404, {409: "The chapter is in another course"})``,
+    for a rule OpenAPI cannot state. Every operation also answers 401 (a bad bearer token is refused
+    before any view runs), and every unsafe one 400 (a session caller without the CSRF token), so
+    those two are always documented.
+    """
 
     def errors(*statuses):
+        described = {}
+        for status in statuses:
+            described.update(status if isinstance(status, dict) else {status: _ERROR_DESCRIPTIONS[status]})
+
         def decorator(func):
-            for status in statuses:
-                func = blp.alt_response(status, schema=ApiErrorSchema, description=_ERROR_DESCRIPTIONS[status])(func)
+            always = {401: _ERROR_DESCRIPTIONS[401]}
+            if func.__name__.upper() in UNSAFE:
+                always[400] = _ERROR_DESCRIPTIONS[400]
+            for status, description in {**always, **described}.items():
+                func = blp.alt_response(status, schema=ApiErrorSchema, description=description)(func)
             return func
 
         return decorator

@@ -29,9 +29,14 @@ class UserSchema(Schema):
         return sorted(user.roles)
 
 
+#: Text with something besides white space in it (what the services accept; they answer 400 otherwise).
+VISIBLE_TEXT = r"[^\s\x1c-\x1f\x85]"
+
+
 class TokenRequestSchema(Schema):
-    login = fields.String(required=True, metadata={"description": "Mobile number or username"})
-    password = fields.String(required=True, load_only=True)
+    login = fields.String(required=True, metadata={"description": "Mobile number or username",
+                                                   "pattern": VISIBLE_TEXT})
+    password = fields.String(required=True, load_only=True, metadata={"minLength": 1})
 
 
 class TokenSchema(Schema):

@@ -47,6 +47,7 @@ def _check_teachers_allowed(user, course, data):
 @blp.route("/categories")
 class Categories(MethodView):
     @blp.response(200, CategorySchema(many=True))
+    @_errors()
     @blp.doc(security=SECURITY)
     def get(self):
         """The managed list of course categories."""
@@ -57,6 +58,7 @@ class Categories(MethodView):
 class Courses(MethodView):
     @blp.arguments(CourseQuerySchema, location="query")
     @blp.response(200, CourseSummarySchema(many=True))
+    @_errors({400: "No category has this slug"}, 422)
     @blp.doc(security=SECURITY)
     def get(self, query):
         """Courses the caller may see: published ones, plus drafts the caller teaches (admins: all)."""
@@ -69,7 +71,9 @@ class Courses(MethodView):
     @require(can_create_course)
     @blp.arguments(CourseCreateSchema)
     @blp.response(201, CourseSchema)
-    @_errors(400, 401, 403, 422)
+    @_errors({400: "Refused: the message says why (a title of only spaces, an unknown category, "
+                   "teacher_ids naming someone who is not a teacher...)"},
+             {403: "Not allowed to create courses, or (not an admin) sending teacher_ids"}, 422)
     @blp.doc(security=SECURITY)
     def post(self, data):
         """Create a course as a draft. A teacher creating it becomes its teacher."""
@@ -96,7 +100,8 @@ class CourseItem(MethodView):
     @require(can_edit_course, course=services.get_course)
     @blp.arguments(CoursePatchSchema)
     @blp.response(200, CourseSchema)
-    @_errors(400, 401, 403, 404, 409, 422)
+    @_errors(400, {403: "May not edit this course, or (not an admin) sending teacher_ids"}, 404,
+             {409: "Publishing a course without lessons"}, 422)
     @blp.doc(security=SECURITY)
     def patch(self, data, course):
         """Change a course; `{"status": "published"}` publishes it, `"draft"` takes it back."""
@@ -174,7 +179,8 @@ class CourseLessons(MethodView):
     @require(can_edit_course, course=services.get_course)
     @blp.arguments(LessonCreateSchema)
     @blp.response(201, LessonSchema)
-    @_errors(400, 401, 403, 404, 422)
+    @_errors({400: "Refused: the message says why (chapter_id is a chapter of another course, say)"}, 403,
+             {404: "No such course, or no chapter chapter_id"}, 422)
     @blp.doc(security=SECURITY)
     def post(self, data, course):
         """Add a lesson at the end of `chapter_id`, else of the last chapter."""
@@ -197,7 +203,8 @@ class LessonItem(MethodView):
     @require(can_edit_lesson, lesson=services.get_lesson)
     @blp.arguments(LessonPatchSchema)
     @blp.response(200, LessonSchema)
-    @_errors(400, 401, 403, 404, 422)
+    @_errors({400: "Refused: the message says why (chapter_id is a chapter of another course, say)"}, 403,
+             {404: "No such lesson, or no chapter chapter_id"}, 422)
     @blp.doc(security=SECURITY)
     def patch(self, data, lesson):
         """Change a lesson's title or description, or move it to another chapter of the course."""

@@ -5,6 +5,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from ..api.schemas import VISIBLE_TEXT
 from ..core.permissions import actor
 from . import services
 from .markdown import render_markdown
@@ -144,14 +145,29 @@ class _LessonView:
         return getattr(self._lesson, name)
 
 
+#: What the services accept as a title (``services.clean_title``): something besides white space.
+#: Documented only; the service gives the plain-language refusal (400).
+_VISIBLE_TEXT = {"pattern": VISIBLE_TEXT}
+_DESCRIPTION = {"description": "Markdown; sanitised when shown", "maxLength": services.DESCRIPTION_MAX}
+
+
+def _title(**kwargs):
+    return fields.String(validate=validate.Length(min=1, max=services.TITLE_MAX), metadata=dict(_VISIBLE_TEXT),
+                         **kwargs)
+
+
 class CourseCreateSchema(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=services.TITLE_MAX))
+    #: One of the two ways of naming the category is needed (``_one_category``).
+    OPENAPI_EXTRA = {"anyOf": [{"required": ["category"]}, {"required": ["category_id"]}]}
+
+    title = _title(required=True)
     subtitle = fields.String(load_default="", validate=validate.Length(max=services.TITLE_MAX))
-    category = fields.String(metadata={"description": "Category slug (see GET /categories); or give category_id"})
-    category_id = fields.Integer()
-    description_md = fields.String(load_default="", metadata={"description": "Markdown; sanitised when shown"})
+    category = fields.String(metadata={"description": "Category slug (see GET /categories); or give category_id. "
+                                                      "One of the two is required"})
+    category_id = fields.Integer(metadata={"description": "Category id; or give category (the slug)"})
+    description_md = fields.String(load_default="", metadata=_DESCRIPTION)
     visibility = fields.String(load_default="signed_in", validate=validate.OneOf(VISIBILITIES))
-    teacher_ids = fields.List(fields.Integer(), metadata={"description": "Admins only"})
+    teacher_ids = fields.List(fields.Integer(), metadata={"description": "Admins only; people with the teacher role"})
 
     @validates_schema
     def _one_category(self, data, **kwargs):
@@ -160,15 +176,15 @@ class CourseCreateSchema(Schema):
 
 
 class CoursePatchSchema(Schema):
-    title = fields.String(validate=validate.Length(min=1, max=services.TITLE_MAX))
+    title = _title()
     subtitle = fields.String(validate=validate.Length(max=services.TITLE_MAX))
-    category = fields.String()
+    category = fields.String(metadata={"description": "Category slug; category_id wins when both are given"})
     category_id = fields.Integer()
-    description_md = fields.String()
+    description_md = fields.String(metadata=_DESCRIPTION)
     visibility = fields.String(validate=validate.OneOf(VISIBILITIES))
     status = fields.String(validate=validate.OneOf(STATUSES),
                            metadata={"description": "\"published\" publishes (needs at least one lesson)"})
-    teacher_ids = fields.List(fields.Integer(), metadata={"description": "Admins only"})
+    teacher_ids = fields.List(fields.Integer(), metadata={"description": "Admins only; people with the teacher role"})
 
 
 class CourseQuerySchema(Schema):
@@ -177,19 +193,21 @@ class CourseQuerySchema(Schema):
 
 
 class TitleSchema(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=services.TITLE_MAX))
+    title = _title(required=True)
 
 
 class LessonCreateSchema(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=services.TITLE_MAX))
-    description_md = fields.String(load_default="")
-    chapter_id = fields.Integer(metadata={"description": "Default: the last chapter (\"第一章\" is created if none)"})
+    title = _title(required=True)
+    description_md = fields.String(load_default="", metadata=_DESCRIPTION)
+    chapter_id = fields.Integer(metadata={"description": "A chapter of this course. Default: the last chapter "
+                                                         "(\"第一章\" is created if none)"})
 
 
 class LessonPatchSchema(Schema):
-    title = fields.String(validate=validate.Length(min=1, max=services.TITLE_MAX))
-    description_md = fields.String()
-    chapter_id = fields.Integer(metadata={"description": "Move the lesson to the end of this chapter"})
+    title = _title()
+    description_md = fields.String(metadata=_DESCRIPTION)
+    chapter_id = fields.Integer(metadata={"description": "Move the lesson to the end of this chapter (of the same "
+                                                         "course)"})
 
 
 class MoveSchema(Schema):

@@ -74,7 +74,9 @@ class LessonProgressItem(MethodView):
 
     @require(can_record_progress, lesson=services.lesson_for_progress)
     @blp.response(200, ProgressSchema)
-    @_errors(400, 401, 403, 404, 409, 413)
+    @_errors({400: "Refused: the message says why (not JSON, a reversed interval, a malformed beat id...)"},
+             403, 404, {409: "The lesson has no video to watch yet"},
+             {413: "Larger than a heartbeat can be, or too many intervals"})
     @blp.doc(security=SECURITY, requestBody={"required": True, "content": {"application/json": {
         "schema": HeartbeatSchema}}})
     def post(self, lesson):
@@ -158,12 +160,14 @@ class CourseLearning(MethodView):
 @blp.route("/ping")
 class Ping(MethodView):
     @blp.response(200, PingSchema)
+    @_errors()
     @blp.doc(security=SECURITY)
     def get(self):
         """A bare answer (no data, no permission needed): the baseline of bench/heartbeat.py."""
         return {"ok": True}
 
     @blp.response(200, PingSchema)
+    @_errors()
     @blp.doc(security=SECURITY)
     def post(self):
         """The same, through the API's sign-in and CSRF checks for a POST."""

@@ -9,9 +9,13 @@ from .models import CAPTION_SIZES, PLAYBACK_RATES
 
 class HeartbeatSchema(Schema):
     position = fields.Float(metadata={"description": "Where the player is now, in seconds (for resuming)"})
-    intervals = fields.List(fields.List(fields.Float(), validate=validate.Length(equal=2)), metadata={
-        "description": f"[start, end] seconds actually played since the last report (at most {services.MAX_INTERVALS})"})
-    beat = fields.String(metadata={"description": "Optional id of this report, so a retry is not counted twice"})
+    intervals = fields.List(
+        fields.List(fields.Float(), validate=validate.Length(equal=2)),
+        validate=validate.Length(max=services.MAX_INTERVALS),
+        metadata={"description": "[start, end] seconds actually played since the last report, each start at most "
+                                 "its end (a reversed pair is refused, 400); more than the maximum is 413"})
+    beat = fields.String(metadata={"description": "Optional id of this report, so a retry is not counted twice",
+                                   "pattern": services._BEAT.pattern})  # the one rule, stated once
     csrf_token = fields.String(metadata={"description": "Only for sendBeacon from a signed-in page (no header)"})
 
 

@@ -13,18 +13,19 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from werkzeug.wsgi import get_input_stream
 
-from ..api import register
+from ..api import error_responses, register
 from ..core.errors import NotFound, ServiceError
 from ..core.permissions import actor, can_view_operations, is_admin, require
 from ..extensions import db
 from . import services, storage, tus
 from .models import UPLOAD_RECEIVING, MediaAsset
 from .permissions import can_continue_upload, can_start_uploads, can_view_asset
-from .schemas import StorageSchema
+from .schemas import AssetSchema, StorageSchema
 
 blp = register(Blueprint("video_api", __name__, url_prefix="/api/v1",
                          description="Resumable uploads (tus 1.0.0) and media processing state"))
 
+_errors = error_responses(blp)
 _TUS_ENDPOINTS = {"video_api.UploadCollection", "video_api.UploadResource"}
 _HEADER_DOC = {"Tus-Resumable": {"description": "Always 1.0.0", "schema": {"type": "string"}}}
 
@@ -198,9 +199,9 @@ def _delete(upload) -> Response:
 
 @blp.route("/assets/<int:asset_id>")
 class Asset(MethodView):
-    @blp.doc(summary="A video's processing state", security=[{"bearerAuth": []}],
-             responses={"200": {"description": "{id, status, progress, eta_seconds, error, retryable, "
-                                               "error_detail (admins only), duration, hls_url, mp4_url, poster_url}"}})
+    @blp.doc(summary="A video's processing state", security=[{"bearerAuth": []}])
+    @blp.response(200, AssetSchema)
+    @_errors({403: "May not edit this video's lesson"}, 404)
     @require(can_view_asset, asset_id=_load_asset)
     def get(self, asset_id):
         """Status, progress and the plain-language error of one video, for the teachers of its lesson."""
@@ -216,11 +217,10 @@ def _asset_body(asset) -> dict:
 
 @blp.route("/assets/<int:asset_id>/retry")
 class AssetRetry(MethodView):
-    @blp.doc(summary="「重试」: prepare a failed video again", security=[{"bearerAuth": []}], responses={
-        "200": {"description": "The asset, queued again (a second press changes nothing)"},
-        "401": {"description": "Not signed in"}, "403": {"description": "May not edit this lesson"},
-        "404": {"description": "No such video"},
-        "409": {"description": "Cannot be tried again (not a recording at all, or nothing failed)"}})
+    @blp.doc(summary="「重试」: prepare a failed video again", security=[{"bearerAuth": []}])
+    @blp.response(200, AssetSchema, description="The asset, queued again (a second press changes nothing)")
+    @_errors({403: "May not edit this video's lesson"}, {404: "No such video"},
+             {409: "Cannot be tried again (not a recording at all, or nothing failed)"})
     @require(can_view_asset, asset_id=_load_asset)
     def post(self, asset_id):
         """Queue a video whose transcoding failed again, with fresh attempts."""
@@ -233,6 +233,7 @@ class AssetRetry(MethodView):
 class Storage(MethodView):
     @blp.doc(summary="Disk used by media per course and in total (admins)", security=[{"bearerAuth": []}])
     @blp.response(200, StorageSchema)
+    @_errors({403: "Administrators only"})
     @require(can_view_operations)
     def get(self):
         """Bytes on disk per course (sources, renditions, captions, handouts), in total, and replaced

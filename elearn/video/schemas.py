@@ -3,6 +3,19 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from ..courses.schemas import MediaSchema
+from .models import ASSET_KINDS, ASSET_STATUSES
+
+
+class AssetSchema(MediaSchema):
+    """An asset as its lesson's editors see it (``services.asset_dict`` and ``asset_review``)."""
+
+    status = fields.String(metadata={"enum": list(ASSET_STATUSES)})
+    kind = fields.String(metadata={"enum": list(ASSET_KINDS)})
+    progress = fields.Float(metadata={"description": "Percent transcoded"})
+    retryable = fields.Boolean(metadata={"description": "「重试」 applies: transcoding failed, the source is kept"})
+    error_detail = fields.String(allow_none=True, metadata={"description": "ffmpeg's own words (admins only)"})
+
 
 class CourseStorageSchema(Schema):
     id = fields.Integer()
