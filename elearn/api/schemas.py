@@ -20,7 +20,7 @@ class UserSchema(Schema):
     username = fields.String(allow_none=True)
     mobile = fields.String(allow_none=True)
     birth_year = fields.Integer(allow_none=True)
-    roles = fields.Method("get_roles")
+    roles = fields.Method("get_roles", metadata={"type": "array", "items": {"type": "string"}})
     locale = fields.String(allow_none=True)
     text_size = fields.String()
     contrast = fields.String()

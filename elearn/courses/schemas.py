@@ -12,6 +12,9 @@ from .markdown import render_markdown
 from .models import STATUSES, VISIBILITIES
 from .permissions import can_edit_course, can_edit_lesson
 
+_HTML = {"type": "string", "description": "Sanitised HTML"}
+
+
 class CategorySchema(Schema):
     id = fields.Integer()
     slug = fields.String()
@@ -48,10 +51,10 @@ class CourseSummarySchema(Schema):
     category = fields.Nested(CategorySchema)
     visibility = fields.String(metadata={"enum": list(VISIBILITIES)})
     status = fields.String(metadata={"enum": list(STATUSES)})
-    cover_url = fields.Method("get_cover_url", allow_none=True)
+    cover_url = fields.Method("get_cover_url", allow_none=True, metadata={"type": "string"})
     teachers = fields.List(fields.Nested(PersonSchema))
-    lesson_count = fields.Method("get_lesson_count")
-    can_edit = fields.Method("get_can_edit")
+    lesson_count = fields.Method("get_lesson_count", metadata={"type": "integer"})
+    can_edit = fields.Method("get_can_edit", metadata={"type": "boolean"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     published_at = fields.DateTime(allow_none=True)
@@ -68,7 +71,7 @@ class CourseSummarySchema(Schema):
 
 class CourseSchema(CourseSummarySchema):
     description_md = fields.String()
-    description_html = fields.Method("get_description_html", metadata={"description": "Sanitised HTML"})
+    description_html = fields.Method("get_description_html", metadata=dict(_HTML))
     chapters = fields.List(fields.Nested(ChapterSchema))
 
     def get_description_html(self, course):
@@ -97,7 +100,7 @@ class HandoutSchema(Schema):
     filename = fields.String(attribute="original_filename")
     size = fields.Integer()
     content_type = fields.String()
-    url = fields.Method("get_url")
+    url = fields.Method("get_url", metadata={"type": "string"})
     created_at = fields.DateTime()
 
     def get_url(self, handout):
@@ -108,19 +111,19 @@ class LessonSchema(Schema):
     id = fields.Integer()
     title = fields.String()
     description_md = fields.String()
-    description_html = fields.Method("get_description_html", metadata={"description": "Sanitised HTML"})
+    description_html = fields.Method("get_description_html", metadata=dict(_HTML))
     position = fields.Integer()
     chapter_id = fields.Integer()
-    chapter_title = fields.Function(lambda lesson: lesson.chapter.title)
+    chapter_title = fields.Function(lambda lesson: lesson.chapter.title, metadata={"type": "string"})
     course_id = fields.Integer()
-    course_title = fields.Function(lambda lesson: lesson.course.title)
+    course_title = fields.Function(lambda lesson: lesson.course.title, metadata={"type": "string"})
     video = fields.Nested(MediaSchema, allow_none=True,
                           metadata={"description": "The asset learners get now, or null"})
     pending_video = fields.Nested(MediaSchema, allow_none=True, metadata={
         "description": "An upload still being processed or one that failed, or null"})
     captions = fields.List(fields.Dict(), metadata={"description": "Caption tracks, as the video package lists them"})
     handouts = fields.List(fields.Nested(HandoutSchema))
-    can_edit = fields.Function(lambda lesson: can_edit_lesson(actor(), lesson))
+    can_edit = fields.Function(lambda lesson: can_edit_lesson(actor(), lesson), metadata={"type": "boolean"})
 
     def get_description_html(self, lesson):
         return str(render_markdown(lesson.description_md))

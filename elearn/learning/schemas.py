@@ -57,8 +57,8 @@ class PeriodSchema(Schema):
 
 
 class CourseProgressSchema(Schema):
-    course_id = fields.Function(lambda item: item["course"].id)
-    title = fields.Function(lambda item: item["course"].title)
+    course_id = fields.Function(lambda item: item["course"].id, metadata={"type": "integer"})
+    title = fields.Function(lambda item: item["course"].title, metadata={"type": "string"})
     lessons = fields.Integer()
     completed = fields.Integer()
     percent = fields.Integer()
@@ -66,15 +66,15 @@ class CourseProgressSchema(Schema):
 
 
 class LessonDoneSchema(Schema):
-    lesson_id = fields.Function(lambda item: item["lesson"].id)
-    title = fields.Function(lambda item: item["lesson"].title)
-    course_title = fields.Function(lambda item: item["lesson"].course.title)
+    lesson_id = fields.Function(lambda item: item["lesson"].id, metadata={"type": "integer"})
+    title = fields.Function(lambda item: item["lesson"].title, metadata={"type": "string"})
+    course_title = fields.Function(lambda item: item["lesson"].course.title, metadata={"type": "string"})
     completed_at = fields.DateTime()
 
 
 class ContinueSchema(Schema):
-    lesson_id = fields.Function(lambda item: item["lesson"].id)
-    title = fields.Function(lambda item: item["lesson"].title)
+    lesson_id = fields.Function(lambda item: item["lesson"].id, metadata={"type": "integer"})
+    title = fields.Function(lambda item: item["lesson"].title, metadata={"type": "string"})
     resume_at = fields.Float(allow_none=True)
 
 
@@ -94,8 +94,8 @@ class PingSchema(Schema):
 
 
 class CourseFiguresSchema(Schema):
-    course_id = fields.Function(lambda item: item["course"].id)
-    title = fields.Function(lambda item: item["course"].title)
+    course_id = fields.Function(lambda item: item["course"].id, metadata={"type": "integer"})
+    title = fields.Function(lambda item: item["course"].title, metadata={"type": "string"})
     lessons = fields.Integer()
     learners = fields.Integer(metadata={"description": "People who have started the course"})
     lessons_completed = fields.Integer()
