@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_smorest import Api as _Api
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
@@ -18,39 +17,9 @@ from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..extensions import csrf
 from . import auth
-from .schemas import ApiErrorSchema
-
-UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-class Api(_Api):
-    def _register_error_handlers(self):
-        """Keep the app's own handlers: one error format (stable code, translated message) everywhere."""
-
+from .docs import SECURITY, UNSAFE, Api, error_responses  # noqa: F401  (re-exported for the features)
 
 api = Api()
-
-
-#: Endpoints accept a bearer token, or the browser session (an empty requirement).
-SECURITY = [{"bearerAuth": []}, {}]
-
-_ERROR_DESCRIPTIONS = {400: "Refused: the message says why", 401: "Not signed in", 403: "Not allowed",
-                       404: "No such object", 409: "Not possible in the current state", 413: "Too large",
-                       415: "Wrong kind of file", 422: "Invalid body"}
-
-
-def error_responses(blp):
-    """``errors = error_responses(blp)``; then ``@errors(401, 404)`` documents those JSON error answers."""
-
-    def errors(*statuses):
-        def decorator(func):
-            for status in statuses:
-                func = blp.alt_response(status, schema=ApiErrorSchema, description=_ERROR_DESCRIPTIONS[status])(func)
-            return func
-
-        return decorator
-
-    return errors
 
 
 def register_api(app, blp) -> None:

@@ -11,18 +11,21 @@ from ..accounts.views import client_ip
 from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.permissions import actor, login_required
-
-from .schemas import ApiErrorSchema, TokenRequestSchema, TokenSchema, UserSchema
+from .docs import error_responses
+from .schemas import TokenRequestSchema, TokenSchema, UserSchema
 
 blp = Blueprint("api_auth", __name__, url_prefix="/api/v1", description="Sign-in tokens and the current user")
+_errors = error_responses(blp)
 
 
 @blp.route("/auth/token")
 class Token(MethodView):
     @blp.arguments(TokenRequestSchema)
     @blp.response(201, TokenSchema)
-    @blp.alt_response(401, schema=ApiErrorSchema, description="Wrong credentials")
-    @blp.alt_response(429, schema=ApiErrorSchema, description="Too many failures: locked for a while")
+    @_errors({400: "No login or no password (or malformed JSON)"},
+             {401: "Wrong credentials, or an invalid bearer token sent along"},
+             {403: "This account has been disabled"}, 422,
+             {429: "Too many failures: locked for a while (retry_after says how long)"})
     def post(self, data):
         """Exchange a login and password for a bearer token."""
         # A refusal is committed too: the failure it recorded counts towards throttling.
@@ -32,7 +35,7 @@ class Token(MethodView):
         return {"token": token, "user": user}
 
     @blp.response(204)
-    @blp.alt_response(401, schema=ApiErrorSchema)
+    @_errors()
     @blp.doc(security=[{"bearerAuth": []}])
     def delete(self):
         """Revoke the bearer token sent with this request."""
@@ -48,7 +51,7 @@ class Me(MethodView):
     decorators = [login_required]
 
     @blp.response(200, UserSchema)
-    @blp.alt_response(401, schema=ApiErrorSchema)
+    @_errors()
     @blp.doc(security=[{"bearerAuth": []}])
     def get(self):
         """The signed-in user."""

@@ -4,9 +4,14 @@ from marshmallow import Schema, fields
 
 
 class ApiErrorSchema(Schema):
+    """The one error body of the API (``core.errors.error_response``)."""
+
     code = fields.String(required=True, metadata={"description": "Stable machine-readable error code"})
     message = fields.String(required=True, metadata={"description": "Translated, plain-language message"})
-    status = fields.Integer()
+    status = fields.Integer(required=True, metadata={"description": "The HTTP status, repeated"})
+    field = fields.String(metadata={"description": "The request field the refusal is about"})
+    errors = fields.Dict(metadata={"description": "Validation messages by location and field (422)"})
+    retry_after = fields.Integer(metadata={"description": "Seconds until a sign-in lock ends (429)"})
 
 
 class UserSchema(Schema):
@@ -15,7 +20,7 @@ class UserSchema(Schema):
     username = fields.String(allow_none=True)
     mobile = fields.String(allow_none=True)
     birth_year = fields.Integer(allow_none=True)
-    roles = fields.Method("get_roles")
+    roles = fields.Method("get_roles", metadata={"type": "array", "items": {"type": "string"}})
     locale = fields.String(allow_none=True)
     text_size = fields.String()
     contrast = fields.String()
@@ -24,9 +29,14 @@ class UserSchema(Schema):
         return sorted(user.roles)
 
 
+#: Text with something besides white space in it (what the services accept; they answer 400 otherwise).
+VISIBLE_TEXT = r"[^\s\x1c-\x1f\x85]"
+
+
 class TokenRequestSchema(Schema):
-    login = fields.String(required=True, metadata={"description": "Mobile number or username"})
-    password = fields.String(required=True, load_only=True)
+    login = fields.String(required=True, metadata={"description": "Mobile number or username",
+                                                   "pattern": VISIBLE_TEXT})
+    password = fields.String(required=True, load_only=True, metadata={"minLength": 1})
 
 
 class TokenSchema(Schema):

@@ -10,7 +10,6 @@ from flask import request
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
 from ..api import SECURITY, error_responses
 from ..core.db import unit_of_work
@@ -19,9 +18,10 @@ from ..core.permissions import actor, require
 from ..courses import services as courses
 from ..courses.permissions import allow, can_view_lesson
 from . import services
-from .models import CAPTION_SIZES, PLAYBACK_RATES
 from .permissions import (can_change_player_settings, can_record_progress, can_view_course_figures,
                           can_view_own_learning)
+from .schemas import (CourseFiguresSchema, HeartbeatSchema, PingSchema, PlaybackSchema, PreferencesSchema,
+                      ProgressSchema, RecordSchema)
 
 
 # A bearer token's last-use touch takes the write lock in a transaction of its own (see
@@ -31,98 +31,6 @@ blp = Blueprint("api_learning", __name__, url_prefix="/api/v1",
 
 #: A heartbeat is a few hundred bytes; anything much larger is not one.
 MAX_HEARTBEAT_BYTES = 64 * 1024
-
-
-class HeartbeatSchema(Schema):
-    position = fields.Float(metadata={"description": "Where the player is now, in seconds (for resuming)"})
-    intervals = fields.List(fields.List(fields.Float(), validate=validate.Length(equal=2)), metadata={
-        "description": f"[start, end] seconds actually played since the last report (at most {services.MAX_INTERVALS})"})
-    beat = fields.String(metadata={"description": "Optional id of this report, so a retry is not counted twice"})
-    csrf_token = fields.String(metadata={"description": "Only for sendBeacon from a signed-in page (no header)"})
-
-
-class ProgressSchema(Schema):
-    position = fields.Float()
-    coverage = fields.Float(metadata={"description": "Share of the lesson watched at least once, 0..1"})
-    completed = fields.Boolean()
-    completed_at = fields.String(allow_none=True)
-    covered_seconds = fields.Float()
-    covered = fields.List(fields.List(fields.Float()), metadata={"description": "Merged [start, end] watched"})
-    watched_seconds = fields.Float(metadata={"description": "Every credited second, re-watching included"})
-    duration = fields.Float(allow_none=True)
-    resume_at = fields.Float(allow_none=True, metadata={"description": "Where to offer to continue, or null"})
-    credited = fields.Float(metadata={"description": "Seconds credited by this report (POST only)"})
-    clamped = fields.Boolean(metadata={"description": "The report was cut to the video or to the clock"})
-    duplicate = fields.Boolean(metadata={"description": "This report's beat id was stored before"})
-
-
-class PreferencesSchema(Schema):
-    playback_rate = fields.Float(validate=validate.OneOf(PLAYBACK_RATES))
-    captions_on = fields.Boolean()
-    caption_size = fields.String(validate=validate.OneOf(CAPTION_SIZES))
-    autoplay_next = fields.Boolean(metadata={"description": "Start the next lesson after a countdown"})
-
-
-class PlaybackSchema(Schema):
-    video = fields.Dict(allow_none=True, metadata={
-        "description": "The ready video: id, kind, duration, signed hls_url, audio_url (sound only), mp4_url, "
-                       "poster_url"})
-    preparing = fields.Boolean(metadata={"description": "A video is still being prepared"})
-    captions = fields.List(fields.Dict(), metadata={"description": "Ready captions with signed url, lang, label"})
-    progress = fields.Nested(ProgressSchema, allow_none=True)
-    preferences = fields.Nested(PreferencesSchema)
-
-
-class PeriodSchema(Schema):
-    start = fields.Date()
-    minutes = fields.Float()
-
-
-class CourseProgressSchema(Schema):
-    course_id = fields.Function(lambda item: item["course"].id)
-    title = fields.Function(lambda item: item["course"].title)
-    lessons = fields.Integer()
-    completed = fields.Integer()
-    percent = fields.Integer()
-    finished = fields.Boolean()
-
-
-class LessonDoneSchema(Schema):
-    lesson_id = fields.Function(lambda item: item["lesson"].id)
-    title = fields.Function(lambda item: item["lesson"].title)
-    course_title = fields.Function(lambda item: item["lesson"].course.title)
-    completed_at = fields.DateTime()
-
-
-class ContinueSchema(Schema):
-    lesson_id = fields.Function(lambda item: item["lesson"].id)
-    title = fields.Function(lambda item: item["lesson"].title)
-    resume_at = fields.Float(allow_none=True)
-
-
-class RecordSchema(Schema):
-    weeks = fields.List(fields.Nested(PeriodSchema), metadata={"description": "Minutes per week, oldest first"})
-    months = fields.List(fields.Nested(PeriodSchema), metadata={"description": "Minutes per month, oldest first"})
-    minutes_last_year = fields.Float()
-    lessons_completed = fields.Integer()
-    recent_lessons = fields.List(fields.Nested(LessonDoneSchema))
-    courses_in_progress = fields.List(fields.Nested(CourseProgressSchema))
-    courses_finished = fields.List(fields.Nested(CourseProgressSchema))
-    continue_with = fields.Nested(ContinueSchema, allow_none=True)
-
-
-class PingSchema(Schema):
-    ok = fields.Boolean()
-
-
-class CourseFiguresSchema(Schema):
-    course_id = fields.Function(lambda item: item["course"].id)
-    title = fields.Function(lambda item: item["course"].title)
-    lessons = fields.Integer()
-    learners = fields.Integer(metadata={"description": "People who have started the course"})
-    lessons_completed = fields.Integer()
-    learners_finished = fields.Integer()
-    minutes = fields.Float(metadata={"description": "Minutes watched by everyone"})
 
 
 _errors = error_responses(blp)
@@ -150,7 +58,9 @@ class LessonProgressItem(MethodView):
 
     @require(can_record_progress, lesson=services.lesson_for_progress)
     @blp.response(200, ProgressSchema)
-    @_errors(400, 401, 403, 404, 409, 413)
+    @_errors({400: "Refused: the message says why (not JSON, a reversed interval, a malformed beat id...)"},
+             403, 404, {409: "The lesson has no video to watch yet"},
+             {413: "Larger than a heartbeat can be, or too many intervals"})
     @blp.doc(security=SECURITY, requestBody={"required": True, "content": {"application/json": {
         "schema": HeartbeatSchema}}})
     def post(self, lesson):
@@ -233,12 +143,14 @@ class CourseLearning(MethodView):
 @blp.route("/ping")
 class Ping(MethodView):
     @blp.response(200, PingSchema)
+    @_errors()
     @blp.doc(security=SECURITY)
     def get(self):
         """A bare answer (no data, no permission needed): the baseline of bench/heartbeat.py."""
         return {"ok": True}
 
     @blp.response(200, PingSchema)
+    @_errors()
     @blp.doc(security=SECURITY)
     def post(self):
         """The same, through the API's sign-in and CSRF checks for a POST."""

@@ -13,6 +13,8 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from werkzeug.wsgi import get_input_stream
 
+from ..api import error_responses
+from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.permissions import actor, require
 from ..extensions import db
@@ -24,6 +26,15 @@ blp = Blueprint("uploads_api", __name__, url_prefix="/api/v1", description="Resu
 
 _TUS_ENDPOINTS = {"uploads_api.UploadCollection", "uploads_api.UploadResource"}
 _HEADER_DOC = {"Tus-Resumable": {"description": "Always 1.0.0", "schema": {"type": "string"}}}
+_OPTIONS_DOC = {"204": {"description": "Tus-Version, Tus-Extension and Tus-Max-Size headers", "headers": _HEADER_DOC}}
+#: What became of an upload: these keys, and what its target adds (lesson_id, asset, caption, handout_id...).
+_UPLOAD_JSON = {"description": "The upload's state and what its target made of it", "content": {"application/json": {
+    "schema": {"type": "object", "additionalProperties": True, "properties": {
+        "id": {"type": "string"}, "kind": {"type": "string"},
+        "state": {"type": "string", "enum": ["receiving", "complete", "refused"]},
+        "filename": {"type": "string"}, "length": {"type": "integer"}, "offset": {"type": "integer"},
+        "target_id": {"type": "integer", "nullable": True}, "error": {"type": "string", "nullable": True}}}}}}
+_errors = error_responses(blp)
 
 
 @blp.after_request
@@ -60,8 +71,7 @@ def _options_response() -> Response:
 
 @blp.route("/uploads/", strict_slashes=False)
 class UploadCollection(MethodView):
-    @blp.doc(summary="tus: what this server supports", responses={
-        "204": {"description": "Tus-Version, Tus-Extension and Tus-Max-Size headers", "headers": _HEADER_DOC}})
+    @blp.doc(summary="tus: what this server supports", security=[{}], responses=_OPTIONS_DOC)
     def options(self):
         """Discover the tus versions, extensions and size limit (no sign-in needed)."""
         return _options_response()
@@ -72,12 +82,10 @@ class UploadCollection(MethodView):
         {"in": "header", "name": "Upload-Metadata", "required": True, "schema": {"type": "string"},
          "description": "filename, kind (video | caption | handout), lesson_id, and lang for captions (default zh); "
                         "values base64-encoded"},
-    ], responses={
-        "201": {"description": "Created; Location is the upload URL", "headers": _HEADER_DOC},
-        "400": {"description": "Missing or unreadable headers, empty file, wrong file type"},
-        "401": {"description": "Not signed in"}, "403": {"description": "May not edit this lesson"},
-        "404": {"description": "No such lesson"}, "412": {"description": "Unsupported tus version"},
-        "413": {"description": "Larger than Tus-Max-Size"}})
+    ], responses={"201": {"description": "Created; Location is the upload URL", "headers": _HEADER_DOC}})
+    @_errors({400: "Missing or unreadable headers, empty file, wrong kind of file for its target"},
+             {403: "May not add files to this lesson"}, {404: "No such lesson"}, 412,
+             {413: "Larger than Tus-Max-Size or the target's limit"}, {415: "Not a kind of file the target takes"})
     @require(can_start_uploads)
     def post(self):
         """Create an upload for a lesson; it is checked before a byte is accepted."""
@@ -86,8 +94,8 @@ class UploadCollection(MethodView):
             raise ServiceError("length_required", _l("The upload must say how large the file is (Upload-Length)."),
                                status=400)
         length = tus.parse_size(request.headers.get("Upload-Length"), "Upload-Length")
-        upload = tus.create_upload(actor(), length, request.headers.get("Upload-Metadata"))
-        db.session.commit()
+        with unit_of_work():
+            upload = tus.create_upload(actor(), length, request.headers.get("Upload-Metadata"))
         response = Response(status=201)
         response.headers["Location"] = url_for("uploads_api.UploadResource", upload_id=upload.id, _external=True)
         response.headers["Upload-Expires"] = tus.http_date(upload.expires_at)
@@ -96,20 +104,22 @@ class UploadCollection(MethodView):
 
 @blp.route("/uploads/<upload_id>")
 class UploadResource(MethodView):
-    @blp.doc(summary="tus: what this server supports")
+    @blp.doc(summary="tus: what this server supports", security=[{}], responses=_OPTIONS_DOC)
     def options(self, upload_id):
         """Discover the tus versions, extensions and size limit."""
         return _options_response()
 
     @blp.doc(summary="tus core: how much has arrived", security=[{"bearerAuth": []}], responses={
-        "200": {"description": "Upload-Offset, Upload-Length, Upload-Metadata, Upload-Expires"},
-        "404": {"description": "Unknown upload (or someone else's)"}, "410": {"description": "Expired"}})
+        "200": {"description": "Upload-Offset, Upload-Length, Upload-Metadata, Upload-Expires"}})
+    @_errors({404: "Unknown upload (or someone else's)"}, {410: "Not finished within 24 hours, removed"}, 412)
     @require(can_continue_upload, upload_id=_load_upload)
     def head(self, upload_id):
         """The offset to resume from."""
         return _head(upload_id)
 
-    @blp.doc(summary="What became of an upload (JSON; not part of tus)", security=[{"bearerAuth": []}])
+    @blp.doc(summary="What became of an upload (JSON; not part of tus)", security=[{"bearerAuth": []}],
+             responses={"200": _UPLOAD_JSON})
+    @_errors({404: "Unknown upload (or someone else's)"}, {410: "Not finished within 24 hours, removed"})
     @require(can_continue_upload, upload_id=_load_upload)
     def get(self, upload_id):
         """The upload's state and, once finished, the asset, caption or handout it became."""
@@ -119,10 +129,10 @@ class UploadResource(MethodView):
         {"in": "header", "name": "Upload-Offset", "required": True, "schema": {"type": "integer"}},
         {"in": "header", "name": "Content-Type", "required": True,
          "schema": {"type": "string", "enum": [tus.OFFSET_CONTENT_TYPE]}},
-    ], responses={"204": {"description": "Upload-Offset: the new offset"},
-                  "409": {"description": "Offset mismatch, or another client is sending this upload"},
-                  "413": {"description": "More bytes than Upload-Length"},
-                  "415": {"description": "Wrong Content-Type"}})
+    ], responses={"204": {"description": "Upload-Offset: the new offset"}})
+    @_errors({404: "Unknown upload (or someone else's)"},
+             {409: "Offset mismatch, or another client is sending this upload"}, 410, 412,
+             {413: "More bytes than Upload-Length"}, {415: "Wrong Content-Type"}, 507)
     @require(can_continue_upload, upload_id=_load_upload)
     def patch(self, upload_id):
         """Append bytes at Upload-Offset; bytes received before a dropped connection are kept."""
@@ -130,12 +140,16 @@ class UploadResource(MethodView):
 
     @blp.doc(summary="tus termination: abandon an upload", security=[{"bearerAuth": []}],
              responses={"204": {"description": "Removed"}})
+    @_errors({404: "Unknown upload (or someone else's)"}, 412)
     @require(can_continue_upload, upload_id=_load_upload)
     def delete(self, upload_id):
         """Remove an upload and the bytes received so far."""
         return _delete(upload_id)
 
-    @blp.doc(summary="X-HTTP-Method-Override: PATCH, DELETE or HEAD sent as POST", security=[{"bearerAuth": []}])
+    @blp.doc(summary="X-HTTP-Method-Override: PATCH, DELETE or HEAD sent as POST", security=[{"bearerAuth": []}],
+             responses={"200": {"description": "HEAD's answer"}, "204": {"description": "PATCH's or DELETE's answer"}})
+    @_errors({404: "Unknown upload (or someone else's)"}, {405: "No override, or one that is not PATCH, DELETE or HEAD"},
+             409, 410, 412, 413, 415, 507)
     @require(can_continue_upload, upload_id=_load_upload)
     def post(self, upload_id):
         """For clients behind proxies that only pass GET and POST."""
@@ -181,8 +195,8 @@ def _patch(upload) -> Response:
 
 def _delete(upload) -> Response:
     tus.check_version(request.headers.get("Tus-Resumable"))
-    tus.terminate(upload)
-    db.session.commit()
+    with unit_of_work():
+        tus.terminate(upload)
     return Response(status=204)
 
 

@@ -9,8 +9,8 @@ from flask import jsonify
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 
+from ..api import error_responses
 from ..core.db import unit_of_work
 from ..core.errors import NotFound
 from ..core.permissions import actor, can_view_operations, is_admin, require
@@ -18,8 +18,10 @@ from ..extensions import db
 from . import services, usage
 from .models import MediaAsset
 from .permissions import can_view_asset
+from .schemas import AssetSchema, StorageSchema
 
 blp = Blueprint("video_api", __name__, url_prefix="/api/v1", description="Media processing state")
+_errors = error_responses(blp)
 
 
 def _load_asset(asset_id: int):
@@ -31,9 +33,9 @@ def _load_asset(asset_id: int):
 
 @blp.route("/assets/<int:asset_id>")
 class Asset(MethodView):
-    @blp.doc(summary="A video's processing state", security=[{"bearerAuth": []}],
-             responses={"200": {"description": "{id, status, progress, eta_seconds, error, retryable, "
-                                               "error_detail (admins only), duration, hls_url, mp4_url, poster_url}"}})
+    @blp.doc(summary="A video's processing state", security=[{"bearerAuth": []}])
+    @blp.response(200, AssetSchema)
+    @_errors({403: "May not edit this video's lesson"}, 404)
     @require(can_view_asset, asset_id=_load_asset)
     def get(self, asset_id):
         """Status, progress and the plain-language error of one video, for the teachers of its lesson."""
@@ -49,11 +51,10 @@ def _asset_body(asset) -> dict:
 
 @blp.route("/assets/<int:asset_id>/retry")
 class AssetRetry(MethodView):
-    @blp.doc(summary="「重试」: prepare a failed video again", security=[{"bearerAuth": []}], responses={
-        "200": {"description": "The asset, queued again (a second press changes nothing)"},
-        "401": {"description": "Not signed in"}, "403": {"description": "May not edit this lesson"},
-        "404": {"description": "No such video"},
-        "409": {"description": "Cannot be tried again (not a recording at all, or nothing failed)"}})
+    @blp.doc(summary="「重试」: prepare a failed video again", security=[{"bearerAuth": []}])
+    @blp.response(200, AssetSchema, description="The asset, queued again (a second press changes nothing)")
+    @_errors({403: "May not edit this video's lesson"}, {404: "No such video"},
+             {409: "Cannot be tried again (not a recording at all, or nothing failed)"})
     @require(can_view_asset, asset_id=_load_asset)
     @unit_of_work()
     def post(self, asset_id):
@@ -62,40 +63,11 @@ class AssetRetry(MethodView):
         return jsonify(_asset_body(asset_id))
 
 
-class CourseStorageSchema(Schema):
-    id = fields.Integer()
-    title = fields.String()
-    sources_bytes = fields.Integer(attribute="sources", metadata={"description": "Uploaded originals"})
-    renditions_bytes = fields.Integer(attribute="renditions", metadata={"description": "HLS, posters, downloads"})
-    captions_bytes = fields.Integer(attribute="captions")
-    handouts_bytes = fields.Integer(attribute="handouts")
-    total_bytes = fields.Integer(attribute="total")
-
-
-class RetiredAssetSchema(Schema):
-    asset_id = fields.Integer()
-    lesson_id = fields.Integer()
-    lesson_title = fields.String()
-    course_title = fields.String()
-    filename = fields.String()
-    retired_at = fields.DateTime(metadata={"description": "UTC; when a newer video of the lesson became ready"})
-    remove_after = fields.DateTime(metadata={"description": "UTC; the files go at the first clean-up after this"})
-    bytes = fields.Integer()
-
-
-class StorageSchema(Schema):
-    total_bytes = fields.Integer(metadata={"description": "Everything under the media folder"})
-    courses_bytes = fields.Integer()
-    other_bytes = fields.Integer(metadata={"description": "Covers, uploads in progress, leftovers"})
-    courses = fields.List(fields.Nested(CourseStorageSchema), metadata={"description": "Largest first"})
-    awaiting_removal = fields.List(fields.Nested(RetiredAssetSchema))
-    awaiting_removal_bytes = fields.Integer()
-
-
 @blp.route("/admin/storage")
 class Storage(MethodView):
     @blp.doc(summary="Disk used by media per course and in total (admins)", security=[{"bearerAuth": []}])
     @blp.response(200, StorageSchema)
+    @_errors({403: "Administrators only"})
     @require(can_view_operations)
     def get(self):
         """Bytes on disk per course (sources, renditions, captions, handouts), in total, and replaced

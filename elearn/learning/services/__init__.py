@@ -10,7 +10,7 @@ functions and settings are re-exported here.
 from __future__ import annotations
 
 from .heartbeats import (  # noqa: F401
-    CLOCK_SLACK_SECONDS, FIRST_ALLOWANCE, HEARTBEAT_SECONDS, MAX_INTERVALS, RECENT_BEATS, RESUME_MARGIN_SECONDS,
+    BEAT_ID, CLOCK_SLACK_SECONDS, FIRST_ALLOWANCE, HEARTBEAT_SECONDS, MAX_INTERVALS, RECENT_BEATS, RESUME_MARGIN_SECONDS,
     RESUME_MARGIN_SHARE, lesson_for_progress, local_day, neighbours, playback, progress_dict, progress_for,
     read_heartbeat, ready_duration, record_heartbeat, resume_point, site_zone, watched_between,
 )

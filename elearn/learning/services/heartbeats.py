@@ -42,7 +42,7 @@ CLOCK_SLACK_SECONDS = 2.0
 MAX_INTERVALS = 200
 #: How many heartbeat ids a progress row remembers for spotting retries.
 RECENT_BEATS = 32
-_BEAT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+BEAT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 #: Offer to resume only past the first seconds and before the last ones (5 s, or 5 % of a short video).
 RESUME_MARGIN_SECONDS = 5
 RESUME_MARGIN_SHARE = 0.05
@@ -133,7 +133,7 @@ def read_heartbeat(body) -> tuple[float | None, list, str | None]:
             raise ServiceError("reversed_interval", _l("An interval ends before it starts."), status=400)
         pairs.append((float(item[0]), float(item[1])))
     beat = body.get("beat")
-    if beat is not None and not (isinstance(beat, str) and _BEAT.match(beat)):
+    if beat is not None and not (isinstance(beat, str) and BEAT_ID.match(beat)):
         raise ServiceError("invalid_beat", _l("The heartbeat id is not valid."), status=400)
     return (float(position) if position is not None else None), pairs, beat
 

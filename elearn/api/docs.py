@@ -1,0 +1,74 @@
+"""How the API documents itself: the Api object's settings, the shared security requirement, and
+``error_responses`` for the JSON errors each operation answers. No imports from the rest of ``api``,
+so every module of the package (and every feature's api.py) can use it."""
+from __future__ import annotations
+
+from apispec import BasePlugin
+from flask_smorest import Api as _Api
+
+from .schemas import ApiErrorSchema
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class Api(_Api):
+    #: Every error body is ours (``core.errors``), and no catch-all ``default`` response: each
+    #: operation lists the statuses it really answers, so a client (and schemathesis) can rely on them.
+    ERROR_SCHEMA = ApiErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _register_error_handlers(self):
+        """Keep the app's own handlers: one error format (stable code, translated message) everywhere."""
+
+    def _init_spec(self, *, extra_plugins=None, **kwargs):
+        super()._init_spec(extra_plugins=[*(extra_plugins or ()), _SchemaExtras()], **kwargs)
+
+
+class _SchemaExtras(BasePlugin):
+    """A marshmallow schema's ``OPENAPI_EXTRA`` joins its component: rules about several fields at once
+    (``anyOf`` of required fields, say), which marshmallow's fields cannot state one by one."""
+
+    def schema_helper(self, name, definition, **kwargs):
+        schema = kwargs.get("schema")
+        schema_class = schema if isinstance(schema, type) else type(schema)
+        return dict(getattr(schema_class, "OPENAPI_EXTRA", None) or {}) or None
+
+
+#: Endpoints accept a bearer token, or the browser session (an empty requirement).
+SECURITY = [{"bearerAuth": []}, {}]
+
+_ERROR_DESCRIPTIONS = {
+    400: "Refused: the message says why (also: malformed JSON; a session caller's missing CSRF token)",
+    401: "Not signed in, or the bearer token sent is not (or no longer) valid",
+    403: "Not allowed", 404: "No such object", 409: "Not possible in the current state", 413: "Too large",
+    405: "Not available here", 410: "Gone: expired or removed", 412: "Unsupported protocol version",
+    415: "Wrong kind of file", 422: "Invalid body or query: `errors` says which field and why",
+    507: "The server has no room to store this right now",
+}
+
+
+def error_responses(blp):
+    """``errors = error_responses(blp)``; then ``@errors(403, 404)`` documents those JSON error answers.
+
+    A status may come with its own description, ``@errors(404, {409: "The chapter is in another course"})``,
+    for a rule OpenAPI cannot state. Every operation also answers 401 (a bad bearer token is refused
+    before any view runs), and every unsafe one 400 (a session caller without the CSRF token), so
+    those two are always documented.
+    """
+
+    def errors(*statuses):
+        described = {}
+        for status in statuses:
+            described.update(status if isinstance(status, dict) else {status: _ERROR_DESCRIPTIONS[status]})
+
+        def decorator(func):
+            always = {401: _ERROR_DESCRIPTIONS[401]}
+            if func.__name__.upper() in UNSAFE:
+                always[400] = _ERROR_DESCRIPTIONS[400]
+            for status, description in {**always, **described}.items():
+                func = blp.alt_response(status, schema=ApiErrorSchema, description=description)(func)
+            return func
+
+        return decorator
+
+    return errors
