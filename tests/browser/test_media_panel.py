@@ -14,7 +14,7 @@ from tests.video.test_tus import make_lesson
 
 pytestmark = pytest.mark.browser
 DETAIL = "[h264 @ 0x55] Invalid NAL unit size (41230 > 1187)."
-LIVE_WAIT = 15_000  # ms: several polls of the lesson API
+LIVE_WAIT = 15_000  # ms: several polls of the asset API
 
 
 def _asset(live_db, lesson, status, **fields) -> int:
@@ -70,11 +70,12 @@ def test_progress_follows_the_database_row_until_ready(live_server, live_db, pag
     expect(status).to_have_text("正在准备播放。")  # the announced line changes only with the state
 
     polls = []
-    page.on("request", lambda request: "/api/v1/lessons/" in request.url and polls.append(request.url))
+    page.on("request", lambda request: f"/api/v1/assets/{asset_id}" in request.url and polls.append(request.url))
     _set(live_db, asset_id, status="ready", progress=100.0, eta_seconds=0)
     expect(status).to_have_text("已准备好：学员可以观看了。", timeout=LIVE_WAIT)
     expect(block.locator("progress")).to_be_hidden()
     seen = len(polls)
+    assert seen, "the page followed the video without asking its asset endpoint"
     page.wait_for_timeout(7_000)  # more than two polling intervals
     assert len(polls) == seen, "the page kept asking after the video was ready"
     assert page.console_errors == []
