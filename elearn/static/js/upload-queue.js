@@ -22,19 +22,19 @@
   };
 
   UploadQueue.prototype.run = function () {
-    if (this.running) { return this.idle; }
+    if (this.running) { return; }
     var next = this.items.filter(function (item) { return item.state === "waiting"; })[0];
-    if (!next) { return this.idle; }
-    var self = this, started;
+    if (!next) { return; }
+    var self = this, started, current;
     this.running = next;
     try { started = Promise.resolve(next.start()); } catch (err) { started = Promise.reject(err); }
-    this.idle = started.then(null, function (err) {
+    current = this.idle = started.then(null, function (err) {
       try { self.onFailure(next, err); } catch (ignored) { /* the next file must still go */ }
     }).then(function () {
       self.running = null;
-      return self.run();
+      self.run();
+      return self.idle === current ? undefined : self.idle;  // settles when the files after it are done
     });
-    return this.idle;
   };
 
   return { UploadQueue: UploadQueue };
