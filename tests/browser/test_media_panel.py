@@ -146,3 +146,29 @@ def test_a_video_just_uploaded_gets_its_own_progress_block(live_server, live_db,
     expect(block.locator("[data-asset-eta]")).to_have_text("还剩约 4 分钟")
     assert block.locator("[data-asset-retry]").get_attribute("action") == f"/teaching/assets/{asset.id}/retry"
     assert page.console_errors == []
+
+
+VISIBILITY = """hidden => {
+  Object.defineProperty(document, "hidden", {configurable: true, get: () => hidden});
+  Object.defineProperty(document, "visibilityState", {configurable: true, get: () => hidden ? "hidden" : "visible"});
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def test_a_hidden_tab_asks_nothing_until_it_is_seen_again(live_server, live_db, page):
+    """While the tab is hidden the page stops asking the asset endpoint; seen again, it asks at once
+    (well before the next polling interval) and shows what changed meanwhile."""
+    asset_id, block = _open(page, live_server, live_db, progress=10.0, eta_seconds=300)
+    expect(block.locator("[data-asset-percent]")).to_have_text("已完成 10%")
+    polls = []
+    page.on("request", lambda request: f"/api/v1/assets/{asset_id}" in request.url and polls.append(request.url))
+    page.evaluate(VISIBILITY, True)
+    page.wait_for_timeout(500)  # a question already under way may still be answered
+    seen = len(polls)
+    _set(live_db, asset_id, progress=70.0, eta_seconds=30)
+    page.wait_for_timeout(7_000)  # more than two polling intervals
+    assert len(polls) == seen, "a hidden tab kept asking"
+    expect(block.locator("[data-asset-percent]")).to_have_text("已完成 10%")
+    page.evaluate(VISIBILITY, False)
+    expect(block.locator("[data-asset-percent]")).to_have_text("已完成 70%", timeout=1_500)
+    assert page.console_errors == []
