@@ -15,7 +15,7 @@ run: setup
 
 test: setup-test
 	node scripts/check-js.js
-	node --test tests/js/
+	node --test tests/js/*.test.js
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 setup: system-deps $(VENV)/.installed frontend
