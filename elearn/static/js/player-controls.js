@@ -9,7 +9,7 @@
 })(this, function (elearn) {
   "use strict";
 
-  var fill = elearn.text ? elearn.text.fill : null, clock = elearn.text ? elearn.text.clock : null;
+  var fill = elearn.text.fill, clock = elearn.text.clock;
 
   function fullscreenElement() { return document.fullscreenElement || document.webkitFullscreenElement; }
 
