@@ -1,6 +1,6 @@
 # elearn: two commands.
 #   make run   set everything up and serve http://127.0.0.1:5000 with the embedded worker
-#   make test  the same setup plus test dependencies, then the whole suite
+#   make test  the same setup plus test dependencies, then the whole suite (page scripts: ES2017 check, Node tests)
 # The first Python 3.11+ that really runs (a pyenv shim may exist for a version that is not active).
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
             $$p -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null && command -v $$p && break; done)
@@ -16,6 +16,8 @@ run: setup
 	$(PY) run.py
 
 test: setup-test
+	node scripts/check-js.js
+	node --test tests/js/*.test.js
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 setup: system-deps $(VENV)/.installed frontend catalogues

@@ -5,6 +5,8 @@ from flask import g
 from flask_babel import lazy_gettext as _l
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from flask_wtf.csrf import generate_csrf
+from marshmallow import Schema, fields
 
 from ..accounts import services
 from ..accounts.views import client_ip
@@ -56,3 +58,23 @@ class Me(MethodView):
     def get(self):
         """The signed-in user."""
         return actor()
+
+
+# ---------------------------------------------------------------- a fresh CSRF token for long-open pages
+
+class CsrfTokenSchema(Schema):
+    csrf_token = fields.String(required=True, metadata={
+        "description": "Send as X-CSRFToken (or csrf_token in a beacon body) with the session's changes"})
+
+
+@blp.route("/auth/csrf")
+class CsrfToken(MethodView):
+    @blp.response(200, CsrfTokenSchema, headers={"Cache-Control": {
+        "description": "no-store: a token belongs to one session", "schema": {"type": "string"}}})
+    @blp.doc(security=[{}])
+    def get(self):
+        """A CSRF token for the caller's browser session.
+
+        For a page open so long that its own token was refused (``csrf_failed``). Public: a token is
+        worth nothing without the session cookie it belongs to."""
+        return {"csrf_token": generate_csrf()}, 200, {"Cache-Control": "no-store"}

@@ -69,6 +69,7 @@ def _player_config(lesson, play, prefs, resume_at, next_lesson, user) -> dict:
         "userId": user.id if signed_in else None,
         "progressUrl": url_for("api_learning.LessonProgressItem", lesson=lesson.id) if signed_in else None,
         "playbackUrl": url_for("api_learning.LessonPlayback", lesson=lesson.id),
+        "csrfUrl": url_for("api_auth.CsrfToken"),
         "prefsUrl": url_for("api_learning.PlayerPreferences") if signed_in else None,
         "video": play["video"], "captions": play["captions"],
         "preferences": services.preferences_dict(prefs), "resumeAt": resume_at,

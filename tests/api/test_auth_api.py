@@ -110,3 +110,29 @@ def test_openapi_document(client):
 def test_unknown_api_path_is_json(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404 and response.get_json()["code"] == "not_found"
+
+
+def test_a_fresh_csrf_token_replaces_one_from_an_earlier_session(client, user_factory):
+    """After signing out and in again, the old page's token is refused (csrf_failed); GET /auth/csrf
+    gives one that works, and says it must not be cached."""
+    user = user_factory()
+    login(client, user)
+    old = csrf_token(client)
+    client.post("/logout", data={"csrf_token": old})
+    login(client, user)
+    refused = client.delete("/api/v1/auth/token", headers={"X-CSRFToken": old})
+    assert refused.status_code == 400 and refused.get_json()["code"] == "csrf_failed"
+    fresh = client.get("/api/v1/auth/csrf")
+    assert fresh.status_code == 200 and fresh.headers["Cache-Control"] == "no-store"
+    token = fresh.get_json()["csrf_token"]
+    assert token != old
+    allowed = client.delete("/api/v1/auth/token", headers={"X-CSRFToken": token})
+    assert allowed.status_code == 401  # past the CSRF check: only the missing bearer token is left
+
+
+def test_the_csrf_endpoint_is_documented(client):
+    """GET /api/v1/auth/csrf is in the OpenAPI document with its body and no-store header."""
+    operation = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/auth/csrf"]["get"]
+    answer = operation["responses"]["200"]
+    assert "Cache-Control" in answer["headers"]
+    assert answer["content"]["application/json"]["schema"]

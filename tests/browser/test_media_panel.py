@@ -15,7 +15,7 @@ from tests.video.test_tus import make_lesson
 
 pytestmark = pytest.mark.browser
 DETAIL = "[h264 @ 0x55] Invalid NAL unit size (41230 > 1187)."
-LIVE_WAIT = 15_000  # ms: several polls of the lesson API
+LIVE_WAIT = 15_000  # ms: several polls of the asset API
 
 
 def _asset(live_db, lesson, status, **fields) -> int:
@@ -71,11 +71,12 @@ def test_progress_follows_the_database_row_until_ready(live_server, live_db, pag
     expect(status).to_have_text("正在准备播放。")  # the announced line changes only with the state
 
     polls = []
-    page.on("request", lambda request: "/api/v1/lessons/" in request.url and polls.append(request.url))
+    page.on("request", lambda request: f"/api/v1/assets/{asset_id}" in request.url and polls.append(request.url))
     _set(live_db, asset_id, status="ready", progress=100.0, eta_seconds=0)
     expect(status).to_have_text("已准备好：学员可以观看了。", timeout=LIVE_WAIT)
     expect(block.locator("progress")).to_be_hidden()
     seen = len(polls)
+    assert seen, "the page followed the video without asking its asset endpoint"
     page.wait_for_timeout(7_000)  # more than two polling intervals
     assert len(polls) == seen, "the page kept asking after the video was ready"
     assert page.console_errors == []
@@ -145,4 +146,30 @@ def test_a_video_just_uploaded_gets_its_own_progress_block(live_server, live_db,
     expect(block.locator("[data-asset-percent]")).to_have_text("已完成 33%", timeout=LIVE_WAIT)
     expect(block.locator("[data-asset-eta]")).to_have_text("还剩约 4 分钟")
     assert block.locator("[data-asset-retry]").get_attribute("action") == f"/teaching/assets/{asset.id}/retry"
+    assert page.console_errors == []
+
+
+VISIBILITY = """hidden => {
+  Object.defineProperty(document, "hidden", {configurable: true, get: () => hidden});
+  Object.defineProperty(document, "visibilityState", {configurable: true, get: () => hidden ? "hidden" : "visible"});
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def test_a_hidden_tab_asks_nothing_until_it_is_seen_again(live_server, live_db, page):
+    """While the tab is hidden the page stops asking the asset endpoint; seen again, it asks at once
+    (well before the next polling interval) and shows what changed meanwhile."""
+    asset_id, block = _open(page, live_server, live_db, progress=10.0, eta_seconds=300)
+    expect(block.locator("[data-asset-percent]")).to_have_text("已完成 10%")
+    polls = []
+    page.on("request", lambda request: f"/api/v1/assets/{asset_id}" in request.url and polls.append(request.url))
+    page.evaluate(VISIBILITY, True)
+    page.wait_for_timeout(500)  # a question already under way may still be answered
+    seen = len(polls)
+    _set(live_db, asset_id, progress=70.0, eta_seconds=30)
+    page.wait_for_timeout(7_000)  # more than two polling intervals
+    assert len(polls) == seen, "a hidden tab kept asking"
+    expect(block.locator("[data-asset-percent]")).to_have_text("已完成 10%")
+    page.evaluate(VISIBILITY, False)
+    expect(block.locator("[data-asset-percent]")).to_have_text("已完成 70%", timeout=1_500)
     assert page.console_errors == []

@@ -277,3 +277,26 @@ def test_the_end_offers_the_next_lesson_and_autoplay_only_when_chosen(page, live
     assert "秒后自动播放下一课" in page.inner_text("#countdown")
     page.wait_for_url(re.compile(rf".*/lessons/{lessons[1].id}\?autoplay=1$"), timeout=15_000)
     wait_for_time(page, 1.0)
+
+
+def test_a_report_refused_for_an_expired_csrf_token_goes_again_with_a_fresh_one(page, live_server, lessons, student):
+    """Signed out and in again in another tab, the lesson page's CSRF token is refused (400 csrf_failed):
+    the player fetches a fresh token and sends the same report again, which is stored; nothing is dropped."""
+    lesson = lessons[0]
+    sign_in(page, live_server, student)
+    open_lesson(page, live_server, lesson)
+    page.click("[data-action=play]")
+    wait_for_time(page, 2.5)
+    other = page.context.new_page()  # same browser, same cookies: a new session replaces the old one
+    other.goto(live_server.url + "/")
+    with other.expect_navigation():
+        other.get_by_role("button", name="退出登录", exact=True).click()
+    sign_in(other, live_server, student)
+    answers = []
+    page.on("response", lambda r: r.url.endswith("/progress") and answers.append(r.status))
+    with page.expect_response(lambda r: r.url.endswith("/auth/csrf")) as fresh:
+        with page.expect_response(lambda r: r.url.endswith("/progress") and r.status == 200):
+            page.click("[data-action=play]")  # pause: its report goes with the page's old token first
+    assert fresh.value.status == 200 and answers[0] == 400, answers
+    page.wait_for_function(f"() => localStorage.getItem('elearn.progress.{student.id}') === '{{}}'")
+    assert stored_progress(student.id, lesson.id).covered_seconds >= 2.4

@@ -172,3 +172,33 @@ def test_several_files_are_queued_and_sent_one_after_another(live_server, live_d
     assert sorted(u.filename for u in uploads) == ["讲义1.pdf", "讲义2.pdf"]
     assert all(u.handout_id for u in uploads)
     assert page.console_errors == []
+
+
+BROKEN_STORAGE_ONCE = """(() => {
+  localStorage.setItem("elearn.test", "1");  // tus reads the entries only when there are some
+  const key = Storage.prototype.key;
+  let failed = false;
+  Storage.prototype.key = function (index) {
+    if (!failed) { failed = true; throw new DOMException("The storage is not available", "SecurityError"); }
+    return key.call(this, index);
+  };
+})()"""
+
+
+def test_a_file_that_cannot_start_says_so_and_the_queue_goes_on(live_server, live_db, page, tmp_path):
+    """The browser's storage fails once as the first file starts (tus looks there for an earlier upload):
+    that file says plainly that it did not work, and the next file in the queue is still sent."""
+    page.add_init_script(BROKEN_STORAGE_ONCE)
+    lesson = _open_lesson(page, live_server, live_db)
+    files = []
+    for n in (1, 2):
+        path = tmp_path / f"讲义{n}.pdf"
+        path.write_bytes(b"%PDF-1.4\n" + bytes([n]) * 20_000)
+        files.append(str(path))
+    page.set_input_files("#upload-handout", files)
+    items = page.locator(".upload-item")
+    expect(items.nth(0)).to_have_attribute("data-upload-state", "refused", timeout=20_000)
+    error_text = page.locator("[data-upload-panel]").get_attribute("data-msg-error")
+    expect(items.nth(0).locator("[data-state]")).to_have_text(error_text)
+    expect(items.nth(1)).to_have_attribute("data-upload-state", "done", timeout=20_000)
+    assert [u.filename for u in _fresh(live_db, Upload, lesson_id=lesson.id)] == ["讲义2.pdf"]

@@ -24,6 +24,7 @@ PUBLIC = {
     ("media.serve", "GET"): "media behind signed URLs: the expiry and signature in the path are the permission",
     ("api-docs.openapi_json", "GET"): "the OpenAPI document describes the API, not its data",
     ("api_auth.Token", "POST"): "exchanging a user name and password for a token (throttled)",
+    ("api_auth.CsrfToken", "GET"): "a fresh CSRF token for the caller's own session; useless without its cookie",
     ("api_auth.Token", "DELETE"): "revoking the bearer token sent with the request: the token is the credential",
     ("api_courses.Categories", "GET"): "the managed list of categories, shown to visitors",
     ("api_courses.Courses", "GET"): "the course list; filtered by visible_clause for the caller",

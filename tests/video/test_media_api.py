@@ -174,7 +174,7 @@ def test_lesson_edit_page_carries_the_upload_widget(app, db, teacher, lesson):
     html = teacher.get(f"/teaching/lessons/{lesson.id}/edit").get_data(as_text=True)
     panel = html[html.index("data-upload-panel"):]
     assert 'data-uploads-url="/api/v1/uploads/"' in panel
-    assert f'data-lesson-url="/api/v1/lessons/{lesson.id}"' in panel
+    assert 'data-asset-api-url="/api/v1/assets/0"' in panel
     for picker in ('data-kind="video"', 'data-kind="caption"', 'data-kind="handout"', "data-caption-lang"):
         assert picker in panel
     assert 'data-msg-paused="已暂停' in panel

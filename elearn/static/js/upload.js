@@ -1,33 +1,34 @@
-/* The teacher's resumable uploader (tus 1.0 via tus-js-client) on the lesson edit page.
-   Everything it says comes from data- attributes on [data-upload-panel], already translated.
-   Files go one at a time (gentler on a weak connection); each can be paused and continued,
-   retries by itself after a dropped connection, and continues after a page reload when the
-   same file is chosen again (tus-js-client keeps the upload URL under a fingerprint).
-   After an upload, the video's preparation is followed by polling the lesson API every few
-   seconds while it is queued or being prepared: a large bar with percent and time left, and
-   for a failure the reason and 「重试」 (sent to the API; the form posts normally without it). */
-(function () {
+/* elearn.uploads: the teacher's resumable uploader (tus 1.0 via tus-js-client) on the lesson edit
+   page. Everything it says comes from data- attributes on [data-upload-panel], already translated.
+   Files go one at a time (elearn.uploadQueue); each can be paused and continued, retries by itself
+   after a dropped connection (elearn.retry), and continues after a page reload when the same file
+   is chosen again (tus-js-client keeps the upload URL under a fingerprint). After an upload, the
+   video's preparation is followed from its asset endpoint (elearn.assetWatch) while it is queued
+   or being prepared: a large bar with percent and time left, and for a failure the reason and
+   「重试」 (sent to the API; the form posts normally without it).
+   Needs, loaded before it: text.js, http.js, retry.js, upload-text.js, upload-queue.js, asset-watch.js. */
+(function (root, factory) {
+  var mod = factory(root.elearn || {});
+  if (typeof module === "object" && module.exports) { module.exports = mod; }
+  else { root.elearn = root.elearn || {}; root.elearn.uploads = mod; }
+})(this, function (elearn) {
   "use strict";
 
-  var panel = document.querySelector("[data-upload-panel]");
-  if (!panel) { return; }
+  var panel = typeof document === "object" ? document.querySelector("[data-upload-panel]") : null;
+  if (!panel) { return {}; }
 
-  var RETRY_DELAYS = [0, 1000, 3000, 5000, 10000, 20000, 30000, 60000, 60000, 60000];
-  var POLL_MS = 3000;
+  var fill = elearn.text.fill, words = elearn.uploadText, retry = elearn.retry, readJson = elearn.http.readJson;
   var data = panel.dataset;
   var queueList = panel.querySelector("[data-upload-queue]");
   var template = panel.querySelector("[data-upload-item]");
   var kindNames = panel.querySelector("[data-kind-names]").dataset;
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
-  var items = [];
-  var polling = {};
+  var queue = new elearn.uploadQueue.UploadQueue(function (item) { item.fail(); });
 
   function msg(name) { return data["msg" + name.charAt(0).toUpperCase() + name.slice(1)] || ""; }
-  function fill(text, values) {
-    return text.replace(/\{(\w+)\}/g, function (whole, key) {
-      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
-    });
+  function getJson(url) {
+    return window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(readJson);
   }
 
   // Without tus (or Promise) there is no uploading, but a video being prepared is still followed.
@@ -37,28 +38,6 @@
     warning.textContent = msg("unsupported");
     warning.hidden = false;
     panel.querySelector("[data-upload-pickers]").hidden = true;
-  }
-
-  // ------------------------------------------------------------ words for numbers
-
-  function speedText(bytesPerSecond) {
-    if (bytesPerSecond >= 1024 * 1024) {
-      return fill(msg("speedMb"), { n: (bytesPerSecond / 1024 / 1024).toFixed(1) });
-    }
-    return fill(msg("speedKb"), { n: Math.max(1, Math.round(bytesPerSecond / 1024)) });
-  }
-
-  function etaText(seconds) {
-    if (!isFinite(seconds)) { return msg("etaCalculating"); }
-    if (seconds < 60) { return msg("etaSeconds"); }
-    var minutes = Math.ceil(seconds / 60);
-    if (minutes < 60) { return fill(msg("etaMinutes"), { minutes: minutes }); }
-    return fill(msg("etaHours"), { hours: Math.floor(minutes / 60), minutes: minutes % 60 });
-  }
-
-  function assetStatusText(asset) {
-    var text = data["status" + asset.status.charAt(0).toUpperCase() + asset.status.slice(1)] || asset.status;
-    return fill(text, { percent: Math.round(asset.progress || 0), error: asset.error || data.statusUnknown });
   }
 
   function errorMessage(err) {
@@ -130,7 +109,7 @@
     this.upload = new window.tus.Upload(this.file, {
       endpoint: data.uploadsUrl,
       chunkSize: parseInt(data.chunkSize, 10),
-      retryDelays: RETRY_DELAYS,
+      retryDelays: retry.UPLOAD_DELAYS,
       headers: { "X-CSRFToken": csrf },
       metadata: metadata,
       fingerprint: function (file) { return self.fingerprint(file); },
@@ -152,6 +131,14 @@
     });
   };
 
+  // It could not even start (the browser refused to read the file, its storage failed...): say so
+  // plainly; the queue goes on with the next file.
+  Item.prototype.fail = function () {
+    if (this.upload) { try { this.upload.abort(); } catch (ignored) { /* never started */ } }
+    this.setState("refused", msg("error"));
+    if (this.finish) { this.finish(); }
+  };
+
   Item.prototype.onProgress = function (sent, total) {
     var now = Date.now();
     var percent = total ? Math.floor(sent * 100 / total) : 0;
@@ -167,17 +154,16 @@
     var first = this.samples[0];
     var seconds = (now - first[0]) / 1000;
     var speed = seconds > 0.5 ? (sent - first[1]) / seconds : 0;
-    this.el.querySelector("[data-speed]").textContent = speed > 0 ? "· " + speedText(speed) : "";
+    this.el.querySelector("[data-speed]").textContent = speed > 0 ? "· " + words.speed(speed, msg) : "";
     this.el.querySelector("[data-eta]").textContent = sent >= total ? "" :
-      "· " + etaText(speed > 0 ? (total - sent) / speed : Infinity);
+      "· " + words.eta(speed > 0 ? (total - sent) / speed : Infinity, msg);
     if (sent >= total) { this.setState("finishing", msg("finishing")); }
   };
 
   Item.prototype.shouldRetry = function (err) {
-    var status = statusOf(err);
-    var retry = navigator.onLine !== false && (status === 0 || status >= 500 || status === 409 || status === 423);
-    if (retry) { this.setState("retrying", msg("retrying")); }
-    return retry;
+    var again = retry.uploadShouldRetry(statusOf(err), navigator.onLine);
+    if (again) { this.setState("retrying", msg("retrying")); }
+    return again;
   };
 
   Item.prototype.pause = function () {
@@ -203,8 +189,7 @@
   };
 
   Item.prototype.onError = function (err) {
-    var status = statusOf(err);
-    if (status >= 400 && status < 500 && status !== 409 && status !== 423) {
+    if (retry.uploadRefused(statusOf(err))) {
       this.setState("refused", errorMessage(err));
       this.finish();
     } else {
@@ -218,9 +203,11 @@
     this.el.querySelector("[data-speed]").textContent = "";
     this.el.querySelector("[data-eta]").textContent = "";
     this.setState("finishing", msg("finishing"));
-    fetch(this.upload.url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (response) { return response.json(); })
-      .then(function (result) { self.showResult(result); })
+    getJson(this.upload.url)
+      .then(function (answer) {
+        if (!answer.body) { throw new Error("upload result " + answer.status); }
+        self.showResult(answer.body);
+      })
       .catch(function () { self.setState("done", msg("finishing")); })
       .then(function () { self.finish(); });
   };
@@ -230,9 +217,9 @@
       this.setState("refused", result.error || msg("error"));
     } else if (this.kind === "video" && result.asset) {
       this.stateEl.setAttribute("data-asset-status", result.asset.id);
-      this.setState("done", assetStatusText(result.asset));
+      this.setState("done", words.assetStatus(result.asset, data));
       placeAssetBlock(result.asset);
-      watchAsset(result.asset);
+      watcher.watch(result.asset);
     } else if (result.caption && result.caption.status === "failed") {
       this.setState("refused", fill(data.statusFailed, { error: result.caption.error || data.statusUnknown }));
     } else {
@@ -240,25 +227,11 @@
     }
   };
 
-  // ------------------------------------------------------------ the queue
-
-  function runQueue() {
-    if (items.some(function (item) { return item.running; })) { return; }
-    var next = items.filter(function (item) { return item.state === "waiting"; })[0];
-    if (!next) { return; }
-    next.running = true;
-    next.start().then(function () {
-      next.running = false;
-      runQueue();
-    });
-  }
-
   function add(file, kind, lang) {
     var item = new Item(file, kind, lang);
-    items.push(item);
     queueList.appendChild(item.el);
     panel.querySelector("[data-upload-queue-heading]").hidden = false;
-    runQueue();
+    queue.add(item);
   }
 
   if (uploadsSupported) {
@@ -274,50 +247,33 @@
 
   // Back online: carry on with whatever stopped for lack of a connection.
   window.addEventListener("online", function () {
-    items.forEach(function (item) { if (item.state === "offline") { item.resume(); } });
+    queue.items.forEach(function (item) { if (item.state === "offline") { item.resume(); } });
   });
 
   // ------------------------------------------------------------ processing state after upload
-
-  var BUSY = { probing: true, queued: true, processing: true };
 
   function assetUrl(pattern, assetId) {
     return pattern.replace(/\/0(\/retry)?$/, "/" + assetId + "$1");
   }
 
-  function watchAsset(asset) {
-    if (!BUSY[asset.status] || polling[asset.id]) { return; }
-    polling[asset.id] = window.setInterval(function () { refreshAsset(asset.id); }, POLL_MS);
-  }
-
-  function stopWatching(assetId) {
-    window.clearInterval(polling[assetId]);
-    delete polling[assetId];
-  }
-
-  function refreshAsset(assetId) {
-    fetch(data.lessonUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (lesson) {
-        if (!lesson) { return; }
-        var asset = [lesson.pending_video, lesson.video].filter(function (a) { return a && a.id === assetId; })[0];
-        if (!asset) {  // replaced by a newer upload, or removed: nothing left to follow
-          stopWatching(assetId);
-          return;
-        }
-        showAsset(asset);
-        if (!BUSY[asset.status]) {
-          stopWatching(assetId);
-          if (asset.status === "failed") { loadFailure(assetId); }
-        }
-      })
-      .catch(function () { /* try again at the next tick */ });
-  }
+  var watcher = new elearn.assetWatch.AssetWatch({
+    url: function (assetId) { return assetUrl(data.assetApiUrl, assetId); },
+    fetch: function (url, options) { return window.fetch(url, options); },
+    hidden: function () { return document.hidden === true; },
+    setTimeout: function (run, ms) { return window.setTimeout(run, ms); },
+    clearTimeout: function (timer) { window.clearTimeout(timer); },
+    on: {
+      asset: function (asset) { showAsset(asset); },
+      settled: function (asset) { if (asset.status === "failed") { showFailure(asset); } }
+    }
+  });
+  document.addEventListener("visibilitychange", function () { watcher.visibility(); });
 
   // The status line (announced), the bar, percent and time left, wherever this asset is shown.
   function showAsset(asset) {
+    var status = words.assetStatus(asset, data);
     panel.querySelectorAll('[data-asset-status="' + asset.id + '"]').forEach(function (el) {
-      if (el.textContent !== assetStatusText(asset)) { el.textContent = assetStatusText(asset); }
+      if (el.textContent !== status) { el.textContent = status; }
       el.setAttribute("data-asset-state", asset.status);
     });
     var block = panel.querySelector('[data-asset="' + asset.id + '"]');
@@ -329,15 +285,14 @@
     block.querySelector("[data-asset-progress]").textContent = percent + "%";
     block.querySelector("[data-asset-percent]").textContent = fill(msg("donePercent"), { percent: percent });
     block.querySelector("[data-asset-eta]").textContent =
-      etaText(asset.eta_seconds === null || asset.eta_seconds === undefined ? Infinity : asset.eta_seconds);
+      words.eta(asset.eta_seconds === null || asset.eta_seconds === undefined ? Infinity : asset.eta_seconds, msg);
     block.querySelector("[data-asset-failure]").hidden = asset.status !== "failed";
   }
 
   // A failure: whether 「重试」 applies, and ffmpeg's detail for admins, come from the asset endpoint.
   function loadFailure(assetId) {
-    fetch(assetUrl(data.assetApiUrl, assetId), { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (asset) { if (asset) { showFailure(asset); } })
+    getJson(assetUrl(data.assetApiUrl, assetId))
+      .then(function (answer) { if (answer.ok && answer.body) { showFailure(answer.body); } })
       .catch(function () { /* the reason is shown already; reloading shows the rest */ });
   }
 
@@ -353,16 +308,16 @@
   // A video that has just been uploaded replaces whatever was shown as the newest upload.
   function placeAssetBlock(asset) {
     var area = panel.querySelector("[data-pending-area]");
-    var template = panel.querySelector("[data-asset-template]");
-    if (!area || !template) { return; }
-    var block = template.content.querySelector("[data-asset]").cloneNode(true);
+    var blockTemplate = panel.querySelector("[data-asset-template]");
+    if (!area || !blockTemplate) { return; }
+    var block = blockTemplate.content.querySelector("[data-asset]").cloneNode(true);
     block.id = "asset-" + asset.id;
     block.setAttribute("data-asset", asset.id);
     block.querySelector("[data-asset-status]").setAttribute("data-asset-status", asset.id);
     block.querySelector("[data-asset-retry]").setAttribute("action", assetUrl(data.retryUrl, asset.id));
     var shown = area.querySelector("[data-asset]");
     if (shown) {
-      stopWatching(parseInt(shown.getAttribute("data-asset"), 10));
+      watcher.stop(parseInt(shown.getAttribute("data-asset"), 10));
       area.replaceChild(block, shown);
     } else {
       area.insertBefore(block, area.firstChild);
@@ -380,19 +335,18 @@
     var assetId = parseInt(block.getAttribute("data-asset"), 10);
     var button = form.querySelector("button");
     button.disabled = true;
-    fetch(assetUrl(data.assetApiUrl, assetId) + "/retry", {
+    window.fetch(assetUrl(data.assetApiUrl, assetId) + "/retry", {
       method: "POST", credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRFToken": csrf }
-    }).then(function (response) {
-      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
-    }).then(function (result) {
+    }).then(readJson).then(function (answer) {
+      if (!answer.body) { throw new Error("retry " + answer.status); }  // not the API answering
       button.disabled = false;
-      if (!result.ok) {
-        block.querySelector("[data-asset-status]").textContent = result.body.message || msg("retryFailed");
+      if (!answer.ok) {
+        block.querySelector("[data-asset-status]").textContent = answer.body.message || msg("retryFailed");
         return;
       }
-      showAsset(result.body);
-      watchAsset(result.body);
+      showAsset(answer.body);
+      watcher.watch(answer.body);
     }).catch(function () {
       button.disabled = false;
       form.submit();  // no answer from the API: the plain form does the same, with a page reload
@@ -401,6 +355,8 @@
 
   // A video still being prepared when the page opened: keep its status line and bar current.
   panel.querySelectorAll("[data-asset-status]").forEach(function (el) {
-    watchAsset({ id: parseInt(el.getAttribute("data-asset-status"), 10), status: el.getAttribute("data-asset-state") });
+    watcher.watch({ id: parseInt(el.getAttribute("data-asset-status"), 10), status: el.getAttribute("data-asset-state") });
   });
-})();
+
+  return { Item: Item, queue: queue, watcher: watcher };
+});
