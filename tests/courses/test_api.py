@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from elearn.video.models import MediaAsset
 from tests.courses.conftest import bearer, make_course, quick_user
 
 MEDIA_KEYS = {"id", "status", "progress", "error", "duration", "hls_url", "mp4_url", "poster_url",
@@ -114,11 +115,10 @@ def test_get_lesson_has_video_pending_video_captions_and_handouts(api, db):
 
 def test_lesson_media_shape_from_the_video_package(api, db):
     """A queued upload shows as pending_video with exactly the contract's keys."""
-    models = pytest.importorskip("elearn.video.models")
     course = api("post", "/api/v1/courses", json={"title": "器乐", "category": "instruments"}).get_json()
     lesson = api("post", f"/api/v1/courses/{course['id']}/lessons", json={"title": "二胡"}).get_json()
-    db.session.add(models.MediaAsset(lesson_id=lesson["id"], status="queued", original_filename="a.mp4",
-                                     source_path="sources/x/source.mp4", size=10))
+    db.session.add(MediaAsset(lesson_id=lesson["id"], status="queued", original_filename="a.mp4",
+                              source_path="sources/x/source.mp4", size=10))
     db.session.commit()
     body = api("get", f"/api/v1/lessons/{lesson['id']}").get_json()
     assert body["video"] is None

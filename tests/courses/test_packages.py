@@ -191,7 +191,6 @@ def test_toml_strings_survive_any_text():
 
 def test_package_video_goes_to_the_video_package(app, db, tmp_path, request_ctx):
     """A lesson video in a package is handed to elearn.video (probed and queued)."""
-    pytest.importorskip("elearn.video.probe", reason="the video package's prober is not there yet")
     clip = tmp_path / "clip.mp4"
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=10:duration=1.5",
                     "-f", "lavfi", "-i", "sine=duration=1.5", "-shortest", "-pix_fmt", "yuv420p", str(clip)],

@@ -199,7 +199,7 @@ def test_api_endpoints_check_the_rules(app, db, world, people, role, which):
         expected = ok if allowed else (401 if role == "anonymous" else 403)
         assert response.status_code == expected, (method, url, response.get_json())
         if not allowed:
-            assert response.get_json()["code"] in ("login_required", "forbidden")
+            assert response.get_json()["code"] == ("login_required" if role == "anonymous" else "forbidden")
 
 
 @pytest.mark.parametrize("role", ROLES)
