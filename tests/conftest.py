@@ -8,9 +8,12 @@ from __future__ import annotations
 import contextvars
 import itertools
 import os
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as SASession
 
 os.environ.setdefault("ELEARN_CONFIG", "test")
@@ -65,6 +68,48 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
+
+# ---------------------------------------------------------------- markers
+
+#: Fixtures that reach the database. ``item.fixturenames`` is transitive, so ``client``, the role
+#: clients, ``people``, ``user_factory``... count through ``db``, and ``live_db`` through ``live_server``.
+DATABASE_FIXTURES = {"db", "live_server"}
+BROWSER_DIR = Path(__file__).parent / "browser"
+
+
+def pytest_collection_modifyitems(config, items):
+    """``db`` for tests that use the database (CI reruns only those on PostgreSQL), ``browser`` for
+    tests/browser. A test that reaches the database without these fixtures says ``@pytest.mark.db``."""
+    for item in items:
+        if DATABASE_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.db)
+        if BROWSER_DIR in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Keep the ``db`` marker honest: a test without it fails if it sends SQL, since CI's
+    PostgreSQL pass would skip it."""
+    if item.get_closest_marker("db"):
+        return (yield)
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        result = yield
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    if statements:
+        pytest.fail(f"{item.nodeid} sent SQL ({statements[0][:80]!r}...) but is not marked db: use the "
+                    "db fixture, or @pytest.mark.db if it builds its own database", pytrace=False)
+    return result
+
+
+# ---------------------------------------------------------------- fixtures
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):

@@ -37,6 +37,7 @@ def committed(app):
                         connection.execute(table.delete())
 
 
+@pytest.mark.db  # through ``committed``
 def test_simultaneous_heartbeats_from_many_tabs_all_count(app, committed):
     """Six tabs of one user send eight reports each, released together: every interval is stored and merged."""
     course = ready_course(committed, lessons=1)

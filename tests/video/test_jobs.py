@@ -189,6 +189,7 @@ def _wait(predicate, seconds: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.mark.db  # the worker process needs committed rows
 def test_a_killed_worker_s_job_finishes_after_a_restart(app):
     """kill -9 a real worker mid-transcode: ffmpeg dies with it, and a restarted worker finishes the job."""
     from elearn.extensions import db
@@ -228,6 +229,7 @@ def test_a_killed_worker_s_job_finishes_after_a_restart(app):
             db.session.commit()
 
 
+@pytest.mark.db  # the worker process needs committed rows
 def test_a_stopping_worker_hands_its_job_back(app):
     """SIGTERM (what run.py sends on Ctrl-C): the job goes back to the queue uncounted, never half-done."""
     from elearn.extensions import db
