@@ -9,7 +9,8 @@ from sqlalchemy import select
 from elearn.accounts.models import User
 from elearn.core import permissions
 from elearn.core.permissions import can_view_contact
-from tests.conftest import DEFAULT_PASSWORD, csrf_token, login
+from tests.clients import csrf_token, login
+from tests.factories import DEFAULT_PASSWORD
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ import config as config_module
 from elearn import create_app
 from elearn.accounts.models import LoginAttempt
 from elearn.core.timeutil import utcnow
-from tests.conftest import DEFAULT_PASSWORD, csrf_token, login, make_config, make_user
+from tests.clients import csrf_token, login
+from tests.conftest import make_config
+from tests.factories import DEFAULT_PASSWORD, make_user
 
 
 def post_login(client, login_name, password, **extra):

@@ -15,7 +15,7 @@ from typing import Callable
 from flask import url_for
 from werkzeug.security import generate_password_hash
 
-from tests.conftest import DEFAULT_PASSWORD, make_user
+from tests.factories import DEFAULT_PASSWORD, make_user
 
 #: GET endpoints that answer with JSON, files or media, never an HTML page.
 NON_HTML_ENDPOINTS = {"static", "core.healthz", "api-docs.openapi_json", "accounts.admin_import_example",

@@ -9,8 +9,7 @@ from sqlalchemy import update
 from elearn.video import services, transcode
 from elearn.video.models import MediaAsset
 from tests.browser.conftest import sign_in
-from tests.conftest import make_user
-from tests.video.test_tus import make_lesson
+from tests.factories import make_lesson, make_user
 
 pytestmark = pytest.mark.browser
 DETAIL = "[h264 @ 0x55] Invalid NAL unit size (41230 > 1187)."

@@ -19,8 +19,7 @@ from elearn.core.timeutil import utcnow
 from elearn.extensions import db as _db
 from elearn.learning.models import LearningPreference, LessonProgress, WatchInterval
 from tests.browser.conftest import sign_in
-from tests.conftest import DEFAULT_PASSWORD, make_user
-from tests.courses.conftest import make_course
+from tests.factories import DEFAULT_PASSWORD, make_course, make_user
 from tests.learning.media import CUES, attach_ready_video
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ import pytest
 
 from elearn.courses import services
 from elearn.courses.demo import create_demo_course, simple_pdf
-from tests.courses.conftest import quick_user
+from tests.factories import make_user
 
 PACKAGE = Path(__file__).resolve().parents[2] / "courses" / "smartphone-basics"
 
@@ -39,7 +39,7 @@ def generated(app, tmp_path_factory):
 def test_demo_course_is_generated_and_imported(app, db, generated, request_ctx):
     """Videos, cover and handout are made, and the course is imported, published, with the demo teacher."""
     folder = generated
-    teacher = quick_user(db, ["teacher"])
+    teacher = make_user(db, roles=["teacher"], password=None)
     course = create_demo_course(teacher, folder=folder, seconds=1)
     assert course is not None and course.status == "published" and course.visibility == "public"
     assert course.teachers == [teacher] and course.category.slug == "smartphone"

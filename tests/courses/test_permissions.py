@@ -5,8 +5,8 @@ import pytest
 
 from elearn.courses import permissions as rules
 from elearn.courses import services
-from tests.conftest import csrf_token
-from tests.courses.conftest import bearer, make_course, png_bytes
+from tests.clients import bearer, csrf_token
+from tests.factories import make_course, png_bytes
 
 ROLES = ("anonymous", "student", "other_teacher", "teacher", "admin")
 EDITORS = {"teacher", "admin"}

@@ -11,7 +11,9 @@ from sqlalchemy import select
 from elearn.video import services
 from elearn.video.models import Caption, MediaAsset
 from tests.video.clips import clip
-from tests.video.test_tus import SRT, make_lesson, send_file, signed_in
+from tests.clients import signed_in
+from tests.video.test_tus import send_file
+from tests.factories import SRT, make_lesson
 
 # The keys the issue names, plus what the player and the teacher's page use besides.
 ASSET_KEYS = {"id", "status", "progress", "error", "duration", "hls_url", "mp4_url", "poster_url",

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from elearn.video import services, transcode
 from elearn.video.models import Caption, MediaAsset
-from tests.conftest import csrf_token
-from tests.video.test_tus import make_lesson, signed_in
+from tests.clients import csrf_token, signed_in
+from tests.factories import make_lesson
 
 DETAIL = "[h264 @ 0x55] Invalid NAL unit size (12345 > 678).\nError while decoding stream #0:0"
 ROLES = {"student": ("student",), "other_teacher": ("teacher",), "admin": ("admin",)}

@@ -19,10 +19,10 @@ from elearn.courses.models import Handout
 from elearn.video import services, tus
 from elearn.video.models import Caption, MediaAsset, Upload
 from tests.browser.conftest import live_db, live_server  # noqa: F401  (shared live-server fixtures)
-from tests.conftest import DEFAULT_PASSWORD, make_user
+from tests.factories import DEFAULT_PASSWORD, SRT, make_lesson, make_user
 from tests.video.clips import clip
-from tests.video.test_tus import (SRT, UPLOADS, create, make_lesson, part_file, patch, send_file, signed_in,
-                                  tus_headers, upload_path)
+from tests.clients import signed_in
+from tests.video.test_tus import UPLOADS, create, part_file, patch, send_file, tus_headers, upload_path
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
