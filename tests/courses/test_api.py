@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from elearn.video.models import MediaAsset
+from elearn.courses.models import Lesson
 from tests.clients import bearer
-from tests.factories import make_course, make_user
+from tests.factories import make_asset, make_course, make_user
 
 MEDIA_KEYS = {"id", "status", "progress", "error", "duration", "hls_url", "mp4_url", "poster_url",
               "eta_seconds", "kind", "thumbnail_url", "audio_url"}  # as tests/video/test_media_api.py ASSET_KEYS
@@ -118,9 +118,7 @@ def test_lesson_media_shape_from_the_video_package(api, db):
     """A queued upload shows as pending_video with exactly the contract's keys."""
     course = api("post", "/api/v1/courses", json={"title": "器乐", "category": "instruments"}).get_json()
     lesson = api("post", f"/api/v1/courses/{course['id']}/lessons", json={"title": "二胡"}).get_json()
-    db.session.add(MediaAsset(lesson_id=lesson["id"], status="queued", original_filename="a.mp4",
-                              source_path="sources/x/source.mp4", size=10))
-    db.session.commit()
+    make_asset(db, db.session.get(Lesson, lesson["id"]), "queued", filename="a.mp4")
     body = api("get", f"/api/v1/lessons/{lesson['id']}").get_json()
     assert body["video"] is None
     assert set(body["pending_video"]) == MEDIA_KEYS and body["pending_video"]["status"] == "queued"

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from elearn.core.timeutil import utcnow
 from elearn.learning import services
 from elearn.learning.models import LessonProgress, WatchInterval
-from tests.learning.conftest import csrf_headers, heartbeat
 from tests.factories import DURATION, make_ready_course, started_long_ago
+from tests.learning.conftest import csrf_headers, heartbeat
 
 
 @pytest.fixture
