@@ -10,8 +10,16 @@ from sqlalchemy import func, select
 from elearn.core.timeutil import utcnow
 from elearn.learning import services
 from elearn.learning.models import LessonProgress, WatchInterval
+from tests.clients import csrf_token
 from tests.factories import DURATION, make_ready_course, started_long_ago
-from tests.learning.conftest import csrf_headers, heartbeat
+
+
+def csrf_headers(client) -> dict:
+    return {"X-CSRFToken": csrf_token(client, "/")}
+
+
+def heartbeat(client, lesson_id, body, headers=None, **kwargs):
+    return client.post(f"/api/v1/lessons/{lesson_id}/progress", json=body, headers=headers or {}, **kwargs)
 
 
 @pytest.fixture
