@@ -104,7 +104,8 @@ def pytest_runtest_call(item):
     finally:
         event.remove(Engine, "before_cursor_execute", record)
     if statements:
-        pytest.fail(f"{item.nodeid} sent SQL ({statements[0][:80]!r}...) but is not marked db: use the "
+        shown = next((s for s in statements if not s.upper().startswith("BEGIN")), statements[0])
+        pytest.fail(f"{item.nodeid} sent SQL ({shown[:80]!r}...) but is not marked db: use the "
                     "db fixture, or @pytest.mark.db if it builds its own database", pytrace=False)
     return result
 
