@@ -6,11 +6,13 @@ SQLite file in a temporary folder. The schema is built by running the migrations
 from __future__ import annotations
 
 import contextvars
-import itertools
 import os
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as SASession
 
 os.environ.setdefault("ELEARN_CONFIG", "test")
@@ -18,9 +20,10 @@ os.environ.setdefault("ELEARN_CONFIG", "test")
 import config as config_module  # noqa: E402
 from elearn import create_app  # noqa: E402
 from elearn.extensions import db as _db  # noqa: E402
-
-DEFAULT_PASSWORD = "correct-horse-7"
-_counter = itertools.count(1)
+# Builders live in tests/factories.py and client helpers in tests/clients.py; these names stay
+# importable from here for tests written before those modules existed.
+from tests.clients import csrf_token, login, signed_in  # noqa: E402,F401
+from tests.factories import DEFAULT_PASSWORD, make_user  # noqa: E402,F401
 
 
 def pytest_sessionstart(session):
@@ -73,6 +76,49 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
+# ---------------------------------------------------------------- markers
+
+#: Fixtures that reach the database. ``item.fixturenames`` is transitive, so ``client``, the role
+#: clients, ``people``, ``user_factory``... count through ``db``, and ``live_db`` through ``live_server``.
+DATABASE_FIXTURES = {"db", "live_server"}
+BROWSER_DIR = Path(__file__).parent / "browser"
+
+
+def pytest_collection_modifyitems(config, items):
+    """``db`` for tests that use the database (CI reruns only those on PostgreSQL), ``browser`` for
+    tests/browser. A test that reaches the database without these fixtures says ``@pytest.mark.db``."""
+    for item in items:
+        if DATABASE_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.db)
+        if BROWSER_DIR in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Keep the ``db`` marker honest: a test without it fails if it sends SQL, since CI's
+    PostgreSQL pass would skip it."""
+    if item.get_closest_marker("db") or item.get_closest_marker("own_sqlite"):
+        return (yield)
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        result = yield
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    if statements:
+        shown = next((s for s in statements if not s.upper().startswith("BEGIN")), statements[0])
+        pytest.fail(f"{item.nodeid} sent SQL ({shown[:80]!r}...) but is not marked db: use the "
+                    "db fixture, or @pytest.mark.db if it builds its own database", pytrace=False)
+    return result
+
+
+# ---------------------------------------------------------------- fixtures
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("elearn")
@@ -123,63 +169,21 @@ def client(app, db):
     return app.test_client()
 
 
-# ---------------------------------------------------------------- factories
-
-def make_user(db, *, roles=("student",), password=DEFAULT_PASSWORD, name=None, mobile=None, username=None,
-              birth_year=1950, disabled=False):
-    from elearn.accounts.services import create_user
-
-    n = next(_counter)
-    if mobile is None and username is None:
-        mobile = f"139{n:08d}"
-    user = create_user(name=name or f"用户{n}", mobile=mobile, username=username, password=password,
-                       birth_year=birth_year, roles=list(roles))
-    user.is_disabled = disabled
-    db.session.commit()
-    return user
-
-
 @pytest.fixture
 def user_factory(db):
     return lambda **kw: make_user(db, **kw)
 
 
-def login(client, user, password=DEFAULT_PASSWORD, remember=False):
-    response = client.post("/login", data={"login": user.login_name, "password": password,
-                                           "remember": "y" if remember else "",
-                                           "csrf_token": csrf_token(client, "/login")})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return response
-
-
-def _role_client(app, db, role):
-    user = make_user(db, roles=[role])
-    client = app.test_client()
-    login(client, user)
-    client.user = user
-    return client
-
-
 @pytest.fixture
 def admin_client(app, db):
-    return _role_client(app, db, "admin")
+    return signed_in(app, db, roles=["admin"])
 
 
 @pytest.fixture
 def teacher_client(app, db):
-    return _role_client(app, db, "teacher")
+    return signed_in(app, db, roles=["teacher"])
 
 
 @pytest.fixture
 def student_client(app, db):
-    return _role_client(app, db, "student")
-
-
-def csrf_token(client, path="/"):
-    """The CSRF token the page at ``path`` carries (meta tag), for form posts in tests."""
-    import re
-
-    html = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
+    return signed_in(app, db, roles=["student"])

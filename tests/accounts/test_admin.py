@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from elearn.accounts.models import OneTimeCode, User
 from elearn.core.timeutil import utcnow
-from tests.conftest import DEFAULT_PASSWORD, csrf_token, login
+from tests.clients import csrf_token, login
+from tests.factories import DEFAULT_PASSWORD
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from elearn.accounts import importing
 from elearn.accounts.models import OneTimeCode, User
 from elearn.core.timeutil import utcnow
-from tests.conftest import csrf_token
+from tests.clients import csrf_token
 
 IMPORT = "/admin/users/import"
 CONFIRM = "/admin/users/import/confirm"

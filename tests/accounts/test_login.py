@@ -1,8 +1,16 @@
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 
+import pytest
+
+import config as config_module
+from elearn import create_app
 from elearn.accounts.models import LoginAttempt
 from elearn.core.timeutil import utcnow
-from tests.conftest import DEFAULT_PASSWORD, csrf_token, login
+from tests.clients import csrf_token, login
+from tests.conftest import make_config
+from tests.factories import DEFAULT_PASSWORD, make_user
 
 
 def post_login(client, login_name, password, **extra):
@@ -83,12 +91,30 @@ def test_fifty_failures_lock_the_ip(client, user_factory, db):
     assert "网络" in response.get_data(as_text=True)
 
 
-def test_remember_me_sets_a_30_day_cookie(client, user_factory):
-    user = user_factory()
+def remember_cookie_lifetime(client, user) -> timedelta:
+    """How long from now the remember-me cookie set by signing ``user`` in is kept by the browser."""
     response = post_login(client, user.mobile, DEFAULT_PASSWORD, remember="y")
-    cookie = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token=")]
-    assert cookie, "no remember cookie"
-    assert "Max-Age=2592000" in cookie[0] or "Expires=" in cookie[0]
+    assert response.status_code == 302
+    cookies = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token=")]
+    assert len(cookies) == 1, "no remember cookie"
+    expires = re.search(r"Expires=([^;]+)", cookies[0])
+    assert expires, cookies[0]
+    return parsedate_to_datetime(expires.group(1)) - datetime.now(timezone.utc)
+
+
+def test_remember_me_lasts_thirty_days_by_default():
+    """The shipped setting keeps a remembered sign-in for 30 days (environment overrides aside)."""
+    assert config_module.Config.REMEMBER_DAYS == 30
+
+
+@pytest.mark.parametrize("days", [30, 1])
+def test_remember_me_cookie_expires_after_the_configured_days(app, db, tmp_path, days):
+    """The remember-me cookie expires REMEMBER_DAYS after sign-in: 30 days, or 1 day when set to 1."""
+    cfg = make_config(tmp_path, REMEMBER_DAYS=days, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"])
+    configured = create_app(cfg)  # the same database (and the test's rolled-back session) as ``app``
+    user = make_user(db)
+    lifetime = remember_cookie_lifetime(configured.test_client(), user)
+    assert abs(lifetime - timedelta(days=days)) < timedelta(minutes=5)
 
 
 def test_login_needs_csrf(client, user_factory):

@@ -1,4 +1,5 @@
-from tests.conftest import DEFAULT_PASSWORD, csrf_token, login
+from tests.clients import csrf_token, login
+from tests.factories import DEFAULT_PASSWORD
 
 
 def get_token(client, user, password=DEFAULT_PASSWORD):

@@ -135,7 +135,7 @@ def _example(interaction) -> str:
 
 # ---------------------------------------------------------------- the test and its baseline
 
-@pytest.mark.nodb  # its own SQLite database, not the one the suite (or CI's PostgreSQL pass) shares
+@pytest.mark.own_sqlite  # its own SQLite database, not the one the suite (or CI's PostgreSQL pass) shares
 @pytest.mark.parametrize("role", ROLES)
 def test_api_answers_as_its_document_says(role, tmp_path):
     """Signed in as ``role``, every generated request is answered as the OpenAPI document says, except

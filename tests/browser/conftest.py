@@ -24,7 +24,7 @@ from flask import has_app_context
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from elearn.extensions import db as _db
-from tests.conftest import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flask import url_for
-from werkzeug.security import generate_password_hash
 
-from tests.conftest import DEFAULT_PASSWORD, make_user
+from tests.factories import make_user
 
 #: GET endpoints that answer with JSON, files or media, never an HTML page.
 NON_HTML_ENDPOINTS = {"static", "core.healthz", "api-docs.openapi_json", "accounts.admin_import_example",
@@ -43,15 +42,8 @@ class World:
 
 
 def make_world(db, *, contrast: str = "standard", text_size: str = "standard") -> World:
-    # The default password hash costs a good part of a second to make and to check; these
-    # accounts share one quick hash of the same password (the sign-in form is still the real one).
-    quick_hash = generate_password_hash(DEFAULT_PASSWORD, method="pbkdf2:sha256:1000")
-
     def user(roles, **kw):
-        person = make_user(db, roles=roles, password=None, **kw)
-        person.password_hash, person.must_change_password = quick_hash, False
-        person.contrast, person.text_size = contrast, text_size
-        return person
+        return make_user(db, roles=roles, fast_hash=True, contrast=contrast, text_size=text_size, **kw)
 
     world = World(
         admin=user(["admin"], name="王管理"),

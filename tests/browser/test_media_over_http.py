@@ -6,9 +6,8 @@ import subprocess
 
 from elearn.video import tasks
 from elearn.video.services import lesson_media
-from tests.conftest import make_user
-from tests.video.test_jobs import queued_asset
-from tests.video.test_tus import make_lesson
+from tests.factories import make_asset, make_lesson, make_user
+from tests.video.clips import clip
 
 
 def ffprobe(url: str) -> dict:
@@ -22,7 +21,7 @@ def test_renditions_play_over_signed_urls_without_cookies(live_server, live_db):
     """ffprobe (no cookies, no session) reads the master, every rung and the download through signed URLs."""
     app = live_server.app
     lesson = make_lesson(live_db, make_user(live_db, roles=["teacher"]))
-    asset = queued_asset(live_db, lesson, "landscape")
+    asset = make_asset(live_db, lesson, "queued", size=1, source=clip("landscape"))
     assert tasks.run_transcode(asset.id) == "ready"
     with app.test_request_context():
         video = lesson_media(lesson.id)["video"]

@@ -7,24 +7,14 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from elearn.core.errors import stored_message
-from elearn.video import services, transcode
+from elearn.video import transcode
 from elearn.video.models import MediaAsset
 from tests.browser.conftest import sign_in
-from tests.conftest import make_user
-from tests.video.test_tus import make_lesson
+from tests.factories import make_asset, make_lesson, make_user
 
 pytestmark = pytest.mark.browser
 DETAIL = "[h264 @ 0x55] Invalid NAL unit size (41230 > 1187)."
 LIVE_WAIT = 15_000  # ms: several polls of the asset API
-
-
-def _asset(live_db, lesson, status, **fields) -> int:
-    asset = MediaAsset(lesson_id=lesson.id, status=status, original_filename="第一课.mp4", size=10, **fields)
-    live_db.session.add(asset)
-    live_db.session.flush()
-    asset.source_path = f"sources/{asset.id}/source.mp4"
-    live_db.session.commit()
-    return asset.id
 
 
 def _failure_fields() -> dict:
@@ -48,7 +38,7 @@ def _row(live_db, asset_id) -> MediaAsset:
 def _open(page, live_server, live_db, roles=("teacher",), status="processing", **fields):
     teacher = make_user(live_db, roles=["teacher"])
     lesson = make_lesson(live_db, teacher)
-    asset_id = _asset(live_db, lesson, status, **fields)
+    asset_id = make_asset(live_db, lesson, status, filename="第一课.mp4", **fields).id
     viewer = teacher if "teacher" in roles else make_user(live_db, roles=list(roles))
     sign_in(page, live_server, viewer)
     page.goto(f"{live_server.url}/teaching/lessons/{lesson.id}/edit")

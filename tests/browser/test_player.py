@@ -13,14 +13,12 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from elearn.core.timeutil import utcnow
 from elearn.extensions import db as _db
 from elearn.learning.models import LearningPreference, LessonProgress, WatchInterval
 from tests.browser.conftest import sign_in
-from tests.conftest import DEFAULT_PASSWORD, make_user
-from tests.courses.conftest import make_course
+from tests.factories import make_course, make_user
 from tests.learning.media import CUES, attach_ready_video
 
 pytestmark = pytest.mark.browser
@@ -35,11 +33,7 @@ STATE = """() => {
 
 
 def person(db, roles, name):
-    user = make_user(db, roles=roles, password=None, name=name)
-    user.password_hash = generate_password_hash(DEFAULT_PASSWORD, method="pbkdf2:sha256:1000")
-    user.must_change_password = False
-    db.session.commit()
-    return user
+    return make_user(db, roles=roles, fast_hash=True, name=name)
 
 
 @pytest.fixture

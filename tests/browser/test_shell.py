@@ -5,7 +5,7 @@ import pytest
 
 from tests.browser.conftest import sign_in
 from tests.browser.pages import make_world, visit_every_page
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 

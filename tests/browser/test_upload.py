@@ -10,9 +10,8 @@ from playwright.sync_api import expect
 from elearn.uploads.models import Upload
 from elearn.video.models import MediaAsset
 from tests.browser.conftest import sign_in
-from tests.conftest import make_user
+from tests.factories import make_lesson, make_user
 from tests.video.clips import clip
-from tests.video.test_tus import make_lesson
 
 pytestmark = pytest.mark.browser
 CHUNK = 8 * 1024 * 1024  # the widget's data-chunk-size

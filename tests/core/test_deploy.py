@@ -123,8 +123,10 @@ def test_a_relative_instance_dir_is_taken_from_the_current_folder(bare_env, tmp_
 
 @pytest.fixture(scope="module")
 def proxied_app(tmp_path_factory):
-    """An app configured for one nginx in front (ELEARN_TRUSTED_PROXIES=1), with its own database."""
-    app = create_app(make_config(tmp_path_factory.mktemp("proxied"), TRUSTED_PROXIES=1))
+    """An app configured for one nginx in front (ELEARN_TRUSTED_PROXIES=1), with its own SQLite database
+    (never the shared one: building the schema afresh would empty it for the rest of the run)."""
+    folder = tmp_path_factory.mktemp("proxied")
+    app = create_app(make_config(folder, TRUSTED_PROXIES=1, DATABASE_URL=f"sqlite:///{folder / 'proxied.db'}"))
     app.test_client_class = IsolatedClient
     reset_schema(app)
     yield app
@@ -144,6 +146,7 @@ def _five_failures_then_others(app, user):
     return failures, _sign_in(neighbour, user, DEFAULT_PASSWORD, "198.51.100.20")
 
 
+@pytest.mark.own_sqlite
 def test_behind_one_proxy_throttling_counts_the_forwarded_address(proxied_app):
     """With one trusted proxy, failures from one client's address do not lock out another client."""
     with proxied_app.app_context():

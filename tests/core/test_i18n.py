@@ -31,7 +31,7 @@ def test_every_message_has_a_chinese_translation(tmp_path):
 
 def test_language_switch_changes_the_page(client):
     """Chinese is the default; the header switch turns the page English and is remembered."""
-    from tests.conftest import csrf_token
+    from tests.clients import csrf_token
 
     assert "登录" in client.get("/").get_data(as_text=True)
     response = client.post("/preferences", data={"locale": "en", "csrf_token": csrf_token(client), "next": "/login"})
@@ -42,7 +42,7 @@ def test_language_switch_changes_the_page(client):
 
 def test_text_size_and_contrast_are_remembered_per_user(client, user_factory, db):
     """Display choices made while signed in are stored on the account."""
-    from tests.conftest import csrf_token, login
+    from tests.clients import csrf_token, login
 
     user = user_factory()
     login(client, user)
@@ -55,7 +55,7 @@ def test_text_size_and_contrast_are_remembered_per_user(client, user_factory, db
 
 
 def test_unknown_preference_is_refused(client):
-    from tests.conftest import csrf_token
+    from tests.clients import csrf_token
 
     response = client.post("/preferences", data={"text_size": "huge", "csrf_token": csrf_token(client)})
     assert response.status_code == 400

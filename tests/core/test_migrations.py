@@ -36,6 +36,7 @@ def scratch_app(tmp_path):
         db.engine.dispose()
 
 
+@pytest.mark.db  # a scratch database of its own, on PostgreSQL too
 def test_upgrade_downgrade_and_models_match(scratch_app):
     with scratch_app.app_context():
         upgrade()

@@ -6,9 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 
-pytestmark = pytest.mark.nodb
 ROOT = Path(__file__).resolve().parents[2]
 CHECK = ROOT / "scripts" / "check-js.js"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 def course_for_pages(db, teacher):
     """A published public course taught by ``teacher``: two chapters, three lessons, a handout."""
     from elearn.courses import services
-    from tests.courses.conftest import make_course, pdf_bytes, png_bytes
+    from tests.factories import make_course, pdf_bytes, png_bytes
 
     course = make_course(db, teachers=[teacher], status="published", visibility="public", lessons=3, chapters=2,
                          category="smartphone", title="智能手机入门")

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.courses.conftest import bearer, make_course, quick_user
+from elearn.courses.models import Lesson
+from tests.clients import bearer
+from tests.factories import make_asset, make_course, make_user
 
 MEDIA_KEYS = {"id", "status", "progress", "error", "duration", "hls_url", "mp4_url", "poster_url",
               "eta_seconds", "kind", "thumbnail_url", "audio_url"}  # as tests/video/test_media_api.py ASSET_KEYS
@@ -11,7 +13,7 @@ MEDIA_KEYS = {"id", "status", "progress", "error", "duration", "hls_url", "mp4_u
 
 @pytest.fixture
 def teacher(db):
-    return quick_user(db, ["teacher"])
+    return make_user(db, roles=["teacher"], password=None)
 
 
 @pytest.fixture
@@ -114,12 +116,9 @@ def test_get_lesson_has_video_pending_video_captions_and_handouts(api, db):
 
 def test_lesson_media_shape_from_the_video_package(api, db):
     """A queued upload shows as pending_video with exactly the contract's keys."""
-    models = pytest.importorskip("elearn.video.models")
     course = api("post", "/api/v1/courses", json={"title": "器乐", "category": "instruments"}).get_json()
     lesson = api("post", f"/api/v1/courses/{course['id']}/lessons", json={"title": "二胡"}).get_json()
-    db.session.add(models.MediaAsset(lesson_id=lesson["id"], status="queued", original_filename="a.mp4",
-                                     source_path="sources/x/source.mp4", size=10))
-    db.session.commit()
+    make_asset(db, db.session.get(Lesson, lesson["id"]), "queued", filename="a.mp4")
     body = api("get", f"/api/v1/lessons/{lesson['id']}").get_json()
     assert body["video"] is None
     assert set(body["pending_video"]) == MEDIA_KEYS and body["pending_video"]["status"] == "queued"
@@ -144,15 +143,15 @@ def test_moving_lessons_and_chapters(api):
 def test_only_admins_choose_teachers(app, api, db, teacher):
     """A teacher cannot change a course's teachers through the API; an admin can."""
     course = api("post", "/api/v1/courses", json={"title": "文史", "category": "history-culture"}).get_json()
-    other = quick_user(db, ["teacher"])
+    other = make_user(db, roles=["teacher"], password=None)
     refused = api("patch", f"/api/v1/courses/{course['id']}", json={"teacher_ids": [other.id]})
     assert refused.status_code == 403 and refused.get_json()["code"] == "teachers_admin_only"
-    admin = quick_user(db, ["admin"])
+    admin = make_user(db, roles=["admin"], password=None)
     response = app.test_client().patch(f"/api/v1/courses/{course['id']}", json={"teacher_ids": [other.id, teacher.id]},
                                        headers=bearer(db, admin))
     assert response.status_code == 200
     assert sorted(t["id"] for t in response.get_json()["teachers"]) == sorted([other.id, teacher.id])
-    student = quick_user(db, ["student"])
+    student = make_user(db, roles=["student"], password=None)
     response = app.test_client().patch(f"/api/v1/courses/{course['id']}", json={"teacher_ids": [student.id]},
                                        headers=bearer(db, admin))
     assert response.status_code == 400 and response.get_json()["code"] == "not_a_teacher"
@@ -217,6 +216,6 @@ def test_anonymous_reads_public_courses(app, db):
 
 
 def _png():
-    from tests.courses.conftest import png_bytes
+    from tests.factories import png_bytes
 
     return png_bytes()

@@ -12,7 +12,7 @@ from elearn.courses import hooks
 from elearn.core import storage
 from elearn.courses import packages, services
 from elearn.courses.models import Course, Handout, Lesson
-from tests.courses.conftest import make_course, pdf_bytes, png_bytes, quick_user
+from tests.factories import make_course, make_user, pdf_bytes, png_bytes
 
 TRICKY = 'Line with "quotes", a back\\slash, a tab\there and """ three quotes\n\n- 列表\n- 第二项\n'
 
@@ -40,7 +40,7 @@ def snapshot(course) -> dict:
 
 
 def rich_course(db):
-    teacher = quick_user(db, ["teacher"])
+    teacher = make_user(db, roles=["teacher"], password=None)
     course = services.create_course(teacher, title="书法 \"基础\"", subtitle="楷书\\行书", category="calligraphy",
                                     description_md=TRICKY, visibility="signed_in")
     services.set_cover(course, png_bytes(8, 6))
@@ -166,7 +166,7 @@ def test_import_cli_imports_a_folder_of_packages(app, db, tmp_path):
     """`flask courses import` takes a folder of packages; each one is imported whole."""
     write_package(tmp_path / "one", GOOD, GOOD_FILES)
     write_package(tmp_path / "two", GOOD.replace("好课", "另一门"), GOOD_FILES)
-    teacher = quick_user(db, ["teacher"])
+    teacher = make_user(db, roles=["teacher"], password=None)
     result = app.test_cli_runner().invoke(args=["courses", "import", str(tmp_path), "--teacher", teacher.mobile])
     assert result.exit_code == 0, result.output
     titles = db.session.scalars(select(Course.title).order_by(Course.id.desc()).limit(2)).all()
@@ -193,7 +193,6 @@ def test_toml_strings_survive_any_text():
 
 def test_package_video_goes_to_the_video_package(app, db, tmp_path, request_ctx):
     """A lesson video in a package is handed to elearn.video (probed and queued)."""
-    pytest.importorskip("elearn.video.probe", reason="the video package's prober is not there yet")
     clip = tmp_path / "clip.mp4"
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=10:duration=1.5",
                     "-f", "lavfi", "-i", "sine=duration=1.5", "-shortest", "-pix_fmt", "yuv420p", str(clip)],

@@ -7,9 +7,9 @@ from elearn.courses import hooks
 from elearn.core import storage
 from elearn.core.errors import ServiceError
 from elearn.courses import services
+from elearn.core.permissions import SYSTEM
 from elearn.courses.models import Category, Chapter, Course, Handout, Lesson
-from elearn.courses.permissions import SYSTEM
-from tests.courses.conftest import make_course, pdf_bytes, png_bytes, quick_user
+from tests.factories import make_course, make_user, pdf_bytes, png_bytes
 
 
 def titles(course):
@@ -26,7 +26,7 @@ def test_categories_are_seeded_with_chinese_and_english_names(db, request_ctx):
 
 def test_creating_a_course_makes_a_draft_taught_by_its_creator(db, request_ctx):
     """A teacher who creates a course is its teacher, and it starts as a draft."""
-    teacher = quick_user(db, ["teacher"])
+    teacher = make_user(db, roles=["teacher"], password=None)
     course = services.create_course(teacher, title="  书法  入门 ", category="calligraphy")
     assert course.status == "draft" and course.title == "书法 入门"
     assert course.teachers == [teacher] and course.category.slug == "calligraphy"
@@ -34,7 +34,7 @@ def test_creating_a_course_makes_a_draft_taught_by_its_creator(db, request_ctx):
 
 def test_bad_course_fields_are_refused(db, request_ctx):
     """Empty titles, unknown categories and visibilities are refused with a field name."""
-    teacher = quick_user(db, ["teacher"])
+    teacher = make_user(db, roles=["teacher"], password=None)
     for kwargs, field in (({"title": " ", "category": "dance"}, "title"),
                           ({"title": "x", "category": "no-such"}, "category"),
                           ({"title": "x", "category": "dance", "visibility": "everyone"}, "visibility"),
@@ -47,7 +47,7 @@ def test_bad_course_fields_are_refused(db, request_ctx):
 def test_only_teachers_can_be_assigned(db, request_ctx):
     """A student cannot be made a course's teacher."""
     course = make_course(db)
-    student = quick_user(db, ["student"])
+    student = make_user(db, roles=["student"], password=None)
     with pytest.raises(ServiceError) as err:
         services.set_teachers(SYSTEM, course, [student.id])
     assert err.value.code == "not_a_teacher"

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from tests.factories import make_asset, make_caption, media_root
 from tests.video.clips import CLIP_DIR, FFMPEG, H264_AAC, testsrc, tone
 
 SECONDS = 8
@@ -53,25 +54,10 @@ def webvtt() -> str:
 
 def attach_ready_video(db, lesson, *, captions=True):
     """Give ``lesson`` the transcoded clip as its ready video (and Chinese captions); returns the asset."""
-    from flask import current_app
-
-    from elearn.core.timeutil import utcnow
-    from elearn.video.models import Caption, MediaAsset
-
     out, summary = transcoded_lesson()
-    asset = MediaAsset(lesson_id=lesson.id, status="ready", kind="video", duration=summary["duration"], size=1,
-                       original_filename="太极.mp4", progress=100.0, ready_at=utcnow(), renditions=summary)
-    db.session.add(asset)
-    db.session.flush()
-    media = Path(current_app.config["MEDIA_DIR"])
-    target = media / "hls" / str(asset.id)
-    shutil.rmtree(target, ignore_errors=True)  # ids come round again after a test empties the tables
-    shutil.copytree(out, target)
+    asset = make_asset(db, lesson, "ready", filename="太极.mp4", size=1, duration=summary["duration"],
+                       renditions=summary)
+    shutil.copytree(out, media_root() / "hls" / str(asset.id))
     if captions:
-        relative = f"captions/{lesson.id}/learning-test.vtt"
-        (media / relative).parent.mkdir(parents=True, exist_ok=True)
-        (media / relative).write_text(webvtt(), encoding="utf-8")
-        db.session.add(Caption(lesson_id=lesson.id, lang="zh", status="ready", original_filename="字幕.vtt",
-                               source_path=relative, vtt_path=relative, encoding="utf-8"))
-    db.session.commit()
+        make_caption(db, lesson, webvtt().encode(), filename="字幕.vtt", lang="zh")
     return asset

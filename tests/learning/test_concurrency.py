@@ -13,9 +13,8 @@ from sqlalchemy import func, select
 
 from elearn.extensions import db as _db
 from elearn.learning.models import LessonProgress, WatchInterval
-from tests.conftest import csrf_token
-from tests.courses.conftest import quick_user, sign_in
-from tests.learning.conftest import ready_course
+from tests.clients import csrf_token, sign_in
+from tests.factories import make_ready_course, make_user
 
 THREADS = 6
 BEATS = 8
@@ -37,11 +36,12 @@ def committed(app):
                         connection.execute(table.delete())
 
 
+@pytest.mark.db  # through ``committed``
 def test_simultaneous_heartbeats_from_many_tabs_all_count(app, committed):
     """Six tabs of one user send eight reports each, released together: every interval is stored and merged."""
-    course = ready_course(committed, lessons=1)
+    course = make_ready_course(committed, lessons=1)
     lesson_id = course.lessons[0].id
-    user = quick_user(committed, ["student"])
+    user = make_user(committed, roles=["student"], password=None)
     tabs = []
     for _ in range(THREADS):
         client = sign_in(app.test_client(), user)
@@ -74,15 +74,16 @@ def test_simultaneous_heartbeats_from_many_tabs_all_count(app, committed):
     assert progress.covered_seconds == pytest.approx(THREADS * BEATS * 0.1)
 
 
+@pytest.mark.db  # through ``committed``
 def test_simultaneous_heartbeats_with_fresh_tokens_touch_and_count(app, committed):
     """Six apps with unused bearer tokens report at once: each token's first-use touch (its own locked
     transaction at the API's edge) and every heartbeat succeed, with nothing lost."""
     from elearn.accounts.models import ApiToken
     from elearn.accounts.services import issue_token
 
-    course = ready_course(committed, lessons=1)
+    course = make_ready_course(committed, lessons=1)
     lesson_id = course.lessons[0].id
-    user = quick_user(committed, ["student"])
+    user = make_user(committed, roles=["student"], password=None)
     tokens = [issue_token(user, name=f"tv{i}") for i in range(THREADS)]
     committed.session.commit()
     start = threading.Barrier(THREADS)

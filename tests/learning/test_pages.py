@@ -12,9 +12,8 @@ from sqlalchemy import select
 from elearn.core.timeutil import utcnow
 from elearn.learning import services
 from elearn.learning.models import LearningPreference
-from tests.conftest import csrf_token
-from tests.courses.conftest import quick_user, sign_in
-from tests.learning.conftest import ready_course
+from tests.clients import csrf_token, sign_in
+from tests.factories import make_ready_course, make_user
 
 
 def watch(user, lesson, intervals, position=None, *, when=None):
@@ -28,14 +27,14 @@ def watch(user, lesson, intervals, position=None, *, when=None):
 
 @pytest.fixture
 def learner(app, db):
-    client = sign_in(app.test_client(), quick_user(db, ["student"]))
+    client = sign_in(app.test_client(), make_user(db, roles=["student"], password=None))
     return client
 
 
 def test_continue_learning_opens_the_most_recent_unfinished_lesson(app, db, learner, request_ctx):
     """The big button goes to the lesson watched last; after finishing it, to the next one in the course."""
     user = learner.user
-    first, second = ready_course(db, title="书法"), ready_course(db, title="太极")
+    first, second = make_ready_course(db, title="书法"), make_ready_course(db, title="太极")
     watch(user, first.lessons[0], [(0, 20)], 20, when=utcnow() - timedelta(days=2))
     watch(user, second.lessons[1], [(0, 42)], 42)
     db.session.commit()
@@ -47,14 +46,14 @@ def test_continue_learning_opens_the_most_recent_unfinished_lesson(app, db, lear
     db.session.commit()
     html = learner.get("/").get_data(as_text=True)
     assert f'id="continue-button" href="/lessons/{second.lessons[2].id}"' in html
-    assert "已学完 1 / 3 课" in html or "1 / 3" in html
+    assert "已学完 1 / 3 课（33%）" in html
 
 
 def test_continue_learning_skips_a_course_no_longer_visible(app, db, learner, request_ctx):
     """A lesson the learner may no longer see is not offered."""
     user = learner.user
-    course = ready_course(db)
-    other = ready_course(db, title="摄影")
+    course = make_ready_course(db)
+    other = make_ready_course(db, title="摄影")
     watch(user, other.lessons[0], [(0, 10)], 10, when=utcnow() - timedelta(days=1))
     watch(user, course.lessons[0], [(0, 10)], 10)
     course.visibility = "classes"
@@ -65,7 +64,7 @@ def test_continue_learning_skips_a_course_no_longer_visible(app, db, learner, re
 
 def test_home_without_progress_shows_the_catalogue_and_no_button(app, db, learner):
     """A newcomer sees a hint and the catalogue by category; a visitor the public courses and sign-in."""
-    ready_course(db, title="公开的太极课", visibility="public")
+    make_ready_course(db, title="公开的太极课", visibility="public")
     html = learner.get("/").get_data(as_text=True)
     assert 'id="continue-button"' not in html and "公开的太极课" in html and "太极拳" in html
     anonymous = app.test_client().get("/").get_data(as_text=True)
@@ -74,7 +73,7 @@ def test_home_without_progress_shows_the_catalogue_and_no_button(app, db, learne
 
 def test_the_lesson_page_offers_to_resume(app, db, learner, request_ctx):
     """With a stored position the page offers 「从 0:42 继续播放」 and 「从头播放」; the player gets its URLs."""
-    course = ready_course(db)
+    course = make_ready_course(db)
     lesson = course.lessons[0]
     watch(learner.user, lesson, [(0, 42)], 42)
     db.session.commit()
@@ -91,7 +90,7 @@ def test_the_lesson_page_offers_to_resume(app, db, learner, request_ctx):
 
 def test_a_visitor_plays_a_public_lesson_without_reports(app, db):
     """Signed out, a public lesson still plays; the player is told not to report."""
-    course = ready_course(db, visibility="public")
+    course = make_ready_course(db, visibility="public")
     client = app.test_client()
     html = client.get(f"/lessons/{course.lessons[0].id}").get_data(as_text=True)
     config = json.loads(re.search(r"data-config='([^']+)'", html).group(1))
@@ -102,7 +101,7 @@ def test_a_visitor_plays_a_public_lesson_without_reports(app, db):
 
 def test_playback_gives_fresh_signed_urls_and_the_callers_state(app, db, learner, request_ctx):
     """GET /lessons/{id}/playback: URLs, captions that can be shown, progress and settings."""
-    course = ready_course(db)
+    course = make_ready_course(db)
     lesson = course.lessons[0]
     watch(learner.user, lesson, [(0, 30)], 30)
     db.session.commit()
@@ -110,7 +109,7 @@ def test_playback_gives_fresh_signed_urls_and_the_callers_state(app, db, learner
     assert body["video"]["hls_url"].startswith("/media/") and body["progress"]["resume_at"] == 30
     assert body["preferences"] == {"playback_rate": 1.0, "captions_on": True, "caption_size": "medium",
                                    "autoplay_next": False}
-    hidden = ready_course(db, visibility="classes")
+    hidden = make_ready_course(db, visibility="classes")
     assert learner.get(f"/api/v1/lessons/{hidden.lessons[0].id}/playback").status_code == 403
 
 
@@ -146,7 +145,7 @@ def test_the_settings_form_on_my_learning(app, db, learner):
 
 def test_minutes_per_week_and_month(app, db, learner, request_ctx):
     """Minutes are counted on the day (site time) the reports arrived, grouped by week and by month."""
-    course = ready_course(db, lessons=2)
+    course = make_ready_course(db, lessons=2)
     user = learner.user
     today = services.local_day(utcnow())
     monday = today - timedelta(days=today.weekday())
@@ -162,7 +161,7 @@ def test_minutes_per_week_and_month(app, db, learner, request_ctx):
 
 def test_my_learning_page_and_api(app, db, learner, request_ctx):
     """「我的学习」 draws the charts as SVG with a title, a description and a table; the API has the same data."""
-    course = ready_course(db, lessons=2, title="太极拳入门")
+    course = make_ready_course(db, lessons=2, title="太极拳入门")
     watch(learner.user, course.lessons[0], [(0, 60)], 60)
     watch(learner.user, course.lessons[1], [(0, 30)], 30)
     db.session.commit()
@@ -180,8 +179,8 @@ def test_my_learning_page_and_api(app, db, learner, request_ctx):
 def test_teachers_see_the_figures_of_their_courses(app, db, people, request_ctx):
     """A course's teacher and admins get its figures (page and API); students and other teachers do not."""
     teacher = people["teacher"]
-    course = ready_course(db, lessons=1, teachers=[teacher.user], title="我教的课")
-    learner = quick_user(db, ["student"])
+    course = make_ready_course(db, lessons=1, teachers=[teacher.user], title="我教的课")
+    learner = make_user(db, roles=["student"], password=None)
     watch(learner, course.lessons[0], [(0, 60)], 60)
     db.session.commit()
     html = teacher.get("/learning").get_data(as_text=True)
@@ -203,7 +202,7 @@ def test_deleting_a_lesson_takes_its_progress_with_it(app, db, learner, request_
     from elearn.courses import services as courses
     from elearn.learning.models import WatchInterval
 
-    course = ready_course(db, lessons=2)
+    course = make_ready_course(db, lessons=2)
     lesson = course.lessons[0]
     watch(learner.user, lesson, [(0, 10)], 10)
     db.session.commit()
@@ -214,7 +213,7 @@ def test_deleting_a_lesson_takes_its_progress_with_it(app, db, learner, request_
 
 def test_the_pages_speak_english_too(app, db, learner, request_ctx):
     """With English chosen, the player, the home page and 「我的学习」 are in English."""
-    course = ready_course(db)
+    course = make_ready_course(db)
     watch(learner.user, course.lessons[0], [(0, 42)], 42)
     db.session.commit()
     learner.set_cookie("elearn_lang", "en")

@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 from elearn.core.timeutil import utcnow
 from elearn.learning import services
 from elearn.learning.models import LessonProgress, WatchInterval
-from tests.learning.conftest import DURATION, csrf_headers, heartbeat, ready_course, started_long_ago
+from tests.clients import csrf_token
+from tests.factories import DURATION, make_ready_course, started_long_ago
+
+
+def csrf_headers(client) -> dict:
+    return {"X-CSRFToken": csrf_token(client, "/")}
+
+
+def heartbeat(client, lesson_id, body, headers=None, **kwargs):
+    return client.post(f"/api/v1/lessons/{lesson_id}/progress", json=body, headers=headers or {}, **kwargs)
 
 
 @pytest.fixture
@@ -88,8 +97,8 @@ def test_not_a_number_and_broken_json_are_refused(student, course, db):
 
 def test_who_may_report(app, db, people):
     """Only signed-in users who may see the lesson: 401 signed out, 403 for a hidden course, 404 unknown."""
-    hidden = ready_course(db, visibility="classes", title="只给班级")
-    shown = ready_course(db, visibility="public", title="公开课")
+    hidden = make_ready_course(db, visibility="classes", title="只给班级")
+    shown = make_ready_course(db, visibility="public", title="公开课")
     body = {"position": 1, "intervals": [[0, 1]]}
     assert heartbeat(people["anonymous"], shown.lessons[0].id, body).status_code == 401
     student = people["student"]
@@ -104,9 +113,9 @@ def test_who_may_report(app, db, people):
 
 def test_after_logout_the_heartbeat_is_refused(app, db, user_factory):
     """A page left open after signing out cannot report any more (401), not even by beacon."""
-    from tests.conftest import csrf_token, login
+    from tests.clients import csrf_token, login
 
-    course = ready_course(db)
+    course = make_ready_course(db)
     user = user_factory()
     client = app.test_client()
     login(client, user)
@@ -121,7 +130,7 @@ def test_after_logout_the_heartbeat_is_refused(app, db, user_factory):
 
 def test_a_lesson_without_a_video_is_refused(student, db):
     """Nothing to watch, nothing to report: 409 with a plain message."""
-    from tests.courses.conftest import make_course
+    from tests.factories import make_course
 
     course = make_course(db, status="published", visibility="signed_in")
     response = heartbeat(student, course.lessons[0].id, {"position": 1, "intervals": [[0, 1]]}, student.headers)
@@ -147,9 +156,10 @@ def test_a_session_report_needs_the_csrf_token_in_a_header_or_in_the_beacon_body
 
 def test_a_bearer_token_needs_no_csrf_token(app, db, course):
     """TV boxes and apps report with a bearer token."""
-    from tests.courses.conftest import bearer, quick_user
+    from tests.clients import bearer
+    from tests.factories import make_user
 
-    user = quick_user(db, ["student"])
+    user = make_user(db, roles=["student"], password=None)
     response = heartbeat(app.test_client(), course.lessons[0].id, {"position": 3, "intervals": [[0, 3]]},
                          bearer(db, user))
     assert response.status_code == 200 and response.get_json()["covered_seconds"] == 3
@@ -204,9 +214,9 @@ def test_get_without_any_report_is_the_start(student, course):
 
 def test_the_clock_bounds_what_is_credited_over_all_devices(app, db, course, request_ctx):
     """Never more than 1.5x the wall-clock time since the previous report (plus slack), summed over devices."""
-    from tests.courses.conftest import quick_user
+    from tests.factories import make_user
 
-    user = quick_user(db, ["student"])
+    user = make_user(db, roles=["student"], password=None)
     lesson = course.lessons[0]
     t0 = utcnow()
     slack = services.CLOCK_SLACK_SECONDS
@@ -226,9 +236,9 @@ def test_the_clock_bounds_what_is_credited_over_all_devices(app, db, course, req
 
 def test_a_position_only_report_starts_the_clock_but_does_not_reset_it(app, db, course, request_ctx):
     """The player's first report (no intervals) starts the clock; later empty reports leave it alone."""
-    from tests.courses.conftest import quick_user
+    from tests.factories import make_user
 
-    user = quick_user(db, ["student"])
+    user = make_user(db, roles=["student"], password=None)
     lesson = course.lessons[0]
     t0 = utcnow()
     services.record_heartbeat(user, lesson, 0, [], now=t0)
@@ -239,9 +249,9 @@ def test_a_position_only_report_starts_the_clock_but_does_not_reset_it(app, db, 
 
 def test_watched_between_answers_for_a_time_window(app, db, course, request_ctx):
     """Attendance can ask how much of a lesson was watched between two times (by arrival time)."""
-    from tests.courses.conftest import quick_user
+    from tests.factories import make_user
 
-    user = quick_user(db, ["student"])
+    user = make_user(db, roles=["student"], password=None)
     lesson = course.lessons[0]
     nine = utcnow().replace(hour=1, minute=0, second=0, microsecond=0)  # 9:00 in Beijing
     services.record_heartbeat(user, lesson, 0, [], now=nine - timedelta(hours=1))

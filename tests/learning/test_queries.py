@@ -9,8 +9,9 @@ from sqlalchemy import event
 
 from elearn.core.timeutil import utcnow
 from elearn.learning.models import LessonProgress, WatchInterval
-from tests.courses.conftest import bearer, quick_user, sign_in
-from tests.learning.conftest import ready_course
+from tests.clients import bearer, sign_in
+from tests.factories import make_ready_course, make_user
+
 
 
 def count_queries(db, action) -> int:
@@ -33,7 +34,7 @@ def start_courses(db, learner, teacher, how_many, *, first):
     「继续学习」 has to look past each of them; ``first`` adds an older unfinished lesson to find at the end."""
     now = utcnow()
     for n in range(how_many):
-        course = ready_course(db, lessons=2, teachers=[teacher], title=f"课程 {how_many}-{n}")
+        course = make_ready_course(db, lessons=2, teachers=[teacher], title=f"课程 {how_many}-{n}")
         for lesson in course.lessons:
             db.session.add(LessonProgress(user_id=learner.id, lesson_id=lesson.id, covered=[[0.0, 60.0]],
                                           covered_seconds=60.0, position=60.0, duration=60.0, completed_at=now,
@@ -41,7 +42,7 @@ def start_courses(db, learner, teacher, how_many, *, first):
             db.session.add(WatchInterval(user_id=learner.id, lesson_id=lesson.id, start=0.0, end=60.0,
                                          received_at=now, day=now.date()))
     if first:
-        unfinished = ready_course(db, lessons=1, title="还没学完")
+        unfinished = make_ready_course(db, lessons=1, title="还没学完")
         db.session.add(LessonProgress(user_id=learner.id, lesson_id=unfinished.lessons[0].id, covered=[],
                                       position=20.0, duration=60.0, updated_at=now - timedelta(days=3)))
     db.session.commit()
@@ -49,7 +50,7 @@ def start_courses(db, learner, teacher, how_many, *, first):
 
 @pytest.fixture
 def clients(app, db):
-    learner, teacher = quick_user(db, ["student"]), quick_user(db, ["teacher"])
+    learner, teacher = make_user(db, roles=["student"], password=None), make_user(db, roles=["teacher"], password=None)
     return {"learner": sign_in(app.test_client(), learner), "teacher": sign_in(app.test_client(), teacher)}
 
 

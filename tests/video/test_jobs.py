@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -12,32 +11,15 @@ from pathlib import Path
 
 import m3u8
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from elearn.core import jobs
 from elearn.core.timeutil import utcnow
 from elearn.video import tasks
 from elearn.video.models import MediaAsset
 from elearn.core.storage import root as media_root
+from tests.factories import make_asset, make_lesson, make_user
 from tests.video.clips import clip
-from tests.video.test_tus import make_lesson
-from tests.conftest import make_user
-
-
-def queued_asset(db, lesson, clip_name="tiny"):
-    """An accepted upload waiting for a worker, with its source in place (as after a tus upload)."""
-    asset = MediaAsset(lesson_id=lesson.id, status="queued", original_filename="课.mp4", size=1,
-                       queued_at=utcnow())
-    db.session.add(asset)
-    db.session.flush()
-    asset.source_path = f"sources/{asset.id}/source.mp4"
-    # Ids come round again after a rolled-back test: start from a clean folder.
-    shutil.rmtree(media_root() / "hls" / str(asset.id), ignore_errors=True)
-    target = media_root() / asset.source_path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(clip(clip_name).read_bytes())
-    db.session.commit()
-    return asset
 
 
 @pytest.fixture
@@ -47,7 +29,7 @@ def lesson(db):
 
 def test_a_queued_asset_becomes_ready_with_signed_renditions(app, db, lesson):
     """The worker's job turns a queued asset into HLS; the lesson API then hands out signed URLs."""
-    asset = queued_asset(db, lesson)
+    asset = make_asset(db, lesson, "queued", size=1, source=clip("tiny"))
     assert tasks.run_transcode(asset.id) == "ready"
     db.session.expire_all()
     assert asset.status == "ready" and asset.progress == 100.0 and asset.attempt == 1
@@ -70,7 +52,7 @@ def test_a_queued_asset_becomes_ready_with_signed_renditions(app, db, lesson):
 
 
 def test_a_stale_worker_cannot_overwrite_a_newer_attempt(app, db, lesson):
-    asset = queued_asset(db, lesson)
+    asset = make_asset(db, lesson, "queued", size=1, source=clip("tiny"))
     first = jobs.claim(MediaAsset, asset.id, "worker-a")
     assert first == 1
     assert jobs.claim(MediaAsset, asset.id, "worker-b") is None  # the lease is held
@@ -87,7 +69,7 @@ def test_a_stale_worker_cannot_overwrite_a_newer_attempt(app, db, lesson):
 
 def test_broken_recordings_are_retried_three_times_then_failed_plainly(app, db, lesson):
     """A source that fails half-way is tried up to JOB_MAX_ATTEMPTS times, then failed with a reason."""
-    asset = queued_asset(db, lesson, "corrupt")
+    asset = make_asset(db, lesson, "queued", size=1, source=clip("corrupt"))
     outcomes = [tasks.run_transcode(asset.id) for _ in range(3)]
     assert outcomes == ["retrying", "retrying", "failed"]
     db.session.expire_all()
@@ -99,7 +81,7 @@ def test_broken_recordings_are_retried_three_times_then_failed_plainly(app, db, 
 def test_retry_gives_a_failed_asset_fresh_attempts(app, db, lesson):
     from elearn.video.services import retry_asset
 
-    asset = queued_asset(db, lesson)
+    asset = make_asset(db, lesson, "queued", size=1, source=clip("tiny"))
     asset.status, asset.attempts, asset.error_code = "failed", 3, "transcode_failed"
     db.session.commit()
     retry_asset(asset)
@@ -112,7 +94,7 @@ def test_a_file_that_is_no_recording_is_not_retried(app, db, lesson):
     from elearn.core.errors import ServiceError
     from elearn.video.services import retry_asset
 
-    asset = queued_asset(db, lesson)
+    asset = make_asset(db, lesson, "queued", size=1, source=clip("tiny"))
     asset.status, asset.error_code = "failed", "not_media"
     db.session.commit()
     with pytest.raises(ServiceError):
@@ -120,7 +102,7 @@ def test_a_file_that_is_no_recording_is_not_retried(app, db, lesson):
 
 
 def test_reaper_requeues_expired_leases_and_gives_up_after_the_cap(app, db, lesson):
-    alive, dead, exhausted = (queued_asset(db, lesson) for _ in range(3))
+    alive, dead, exhausted = (make_asset(db, lesson, "queued", size=1, source=clip("tiny")) for _ in range(3))
     past, future = utcnow() - timedelta(seconds=5), utcnow() + timedelta(minutes=5)
     for asset, expires, attempts in ((alive, future, 1), (dead, past, 1), (exhausted, past, 3)):
         db.session.execute(update(MediaAsset).where(MediaAsset.id == asset.id).values(
@@ -143,7 +125,7 @@ def _committed_asset(app, lesson_id=None):
     with app.app_context():
         teacher = make_user(db, roles=["teacher"])
         lesson = make_lesson(db, teacher)
-        asset = queued_asset(db, lesson, "landscape")
+        asset = make_asset(db, lesson, "queued", size=1, source=clip("landscape"))
         return asset.id, lesson.id, teacher.id
 
 
@@ -189,6 +171,7 @@ def _wait(predicate, seconds: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.mark.db  # the worker process needs committed rows
 def test_a_killed_worker_s_job_finishes_after_a_restart(app):
     """kill -9 a real worker mid-transcode: ffmpeg dies with it, and a restarted worker finishes the job."""
     from elearn.extensions import db
@@ -219,7 +202,7 @@ def test_a_killed_worker_s_job_finishes_after_a_restart(app):
                 worker.wait(10)
         with app.app_context():
             from elearn.accounts.models import User
-            from elearn.courses.models import Course, Lesson
+            from elearn.courses.models import Lesson
 
             lesson = db.session.get(Lesson, lesson_id)
             if lesson is not None:
@@ -228,6 +211,7 @@ def test_a_killed_worker_s_job_finishes_after_a_restart(app):
             db.session.commit()
 
 
+@pytest.mark.db  # the worker process needs committed rows
 def test_a_stopping_worker_hands_its_job_back(app):
     """SIGTERM (what run.py sends on Ctrl-C): the job goes back to the queue uncounted, never half-done."""
     from elearn.extensions import db

@@ -11,8 +11,10 @@ from sqlalchemy import select
 from elearn.core import jobs
 from elearn.video import services
 from elearn.video.models import Caption, MediaAsset
+from tests.clients import signed_in
+from tests.factories import SRT, make_asset, make_lesson
 from tests.video.clips import clip
-from tests.video.test_tus import SRT, make_lesson, send_file, signed_in
+from tests.video.test_tus import send_file
 
 # The keys the issue names, plus what the player and the teacher's page use besides.
 ASSET_KEYS = {"id", "status", "progress", "error", "duration", "hls_url", "mp4_url", "poster_url",
@@ -36,13 +38,6 @@ def queued(monkeypatch):
     return calls
 
 
-def add_asset(db, lesson, status, **fields):
-    asset = MediaAsset(lesson_id=lesson.id, status=status, original_filename="课.mp4", size=10, **fields)
-    db.session.add(asset)
-    db.session.commit()
-    return asset
-
-
 def upload_video(client, lesson, name="mp4"):
     path, _ = send_file(client, lesson.id, clip(name).read_bytes(), kind="video", filename=f"{name}.mp4")
     return client.get(path).get_json()["asset"]
@@ -55,7 +50,7 @@ def test_a_lesson_without_media(db, lesson):
 
 def test_replacing_a_video_keeps_serving_the_ready_one(app, db, teacher, lesson, queued):
     """A ready video stays `video` while its replacement is uploaded (`pending_video`, queued), also in the API."""
-    old = add_asset(db, lesson, "ready", duration=65.0)  # transcoding is issue 4: made ready by hand
+    old = make_asset(db, lesson, "ready", duration=65.0)  # transcoding is issue 4: made ready by hand
     new = upload_video(teacher, lesson)
     assert new["status"] == "queued"
     body = teacher.get(f"/api/v1/lessons/{lesson.id}").get_json()
@@ -67,7 +62,7 @@ def test_replacing_a_video_keeps_serving_the_ready_one(app, db, teacher, lesson,
 
 def test_a_failed_replacement_leaves_the_old_video_in_place(app, db, teacher, lesson, queued):
     """A bad replacement shows as a failed pending_video with its message; learners keep the ready one."""
-    old = add_asset(db, lesson, "ready")
+    old = make_asset(db, lesson, "ready")
     failed = upload_video(teacher, lesson, "text_as_mp4")
     media = services.lesson_media(lesson.id)
     assert media["video"]["id"] == old.id
@@ -78,9 +73,9 @@ def test_a_failed_replacement_leaves_the_old_video_in_place(app, db, teacher, le
 
 def test_once_the_replacement_is_ready_it_is_served_and_nothing_is_pending(db, lesson):
     """The newest ready asset wins; failures older than it are no longer pending."""
-    add_asset(db, lesson, "ready")
-    add_asset(db, lesson, "failed", error="This file is not a video or audio recording and cannot be used.")
-    newest = add_asset(db, lesson, "ready")
+    make_asset(db, lesson, "ready")
+    make_asset(db, lesson, "failed", error="This file is not a video or audio recording and cannot be used.")
+    newest = make_asset(db, lesson, "ready")
     media = services.lesson_media(lesson.id)
     assert media["video"]["id"] == newest.id and media["pending_video"] is None
 
@@ -88,7 +83,7 @@ def test_once_the_replacement_is_ready_it_is_served_and_nothing_is_pending(db, l
 @pytest.mark.parametrize("status", ["probing", "queued", "processing", "failed"])
 def test_every_unfinished_status_is_pending(db, lesson, status):
     """probing, queued, processing and failed are all shown as pending_video (with progress)."""
-    asset = add_asset(db, lesson, status, progress=42.0)
+    asset = make_asset(db, lesson, status, progress=42.0)
     media = services.lesson_media(lesson.id)
     assert media["video"] is None
     assert media["pending_video"]["id"] == asset.id and media["pending_video"]["progress"] == 42.0
@@ -97,7 +92,7 @@ def test_every_unfinished_status_is_pending(db, lesson, status):
 
 def test_the_error_is_told_in_the_readers_language(app, db, teacher, lesson):
     """A failure stored once is shown in Chinese by default and in English to someone who chose English."""
-    asset = add_asset(db, lesson, "failed", error="This file is empty (0 bytes). Please choose the file again.")
+    asset = make_asset(db, lesson, "failed", error="This file is empty (0 bytes). Please choose the file again.")
     chinese = teacher.get(f"/api/v1/assets/{asset.id}").get_json()["error"]
     teacher.set_cookie("elearn_lang", "en")
     teacher.user.locale = None
@@ -170,7 +165,7 @@ def test_upload_result_shows_what_the_file_became(teacher, lesson, queued):
 def test_lesson_edit_page_carries_the_upload_widget(app, db, teacher, lesson):
     """The widget: pickers for video, captions (with language) and handouts, translated words in data-
     attributes, the tus and lesson API URLs, and no inline script or style."""
-    add_asset(db, lesson, "queued")
+    make_asset(db, lesson, "queued")
     html = teacher.get(f"/teaching/lessons/{lesson.id}/edit").get_data(as_text=True)
     panel = html[html.index("data-upload-panel"):]
     assert 'data-uploads-url="/api/v1/uploads/"' in panel

@@ -3,7 +3,7 @@ nothing serves them (a deleted lesson; a replaced video after its grace period).
 from __future__ import annotations
 
 import os
-import shutil
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,12 +13,11 @@ from sqlalchemy import select, update
 
 from elearn.courses import hooks
 from elearn.core.timeutil import utcnow
-from elearn.video import services, tasks
+from elearn.video import tasks
 from elearn.video.models import Caption, MediaAsset
-from tests.conftest import csrf_token
-from tests.courses.conftest import pdf_bytes
-from tests.video.test_jobs import queued_asset
-from tests.video.test_tus import SRT, make_lesson, signed_in
+from tests.clients import csrf_token, signed_in
+from tests.factories import make_asset, make_caption, make_handout, make_lesson
+from tests.video.clips import clip
 
 SOURCE, PLAYLIST, SEGMENT, POSTER = 1000, 200, 3000, 500
 
@@ -39,30 +38,15 @@ def write(path: Path, size: int) -> None:
 
 def asset_with_files(db, lesson, **fields) -> MediaAsset:
     """A ready asset with a source, a playlist, a segment and a poster of known sizes on disk."""
-    asset = MediaAsset(lesson_id=lesson.id, status="ready", original_filename="旧录像.mp4", size=SOURCE, **fields)
-    db.session.add(asset)
-    db.session.flush()
-    asset.source_path = f"sources/{asset.id}/source.mp4"
-    for folder in ("sources", "hls"):  # ids come round again after a rolled-back test
-        shutil.rmtree(media(folder, asset.id), ignore_errors=True)
-    write(media(asset.source_path), SOURCE)
+    asset = make_asset(db, lesson, "ready", filename="旧录像.mp4", size=SOURCE, source=b"x" * SOURCE, **fields)
     write(media("hls", asset.id, "master.m3u8"), PLAYLIST)
     write(media("hls", asset.id, "360", "seg_00000.ts"), SEGMENT)
     write(media("hls", asset.id, "poster.jpg"), POSTER)
-    db.session.commit()
     return asset
 
 
-def caption_and_handout(db, lesson, tmp_path) -> tuple[Caption, object]:
-    from elearn.courses import services as courses
-
-    source = tmp_path / "第一课.srt"
-    source.write_bytes(SRT)
-    caption = services.add_caption(lesson, source, source.name, "zh", None, move=False)
-    with current_app.test_request_context():
-        handout = courses.store_handout(lesson, "讲义.pdf", pdf_bytes())
-    db.session.commit()
-    return caption, handout
+def caption_and_handout(db, lesson) -> tuple[Caption, object]:
+    return make_caption(db, lesson), make_handout(db, lesson)
 
 
 @pytest.fixture
@@ -92,10 +76,10 @@ def session_queue(app):
 
 # ---------------------------------------------------------------- the numbers
 
-def test_disk_used_per_course_and_in_total(app, db, admin, teacher, lesson, tmp_path):
+def test_disk_used_per_course_and_in_total(app, db, admin, teacher, lesson):
     """Sources, renditions, captions and handouts are summed from the disk per course; the total is the whole media folder."""
     asset_with_files(db, lesson)
-    caption, handout = caption_and_handout(db, lesson, tmp_path)
+    caption, handout = caption_and_handout(db, lesson)
     empty = make_lesson(db, teacher.user, title="空课")
     empty.chapter.course.title = "空课程"
     db.session.commit()
@@ -131,15 +115,16 @@ def test_retired_videos_are_listed_as_waiting_to_be_removed(app, db, admin, less
     assert (retired_at + tasks.RETIRED_GRACE).strftime("%Y-%m-%d %H:%M") in page
 
 
-def test_storage_page_shows_courses_and_totals(app, db, admin, lesson, tmp_path):
+def test_storage_page_shows_courses_and_totals(app, db, admin, lesson):
     """The admin page lists each course with its sizes in words, the total, and a link to the course."""
     asset_with_files(db, lesson)
-    caption_and_handout(db, lesson, tmp_path)
+    caption_and_handout(db, lesson)
     page = admin.get("/admin/storage").get_data(as_text=True)
     assert "<h1>存储空间</h1>" in page and "书法入门" in page
     assert f'href="/teaching/courses/{lesson.chapter.course_id}"' in page
     assert "全部媒体文件" in page and "没有等待删除的文件" in page
-    assert " KB" in page or " MB" in page
+    # The originals (1000 bytes) and the prepared files (3700 bytes), rounded to whole KB.
+    assert re.search(r"书法入门</a></th>\s*<td>1 KB</td>\s*<td>4 KB</td>", page)
 
 
 def test_admins_find_storage_in_the_menu(app, db, admin, teacher):
@@ -167,10 +152,10 @@ def test_only_admins_see_storage(app, db, role, page_status, api_status):
 
 # ---------------------------------------------------------------- old files go once nothing serves them
 
-def test_deleting_a_lesson_removes_its_files_and_only_its_files(app, db, teacher, lesson, tmp_path):
+def test_deleting_a_lesson_removes_its_files_and_only_its_files(app, db, teacher, lesson):
     """Deleting a lesson removes its video folders, captions and handouts after the commit; another lesson keeps its own."""
     asset = asset_with_files(db, lesson)
-    caption, handout = caption_and_handout(db, lesson, tmp_path)
+    caption, handout = caption_and_handout(db, lesson)
     other_lesson = make_lesson(db, teacher.user, title="第二课")
     other = asset_with_files(db, other_lesson)
     files = [media("sources", asset.id), media("hls", asset.id),
@@ -192,11 +177,11 @@ def _signed_master(app, lesson_id):
 def test_a_replaced_video_is_removed_after_the_grace_period_and_nothing_served_is(app, db, lesson, session_queue):
     """Replacing a video retires the old one; its files stay while its links may be in use, then go; the new one stays."""
     client = app.test_client()
-    first = queued_asset(db, lesson)
+    first = make_asset(db, lesson, "queued", size=1, source=clip("tiny"))
     first_id = first.id
     assert tasks.run_transcode(first.id) == "ready"
     old_video = _signed_master(app, lesson.id)
-    second = queued_asset(db, lesson)
+    second = make_asset(db, lesson, "queued", size=1, source=clip("tiny"))
     assert tasks.run_transcode(second.id) == "ready"
     db.session.expire_all()
     assert first.retired_at is not None and second.retired_at is None

@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from elearn.core.errors import stored_message
 from elearn.core import jobs
-from elearn.video import services, transcode
-from elearn.video.models import Caption, MediaAsset
-from tests.conftest import csrf_token
-from tests.video.test_tus import make_lesson, signed_in
+from elearn.video import services
+from elearn.video.models import Caption
+from tests.clients import csrf_token, signed_in
+from tests.factories import make_asset, make_lesson
 
 DETAIL = "[h264 @ 0x55] Invalid NAL unit size (12345 > 678).\nError while decoding stream #0:0"
 ROLES = {"student": ("student",), "other_teacher": ("teacher",), "admin": ("admin",)}
@@ -52,20 +51,9 @@ def client_for(app, db, teacher, role):
     return signed_in(app, db, roles=ROLES[role])
 
 
-def make_asset(db, lesson, status, **fields):
-    asset = MediaAsset(lesson_id=lesson.id, status=status, original_filename="第一课.mp4", size=10, **fields)
-    db.session.add(asset)
-    db.session.flush()
-    asset.source_path = f"sources/{asset.id}/source.mp4"
-    db.session.commit()
-    return asset
-
-
 def failed_asset(db, lesson, code="transcode_failed"):
     """A video whose transcoding failed three times, with the plain reason and ffmpeg's detail."""
-    text, params = stored_message(transcode.FAILED)
-    return make_asset(db, lesson, "failed", error=text, error_params=params, error_code=code,
-                      error_detail=DETAIL, attempts=3, attempt=3)
+    return make_asset(db, lesson, "failed", filename="第一课.mp4", error_code=code, error_detail=DETAIL)
 
 
 def edit_page(client, lesson) -> str:
@@ -94,7 +82,7 @@ def api_post(client, url):
 
 def test_processing_video_shows_a_bar_percent_and_time_left_in_words(db, teacher, lesson):
     """While a video is prepared, the page shows a <progress>, the percent and 「还剩约 N 分钟」, status in a live region."""
-    asset = make_asset(db, lesson, "processing", progress=42.4, eta_seconds=100)
+    asset = make_asset(db, lesson, "processing", filename="第一课.mp4", progress=42.4, eta_seconds=100)
     part = block(edit_page(teacher, lesson), asset.id)
     assert re.search(r'<progress[^>]*value="42.4"', part)
     assert "已完成 42%" in part and "还剩约 2 分钟" in part
@@ -107,13 +95,13 @@ def test_processing_video_shows_a_bar_percent_and_time_left_in_words(db, teacher
                                         (3 * 3600 + 600, "还剩约 3 小时 10 分钟")])
 def test_time_left_is_said_in_words(db, teacher, lesson, eta, words):
     """Unknown, under a minute, and hours: each said plainly."""
-    asset = make_asset(db, lesson, "processing", progress=5.0, eta_seconds=eta)
+    asset = make_asset(db, lesson, "processing", filename="第一课.mp4", progress=5.0, eta_seconds=eta)
     assert words in block(edit_page(teacher, lesson), asset.id)
 
 
 def test_queued_video_shows_its_status_without_a_bar(db, teacher, lesson):
     """A queued video says it waits its turn; the bar is hidden until the work starts."""
-    asset = make_asset(db, lesson, "queued")
+    asset = make_asset(db, lesson, "queued", filename="第一课.mp4")
     part = block(edit_page(teacher, lesson), asset.id)
     assert "已收到，正在排队等待" in part
     assert re.search(r'data-asset-running\s+hidden', part)
@@ -121,7 +109,7 @@ def test_queued_video_shows_its_status_without_a_bar(db, teacher, lesson):
 
 def test_lesson_api_and_its_schema_carry_progress_and_eta(db, teacher, lesson):
     """GET /api/v1/lessons/{id} has progress and eta_seconds for the pending video, and the OpenAPI schema lists them."""
-    asset = make_asset(db, lesson, "processing", progress=61.0, eta_seconds=75)
+    asset = make_asset(db, lesson, "processing", filename="第一课.mp4", progress=61.0, eta_seconds=75)
     body = teacher.get(f"/api/v1/lessons/{lesson.id}").get_json()
     assert body["pending_video"]["id"] == asset.id
     assert body["pending_video"]["progress"] == 61.0 and body["pending_video"]["eta_seconds"] == 75
@@ -231,13 +219,13 @@ def test_who_may_retry_through_the_api(app, db, teacher, lesson, queued, role, s
         assert body["id"] == asset.id and body["status"] == "queued" and body["progress"] == 0
         assert asset.status == "queued" and queued == [asset.id]
     else:
-        assert response.get_json()["code"] in ("login_required", "forbidden")
+        assert response.get_json()["code"] == ("login_required" if status == 401 else "forbidden")
         assert asset.status == "failed" and queued == []
 
 
 def test_api_retry_answers_409_when_it_cannot_help(db, teacher, lesson, queued):
     """Retrying a file that is no recording, or a ready video, is a 409 with a plain message."""
-    for asset in (failed_asset(db, lesson, code="not_media"), make_asset(db, lesson, "ready")):
+    for asset in (failed_asset(db, lesson, code="not_media"), make_asset(db, lesson, "ready", filename="第一课.mp4")):
         response = api_post(teacher, f"/api/v1/assets/{asset.id}/retry")
         assert response.status_code == 409
         assert response.get_json()["code"] == "not_retryable" and "无法重试" in response.get_json()["message"]

@@ -13,48 +13,19 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
-from flask import current_app
 from sqlalchemy import select
 
 from elearn.core.timeutil import utcnow
 from elearn.uploads import tus
 from elearn.uploads.models import Upload
 from elearn.video.models import Caption
-from tests.conftest import csrf_token, login, make_user
+from tests.clients import signed_in
+from tests.factories import SRT, make_lesson
 
-SRT = "1\n00:00:00,000 --> 00:00:02,000\n大家好\n\n2\n00:00:02,000 --> 00:00:04,000\n今天学习书法\n".encode()
 UPLOADS = "/api/v1/uploads/"
 
 
 # ---------------------------------------------------------------- helpers (shared)
-
-def make_lesson(db, teacher, title="第一课：握笔"):
-    """A draft course taught by ``teacher`` with one lesson, committed."""
-    from elearn.courses import services as courses
-    from elearn.courses.models import Category
-
-    category = db.session.scalar(select(Category).order_by(Category.id).limit(1))
-    if category is None:  # a browser test's live_db empties every table, seeded ones included
-        category = Category(slug="calligraphy", name_zh="书法", name_en="Calligraphy", position=0)
-        db.session.add(category)
-    with current_app.test_request_context():  # course services speak the request's language
-        course = courses.create_course(teacher, title="书法入门", category=category)
-        if teacher.id not in {t.id for t in course.teachers}:
-            course.teachers = [teacher]
-        lesson = courses.add_lesson(course, title)
-        db.session.commit()
-    return lesson
-
-
-def signed_in(app, db, roles=("teacher",)):
-    """A test client signed in as a new user with ``roles``; ``client.user``, ``client.csrf``."""
-    user = make_user(db, roles=list(roles))
-    client = app.test_client()
-    login(client, user)
-    client.user = user
-    client.csrf = csrf_token(client)
-    return client
-
 
 def tus_headers(client=None, **extra) -> dict:
     headers = {"Tus-Resumable": "1.0.0"}

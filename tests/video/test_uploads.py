@@ -22,10 +22,10 @@ from elearn.video import services
 from elearn.uploads.models import Upload
 from elearn.video.models import Caption, MediaAsset
 from tests.browser.conftest import live_db, live_server  # noqa: F401  (shared live-server fixtures)
-from tests.conftest import DEFAULT_PASSWORD, make_user
+from tests.clients import signed_in
+from tests.factories import DEFAULT_PASSWORD, SRT, make_asset, make_lesson, make_user
 from tests.video.clips import clip
-from tests.video.test_tus import (SRT, UPLOADS, create, make_lesson, part_file, patch, send_file, signed_in,
-                                  tus_headers, upload_path)
+from tests.video.test_tus import UPLOADS, create, part_file, patch, send_file, tus_headers, upload_path
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -296,9 +296,7 @@ def test_a_session_without_the_csrf_header_is_refused(app, db, course_teacher, l
                                          ("admin", 200)])
 def test_who_may_see_an_assets_processing_state(app, db, course_teacher, lesson, who, status):
     """GET /api/v1/assets/<id>: the lesson's teachers and admins; 401/403 for the rest."""
-    asset = MediaAsset(lesson_id=lesson.id, status="queued", original_filename="a.mp4", size=1)
-    db.session.add(asset)
-    db.session.commit()
+    asset = make_asset(db, lesson, "queued", filename="a.mp4", size=1)
     client = _client_for(app, db, who)
     assert client.get(f"/api/v1/assets/{asset.id}").status_code == status
     assert course_teacher.get(f"/api/v1/assets/{asset.id}").get_json()["status"] == "queued"

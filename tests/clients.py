@@ -1,0 +1,51 @@
+"""Signing test clients in: the real login form, a session set directly, bearer tokens, CSRF tokens."""
+from __future__ import annotations
+
+import re
+
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+
+def csrf_token(client, path="/"):
+    """The CSRF token the page at ``path`` carries (meta tag), for form posts in tests."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def login(client, user, password=DEFAULT_PASSWORD, remember=False):
+    """Sign ``user`` in through the login form (expects the redirect of a successful sign-in)."""
+    response = client.post("/login", data={"login": user.login_name, "password": password,
+                                           "remember": "y" if remember else "",
+                                           "csrf_token": csrf_token(client, "/login")})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+def sign_in(client, user):
+    """Put ``user`` in the client's session as Flask-Login does (the login form has its own tests)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    client.user = user
+    return client
+
+
+def signed_in(app, db, roles=("teacher",)):
+    """A test client signed in through the form as a new user with ``roles``; ``client.user``, ``client.csrf``."""
+    user = make_user(db, roles=list(roles))
+    client = app.test_client()
+    login(client, user)
+    client.user = user
+    client.csrf = csrf_token(client)
+    return client
+
+
+def bearer(db, user) -> dict:
+    """Authorization headers with a fresh API token of ``user``."""
+    from elearn.accounts.services import issue_token
+
+    token = issue_token(user)
+    db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
