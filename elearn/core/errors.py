@@ -6,6 +6,8 @@ from flask_babel import force_locale, gettext, lazy_gettext as _l
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
+from ..extensions import db
+
 
 class ServiceError(Exception):
     """A refusal the user can act on: a stable machine ``code``, a translatable ``message``.
@@ -106,8 +108,6 @@ def error_response(status: int, body: dict | None = None):
 
 
 def _forget_failed_transaction() -> None:
-    from ..extensions import db
-
     try:
         db.session.rollback()
     except Exception:

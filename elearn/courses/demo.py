@@ -16,6 +16,7 @@ from flask import current_app
 
 from ..core.errors import ServiceError
 from ..extensions import db
+from .packages import import_package
 from .permissions import SYSTEM
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,6 @@ def create_demo_course(teacher, folder: Path | None = None, seconds: int = 12):
     Commits on success. Returns the course, or None (logged) if it could not be made, for
     example without ffmpeg: the demo accounts are useful on their own.
     """
-    from .packages import import_package
-
     folder = Path(folder or demo_package_dir())
     try:
         ensure_demo_files(folder, seconds=seconds)

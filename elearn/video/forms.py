@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
+from .captions import ENCODINGS
+
 
 def encoding_choices() -> list[tuple[str, str]]:
     """The encodings a teacher can choose for a caption file (captions.ENCODINGS), described plainly."""
@@ -13,8 +15,6 @@ def encoding_choices() -> list[tuple[str, str]]:
              "big5": _l("Big5 (traditional Chinese)"),
              "utf-16": _l("UTF-16 (Windows Notepad “Unicode”)"),
              "utf-8": _l("UTF-8 (most files)")}
-    from .captions import ENCODINGS
-
     return [(code, names.get(code, label)) for code, label in ENCODINGS]
 
 

@@ -37,8 +37,9 @@ def upgrade():
     old = _uploads(sa.column("lesson_id", sa.Integer), *(sa.column(key, sa.Integer) for key in _RESULT_KEYS))
     new = _uploads(sa.column("target_id", sa.Integer), sa.column("result", sa.JSON))
     for row in conn.execute(sa.select(old)).mappings().all():
-        result = {key: row[key] for key in _RESULT_KEYS if row[key] is not None} or None
-        conn.execute(new.update().where(new.c.id == row["id"]).values(target_id=row["lesson_id"], result=result))
+        result = {key: row[key] for key in _RESULT_KEYS if row[key] is not None}
+        conn.execute(new.update().where(new.c.id == row["id"]).values(
+            target_id=row["lesson_id"], result=result or sa.null()))  # SQL NULL, not JSON null
 
     with op.batch_alter_table('uploads', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_uploads_lesson_id'))

@@ -1,4 +1,5 @@
 """Migrations build the schema from empty, tear it down again, and match the models exactly."""
+import json
 import os
 
 import pytest
@@ -66,3 +67,51 @@ def test_single_head_and_file_names():
     assert len(script.get_heads()) == 1, script.get_heads()
     for path in (folder / "versions").glob("*.py"):
         assert re.match(r"^\d{8}_\d{4}_[0-9a-f]+_\w+\.py$", path.name), path.name
+
+
+def _insert(conn, table_name: str, **values) -> None:
+    """A row with ``values`` and a plain value in every other NOT NULL column, as the schema stands."""
+    import datetime
+
+    from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, MetaData, Table
+
+    table = Table(table_name, MetaData(), autoload_with=conn)
+    row = {}
+    for column in table.columns:
+        if column.name in values or column.nullable or column.primary_key:
+            continue
+        kind = column.type
+        row[column.name] = (False if isinstance(kind, Boolean) else datetime.datetime(2026, 11, 30)
+                            if isinstance(kind, DateTime) else {} if isinstance(kind, JSON) else 0.0
+                            if isinstance(kind, Float) else 0 if isinstance(kind, Integer) else "x")
+    conn.execute(table.insert().values(**row, **values))
+
+
+@pytest.mark.db
+def test_uploads_keep_their_lesson_and_result_through_the_generic_targets_migration(scratch_app):
+    """An upload made before uploads became generic keeps what it was for and what it became, both ways:
+    lesson_id becomes target_id, asset/caption/handout ids go into result, and back on downgrade."""
+    with scratch_app.app_context():
+        upgrade(revision="3bb154c91365")
+        with db.engine.begin() as conn:
+            _insert(conn, "users", id=1, name="王老师")
+            category = conn.execute(text("SELECT id FROM categories ORDER BY id LIMIT 1")).scalar()
+            _insert(conn, "courses", id=1, title="书法入门", category_id=category)
+            _insert(conn, "chapters", id=1, course_id=1, title="第一章")
+            _insert(conn, "lessons", id=1, chapter_id=1, title="第一课")
+            _insert(conn, "media_assets", id=7, lesson_id=1, status="ready")
+            _insert(conn, "uploads", id="u" * 24, user_id=1, kind="video", lesson_id=1, asset_id=7, length=10,
+                    state="complete")
+            _insert(conn, "uploads", id="r" * 24, user_id=1, kind="caption", lesson_id=1, length=10,
+                    state="receiving")
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = dict(conn.execute(text("SELECT id, target_id FROM uploads")).all())
+            results = {key: value for key, value in conn.execute(text("SELECT id, result FROM uploads"))}
+        assert rows == {"u" * 24: 1, "r" * 24: 1}
+        as_json = {key: json.loads(value) if isinstance(value, str) else value for key, value in results.items()}
+        assert as_json == {"u" * 24: {"asset_id": 7}, "r" * 24: None}
+        downgrade(revision="3bb154c91365")
+        with db.engine.connect() as conn:
+            back = conn.execute(text("SELECT id, lesson_id, asset_id FROM uploads ORDER BY id")).all()
+        assert [tuple(row) for row in back] == [("r" * 24, 1, None), ("u" * 24, 1, 7)]
