@@ -125,10 +125,10 @@ def make_lesson(db, teacher=None, *, title="第一课：握笔", course=None, ch
 
 def make_handout(db, lesson, *, filename="讲义.pdf", data=None):
     """A handout of ``lesson`` stored by ``store_handout`` (a real PDF unless ``data`` is given)."""
-    from elearn.courses import services
+    from elearn.courses import handouts
 
     with current_app.test_request_context():  # its refusals speak the request's language
-        handout = services.store_handout(lesson, filename, pdf_bytes() if data is None else data)
+        handout = handouts.store_handout(lesson, filename, pdf_bytes() if data is None else data)
     db.session.commit()
     return handout
 

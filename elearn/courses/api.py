@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from ..api import SECURITY, error_responses
 from ..core.db import unit_of_work
 from ..core.permissions import actor, require
-from . import services
+from . import handouts, services
 from .permissions import (
     allow, can_create_course, can_edit_chapter, can_edit_course, can_edit_handout,
     can_edit_lesson, can_view_course, can_view_lesson,
@@ -235,4 +235,4 @@ class HandoutItem(MethodView):
     @unit_of_work()
     def delete(self, handout):
         """Delete a handout (upload new ones with tus, kind=handout)."""
-        services.delete_handout(handout)
+        handouts.delete_handout(handout)

@@ -39,7 +39,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..core import storage
 from ..core.errors import ServiceError
-from . import hooks, services
+from . import covers, handouts, hooks, services
 from .models import STATUSES, VISIBILITIES, Course
 from .permissions import SYSTEM
 
@@ -136,7 +136,7 @@ def read_package(folder: Path) -> CoursePlan:
     if "cover" in data:
         cover_path = _file(folder, data["cover"], "cover")
         cover = cover_path.read_bytes()
-        if services.sniff_type(cover[:16]) not in ("image/png", "image/jpeg", "image/webp"):
+        if handouts.sniff_type(cover[:16]) not in ("image/png", "image/jpeg", "image/webp"):
             raise PackageError("cover", _l("The cover must be a picture (JPEG, PNG or WebP)."))
     chapters = _chapters(folder, data.get("chapters", []))
     if status == "published" and not any(lessons for _, lessons in chapters):
@@ -181,7 +181,7 @@ def _lesson(folder: Path, raw, where: str) -> LessonPlan:
             path = _file(folder, item, spot)
             name = path.name
         try:
-            services.check_handout_content(path, name)
+            handouts.check_handout_content(path, name)
         except ServiceError as err:
             raise PackageError(spot, err.message) from None
         plan.handouts.append((path, name))
@@ -260,14 +260,14 @@ def import_package(folder: Path, *, teachers=(), actor=SYSTEM) -> ImportResult:
                                     teachers=list(teachers))
     course.slug = plan.slug
     if plan.cover:
-        services.set_cover(course, plan.cover)
+        covers.set_cover(course, plan.cover)
     result = ImportResult(course)
     for chapter_title, lessons in plan.chapters:
         chapter = services.add_chapter(course, chapter_title)
         for item in lessons:
             lesson = services.add_lesson(course, item.title, item.description, chapter=chapter)
             for path, name in item.handouts:
-                services.store_handout(lesson, name, path.read_bytes())
+                handouts.store_handout(lesson, name, path.read_bytes())
             _lesson_media(result, lesson, item)
     if plan.status == "published":
         services.set_status(course, "published")
@@ -357,18 +357,18 @@ def _export_lesson_files(lesson, work: Path, folder: str) -> list[str]:
     if media.get("video"):
         video = Path(media["video"])
         lines.append(f"video = {toml_string(place(video, 'video' + video.suffix.lower()))}")
-    handouts = []
+    listed = []
     for handout in lesson.handouts:
         source = storage.path(handout.stored_path)
         if not source.is_file():
             continue
-        name = services.safe_display_name(handout.original_filename)
+        name = handouts.safe_display_name(handout.original_filename)
         placed = place(source, name)
         # Two handouts may share a name; the file is renamed, the name shown stays as it was.
-        handouts.append(toml_string(placed) if placed.rsplit("/", 1)[-1] == name
-                        else f"{{ file = {toml_string(placed)}, name = {toml_string(name)} }}")
-    if handouts:
-        lines.append("handouts = [" + ", ".join(handouts) + "]")
+        listed.append(toml_string(placed) if placed.rsplit("/", 1)[-1] == name
+                      else f"{{ file = {toml_string(placed)}, name = {toml_string(name)} }}")
+    if listed:
+        lines.append("handouts = [" + ", ".join(listed) + "]")
     captions = []
     for lang, path in media.get("captions", []):
         path = Path(path)

@@ -6,7 +6,6 @@ which follows the transaction. Features above this one hear of changes through `
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
@@ -16,48 +15,14 @@ from ..accounts.models import User, UserRole
 from ..core import storage
 from ..core.errors import Forbidden, NotFound, ServiceError
 from ..core.timeutil import utcnow
-from ..core.utils import safe_filename
 from ..extensions import db
 from . import hooks, permissions
 from .models import STATUSES, VISIBILITIES, Category, Chapter, Course, Handout, Lesson
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 20000
-COVER_MAX_BYTES = 5 * 1024 * 1024
-
-#: Handout extensions and the content type we send them with.
-HANDOUT_TYPES = {
-    ".pdf": "application/pdf",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-#: What the first bytes of each kind look like: a renamed file is refused.
-_MAGIC = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/gif": (b"GIF87a", b"GIF89a"),
-    "application/msword": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
-}
-_COVER_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
 
 
-# ---------------------------------------------------------------- files
-
-def sniff_type(head: bytes) -> str | None:
-    """The content type the first bytes of a file show, among the ones we accept."""
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    for content_type, prefixes in _MAGIC.items():
-        if any(head.startswith(p) for p in prefixes):
-            return content_type
-    return None
 
 
 # ---------------------------------------------------------------- look-ups
@@ -249,43 +214,6 @@ def _check_may_assign_teachers(actor, course) -> None:
         raise Forbidden("teachers_admin_only", _l("Only administrators can choose a course's teachers."))
 
 
-def set_cover(course: Course, data: bytes) -> None:
-    """Store ``data`` as the course's cover; it must be a PNG, JPEG or WebP image of at most 5 MB."""
-    if len(data) > COVER_MAX_BYTES:
-        raise ServiceError("cover_too_large", _l("The picture is too large (at most 5 MB)."), status=413,
-                           field="cover")
-    content_type = sniff_type(data[:16])
-    if content_type not in _COVER_TYPES or not _decodes_as_image(data):
-        raise ServiceError("cover_not_image", _l("The cover must be a picture (JPEG, PNG or WebP)."), status=415,
-                           field="cover")
-    old = course.cover_path
-    course.cover_path = storage.write_bytes(storage.cover_file(_COVER_TYPES[content_type]), data)
-    storage.remove_after_commit(old)
-    course.updated_at = utcnow()
-
-
-def _decodes_as_image(data: bytes) -> bool:
-    """With Pillow installed, the whole picture must decode; without it the first bytes decide
-    (Pillow is not a dependency: it is used only where an installation has it anyway)."""
-    try:
-        from PIL import Image
-    except ImportError:
-        return True
-    import io
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-    except Exception:  # Pillow raises many kinds of errors for a broken picture
-        return False
-    return True
-
-
-def remove_cover(course: Course) -> None:
-    storage.remove_after_commit(course.cover_path)
-    course.cover_path = None
-
-
 def delete_course(course: Course) -> None:
     for lesson in course.lessons:
         _forget_lesson_files(lesson)
@@ -443,69 +371,6 @@ def _forget_lesson_files(lesson: Lesson) -> None:
     for handout in lesson.handouts:
         storage.remove_after_commit(handout.stored_path)
     hooks.lesson_deleting.send(lesson)
-
-
-# ---------------------------------------------------------------- handouts
-
-def check_handout_filename(name) -> str:
-    """The content type a handout called ``name`` is sent with; refuses kinds we do not take."""
-    suffix = Path(str(name or "")).suffix.lower()
-    if suffix not in HANDOUT_TYPES:
-        raise ServiceError("handout_type", _l("Handouts can be PDF files, pictures (JPEG, PNG, GIF, WebP) "
-                                              "or Word documents (.doc, .docx). This file is none of these."),
-                           status=415, field="filename")
-    return HANDOUT_TYPES[suffix]
-
-
-def check_handout_content(path: Path, name) -> str:
-    """Like ``check_handout_filename``, and the file's first bytes must match its name."""
-    content_type = check_handout_filename(name)
-    with open(path, "rb") as fh:
-        head = fh.read(16)
-    if not head:
-        raise ServiceError("handout_empty", _l("This file is empty."), status=400, field="filename")
-    if sniff_type(head) != content_type:
-        raise ServiceError("handout_content", _l("The contents of this file do not match its type. "
-                                                 "Please choose a real PDF, picture or Word file."),
-                           status=415, field="filename")
-    return content_type
-
-
-def safe_display_name(name) -> str:
-    """The uploader's file name as shown and sent on download (``handout`` if nothing is left of it)."""
-    return safe_filename(name, default="handout")
-
-
-def add_handout(lesson: Lesson, original_filename, stored_path: str, size: int | None = None,
-                content_type: str | None = None) -> Handout:
-    """Record a handout whose file is already in place at MEDIA_DIR/``stored_path``.
-
-    The type is judged from the name and the file's own bytes, not from ``content_type``.
-    """
-    path = storage.path(stored_path)
-    if not path.is_file():
-        raise ServiceError("handout_missing", _l("The uploaded file could not be found. Please upload it again."),
-                           status=400)
-    checked_type = check_handout_content(path, original_filename)
-    handout = Handout(original_filename=safe_display_name(original_filename), stored_path=stored_path,
-                      size=path.stat().st_size if size is None else size, content_type=checked_type)
-    lesson.handouts.append(handout)
-    db.session.flush()
-    return handout
-
-
-def store_handout(lesson: Lesson, original_filename, data: bytes) -> Handout:
-    """Copy ``data`` into media and record it (package import)."""
-    check_handout_filename(original_filename)
-    suffix = Path(str(original_filename)).suffix.lower()
-    relative = storage.write_bytes(storage.handout_file(lesson.id, suffix), data)
-    return add_handout(lesson, original_filename, relative, len(data))
-
-
-def delete_handout(handout: Handout) -> None:
-    storage.remove_after_commit(handout.stored_path)
-    handout.lesson.handouts.remove(handout)
-    db.session.flush()
 
 
 def count_courses() -> int:

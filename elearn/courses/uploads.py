@@ -15,7 +15,8 @@ from ..extensions import db
 from ..uploads import targets
 from .models import Lesson
 from .permissions import can_create_course, can_edit_lesson
-from .services import add_handout, check_handout_filename, get_lesson
+from .handouts import add_handout, check_handout_filename
+from .services import get_lesson
 
 HANDOUT_MAX_BYTES = 200 * 1024 * 1024
 

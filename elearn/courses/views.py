@@ -10,7 +10,7 @@ from ..core import storage
 from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.permissions import actor, require
-from . import bp, hooks, services
+from . import bp, covers, handouts, hooks, services
 from .forms import ActionForm, CourseForm, LessonForm, TitleForm
 from .markdown import render_markdown
 from .permissions import (
@@ -87,7 +87,7 @@ def handout_download(handout):
     # PDFs and pictures open in the browser (easier for older learners); Word files download.
     # The name is cleaned when stored and Werkzeug encodes it (RFC 6266/5987) in the header.
     inline = handout.content_type == "application/pdf" or handout.content_type.startswith("image/")
-    return _send_media(handout.stored_path, download_name=services.safe_display_name(handout.original_filename),
+    return _send_media(handout.stored_path, download_name=handouts.safe_display_name(handout.original_filename),
                        mimetype=handout.content_type, as_attachment=not inline)
 
 
@@ -124,9 +124,9 @@ def _save_course(form, course=None):
             services.set_teachers(user, course, teacher_ids)
     upload = form.cover.data
     if upload and getattr(upload, "filename", ""):
-        services.set_cover(course, upload.read(services.COVER_MAX_BYTES + 1))
+        covers.set_cover(course, upload.read(covers.COVER_MAX_BYTES + 1))
     elif form.remove_cover.data:
-        services.remove_cover(course)
+        covers.remove_cover(course)
     return course
 
 
@@ -338,7 +338,7 @@ def handout_upload(lesson):
             flash(_("This file is too large for this form (at most 50 MB)."), "error")
         else:
             with unit_of_work(flash_errors=True) as work:
-                services.store_handout(lesson, upload.filename, data)
+                handouts.store_handout(lesson, upload.filename, data)
             if work.ok:
                 flash(_("The handout has been added."), "success")
     return redirect(url_for("courses.lesson_edit", lesson=lesson.id, _anchor="handouts"))
@@ -352,7 +352,7 @@ def handout_delete(handout):
     back = url_for("courses.lesson_edit", lesson=lesson.id, _anchor="handouts")
     if form.validate_on_submit():
         with unit_of_work(flash_errors=True) as work:
-            services.delete_handout(handout)
+            handouts.delete_handout(handout)
         if work.ok:
             flash(_("The handout has been deleted."), "success")
             return redirect(back)

@@ -101,9 +101,9 @@ def test_get_lesson_has_video_pending_video_captions_and_handouts(api, db):
     course = api("post", "/api/v1/courses", json={"title": "舞蹈", "category": "dance"}).get_json()
     lesson = api("post", f"/api/v1/courses/{course['id']}/lessons",
                  json={"title": "基本步", "description_md": "<script>x()</script>\n\n**走**"}).get_json()
-    from elearn.courses import services
+    from elearn.courses import handouts, services
 
-    services.store_handout(services.get_lesson(lesson["id"]), "步法图.png", _png())
+    handouts.store_handout(services.get_lesson(lesson["id"]), "步法图.png", _png())
     db.session.commit()
     body = api("get", f"/api/v1/lessons/{lesson['id']}").get_json()
     assert body["video"] is None and body["pending_video"] is None and body["captions"] == []

@@ -8,9 +8,9 @@ import tomllib
 import pytest
 from sqlalchemy import func, select
 
-from elearn.courses import hooks
+from elearn.courses import covers, hooks
 from elearn.core import storage
-from elearn.courses import packages, services
+from elearn.courses import handouts, packages, services
 from elearn.courses.models import Course, Handout, Lesson
 from tests.factories import make_course, make_user, pdf_bytes, png_bytes
 
@@ -43,15 +43,15 @@ def rich_course(db):
     teacher = make_user(db, roles=["teacher"], password=None)
     course = services.create_course(teacher, title="书法 \"基础\"", subtitle="楷书\\行书", category="calligraphy",
                                     description_md=TRICKY, visibility="signed_in")
-    services.set_cover(course, png_bytes(8, 6))
+    covers.set_cover(course, png_bytes(8, 6))
     first = services.add_chapter(course, "第一章 笔画")
     second = services.add_chapter(course, "第二章 结构")
     one = services.add_lesson(course, "横", "写**横**", chapter=first)
     services.add_lesson(course, "竖", "", chapter=first)
     services.add_lesson(course, "结构", TRICKY, chapter=second)
-    services.store_handout(one, "横的写法.pdf", pdf_bytes("横"))
-    services.store_handout(one, "范字.png", png_bytes())
-    services.store_handout(one, "范字.png", png_bytes(5, 5))  # the same name twice: both kept, names too
+    handouts.store_handout(one, "横的写法.pdf", pdf_bytes("横"))
+    handouts.store_handout(one, "范字.png", png_bytes())
+    handouts.store_handout(one, "范字.png", png_bytes(5, 5))  # the same name twice: both kept, names too
     srt = b"1\n00:00:00,000 --> 00:00:01,000\n\xe6\xa8\xaa\n"
     tmp = storage.root() / "tmp-caption.srt"
     tmp.write_bytes(srt)

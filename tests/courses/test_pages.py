@@ -10,7 +10,7 @@ from werkzeug.http import parse_options_header
 from sqlalchemy import func, select
 
 from elearn.core import storage
-from elearn.courses import services
+from elearn.courses import handouts, services
 from elearn.courses.models import Course
 from tests.clients import csrf_token, sign_in
 from tests.factories import make_course, make_user, pdf_bytes, png_bytes
@@ -149,7 +149,7 @@ def test_lesson_edit_page_has_media_panel_and_handouts(teacher, db):
     """The lesson page for teachers has the video panel, the handout list and a delete link per handout."""
     course = make_course(db, teachers=[teacher.user])
     lesson = course.lessons[0]
-    services.store_handout(lesson, "讲义.pdf", pdf_bytes())
+    handouts.store_handout(lesson, "讲义.pdf", pdf_bytes())
     db.session.commit()
     html = teacher.get(f"/teaching/lessons/{lesson.id}/edit").get_data(as_text=True)
     assert 'id="media"' in html and "讲义.pdf" in html
@@ -177,8 +177,8 @@ def test_handout_download_headers(app, db, teacher):
     """Handouts download with their own type and a safe, encoded file name; Word files as attachments."""
     course = make_course(db, teachers=[teacher.user], status="published", visibility="signed_in")
     lesson = course.lessons[0]
-    pdf = services.store_handout(lesson, '讲义"; x=.pdf', pdf_bytes())
-    docx = services.store_handout(lesson, "练习.docx", b"PK\x03\x04" + b"\x00" * 40)
+    pdf = handouts.store_handout(lesson, '讲义"; x=.pdf', pdf_bytes())
+    docx = handouts.store_handout(lesson, "练习.docx", b"PK\x03\x04" + b"\x00" * 40)
     db.session.commit()
     student = sign_in(app.test_client(), make_user(db, roles=["student"], password=None))
     response = student.get(f"/handouts/{pdf.id}")
@@ -196,7 +196,7 @@ def test_learner_pages_show_the_course(app, db):
     teacher = make_user(db, roles=["teacher"], password=None)
     course = make_course(db, teachers=[teacher], status="published", lessons=2, category="smartphone",
                          title="智能手机入门")
-    services.store_handout(course.lessons[0], "讲义.pdf", pdf_bytes())
+    handouts.store_handout(course.lessons[0], "讲义.pdf", pdf_bytes())
     db.session.commit()
     client = app.test_client()
     catalogue = client.get("/courses?category=smartphone").get_data(as_text=True)

@@ -6,7 +6,7 @@ from sqlalchemy import select, true
 
 from elearn.core.errors import Forbidden
 from elearn.courses import permissions as rules
-from elearn.courses import services
+from elearn.courses import handouts, services
 from elearn.courses.models import Course
 from tests.clients import bearer, csrf_token
 from tests.factories import make_course, png_bytes
@@ -33,7 +33,7 @@ def world(db, people, request_ctx):
                                      ("classes", "classes", "published"), ("draft", "public", "draft")):
         course = make_course(db, teachers=[teacher], visibility=visibility, status=status, lessons=2, chapters=2,
                              title=f"课程 {name}")
-        services.store_handout(course.lessons[0], "图.png", png_bytes())
+        handouts.store_handout(course.lessons[0], "图.png", png_bytes())
         db.session.commit()
         courses[name] = course
     return courses

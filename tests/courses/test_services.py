@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from elearn.courses import hooks
+from elearn.courses import covers, hooks
 from elearn.core import storage
 from elearn.core.errors import ServiceError
-from elearn.courses import services
+from elearn.courses import handouts, services
 from elearn.core.permissions import SYSTEM
 from elearn.courses.models import Category, Chapter, Course, Handout, Lesson
 from tests.factories import make_course, make_user, pdf_bytes, png_bytes
@@ -151,12 +151,12 @@ def test_get_lesson_raises_not_found(db, request_ctx):
 
 def test_handout_filename_check(db, request_ctx):
     """PDF, pictures and Word files are accepted by name; anything else is refused clearly."""
-    assert services.check_handout_filename("讲义.PDF") == "application/pdf"
-    assert services.check_handout_filename("a.docx").endswith("wordprocessingml.document")
-    assert services.check_handout_filename("photo.jpeg") == "image/jpeg"
+    assert handouts.check_handout_filename("讲义.PDF") == "application/pdf"
+    assert handouts.check_handout_filename("a.docx").endswith("wordprocessingml.document")
+    assert handouts.check_handout_filename("photo.jpeg") == "image/jpeg"
     for name in ("virus.exe", "page.html", "pic.svg", "noext", "", None):
         with pytest.raises(ServiceError) as err:
-            services.check_handout_filename(name)
+            handouts.check_handout_filename(name)
         assert err.value.code == "handout_type" and err.value.status == 415
 
 
@@ -167,7 +167,7 @@ def test_add_handout_records_a_file_in_place(app, db, request_ctx):
     path = storage.root() / "handouts" / str(lesson.id) / "abc.pdf"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pdf_bytes())
-    handout = services.add_handout(lesson, "../../第一课 讲义.pdf", f"handouts/{lesson.id}/abc.pdf", 99, "text/html")
+    handout = handouts.add_handout(lesson, "../../第一课 讲义.pdf", f"handouts/{lesson.id}/abc.pdf", 99, "text/html")
     assert handout.original_filename == "第一课 讲义.pdf"
     assert handout.content_type == "application/pdf" and handout.size == 99
 
@@ -179,22 +179,22 @@ def test_add_handout_refuses_renamed_and_escaping_files(app, db, request_ctx):
     fake.parent.mkdir(parents=True, exist_ok=True)
     fake.write_text("just text")
     with pytest.raises(ServiceError) as err:
-        services.add_handout(lesson, "fake.pdf", "handouts/fake.pdf", 9, "application/pdf")
+        handouts.add_handout(lesson, "fake.pdf", "handouts/fake.pdf", 9, "application/pdf")
     assert err.value.code == "handout_content"
     for bad in ("../outside.pdf", "/etc/passwd", "handouts/missing.pdf"):
         with pytest.raises(ServiceError):
-            services.add_handout(lesson, "x.pdf", bad, 1, "application/pdf")
+            handouts.add_handout(lesson, "x.pdf", bad, 1, "application/pdf")
     assert lesson.handouts == []
 
 
 def test_handout_files_go_with_their_rows_after_commit(app, db, request_ctx):
     """A stored handout's file is removed only once the deletion is committed."""
     lesson = make_course(db).lessons[0]
-    handout = services.store_handout(lesson, "图.png", png_bytes())
+    handout = handouts.store_handout(lesson, "图.png", png_bytes())
     db.session.commit()
     path = storage.path(handout.stored_path)
     assert path.is_file()
-    services.delete_handout(handout)
+    handouts.delete_handout(handout)
     assert path.is_file()
     db.session.commit()
     assert not path.exists()
@@ -203,7 +203,7 @@ def test_handout_files_go_with_their_rows_after_commit(app, db, request_ctx):
 def test_files_written_in_a_rolled_back_transaction_are_removed(app, db, request_ctx):
     """A cover written in a transaction that is rolled back does not stay on disk."""
     course = make_course(db)
-    services.set_cover(course, png_bytes())
+    covers.set_cover(course, png_bytes())
     path = storage.path(course.cover_path)
     assert path.is_file()
     db.session.rollback()
@@ -213,13 +213,13 @@ def test_files_written_in_a_rolled_back_transaction_are_removed(app, db, request
 def test_cover_must_be_a_real_small_picture(app, db, request_ctx):
     """Covers are PNG/JPEG/WebP by their bytes, at most 5 MB, stored under a random name."""
     course = make_course(db)
-    services.set_cover(course, png_bytes())
+    covers.set_cover(course, png_bytes())
     assert course.cover_path.startswith("covers/") and course.cover_path.endswith(".png")
     with pytest.raises(ServiceError) as err:
-        services.set_cover(course, b"GIF89a not allowed as a cover")
+        covers.set_cover(course, b"GIF89a not allowed as a cover")
     assert err.value.code == "cover_not_image"
     with pytest.raises(ServiceError) as err:
-        services.set_cover(course, b"\x89PNG\r\n\x1a\n" + b"0" * services.COVER_MAX_BYTES)
+        covers.set_cover(course, b"\x89PNG\r\n\x1a\n" + b"0" * covers.COVER_MAX_BYTES)
     assert err.value.code == "cover_too_large"
 
 
@@ -248,7 +248,7 @@ def test_handout_row_cascades_with_lesson(db, request_ctx):
     """Deleting a lesson removes its handout rows."""
     course = make_course(db, lessons=2)
     lesson = course.lessons[0]
-    services.store_handout(lesson, "a.png", png_bytes())
+    handouts.store_handout(lesson, "a.png", png_bytes())
     db.session.commit()
     services.delete_lesson(lesson)
     db.session.commit()
