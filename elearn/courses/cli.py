@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from ..accounts.services import find_user
 from ..core.db import unit_of_work
 from ..core.errors import ServiceError
-from . import packages, services
+from . import package_export, packages, services
 from .permissions import SYSTEM
 
 courses_cli = AppGroup("courses", help="Import and export course packages.")
@@ -58,7 +58,7 @@ def import_(path: Path, logins):
 def export(course_id: int, path: Path):
     """Write course COURSE_ID as a package into PATH/<slug>/."""
     try:
-        target = packages.export_course(services.get_course(course_id), path)
+        target = package_export.export_course(services.get_course(course_id), path)
     except ServiceError as err:
         raise click.ClickException(str(err.message)) from None
     click.echo(f"Exported to {target}")

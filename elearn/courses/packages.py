@@ -26,10 +26,7 @@ temporary folder and moves it into place.
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +34,6 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from ..core import storage
 from ..core.errors import ServiceError
 from . import covers, handouts, hooks, services
 from .models import STATUSES, VISIBILITIES, Course
@@ -287,116 +283,3 @@ def _lesson_media(result: ImportResult, lesson, item: LessonPlan) -> None:
                                        "in this installation).", title=lesson.title, file=path.name)))
         return
     hooks.package_lesson_imported.send(lesson, video=item.video, captions=list(item.captions))
-
-
-# ---------------------------------------------------------------- export
-
-def course_slug(course: Course) -> str:
-    if course.slug and SLUG_RE.match(course.slug):
-        return course.slug
-    from pypinyin import lazy_pinyin
-
-    words = re.sub(r"[^a-z0-9]+", "-", "-".join(lazy_pinyin(course.title)).lower()).strip("-")
-    return words[:64].rstrip("-") or f"course-{course.id}"
-
-
-def export_course(course: Course, parent: Path) -> Path:
-    """Write ``parent/<slug>/`` for ``course``; refuses to overwrite an existing folder."""
-    parent = Path(parent)
-    target = parent / course_slug(course)
-    if target.exists():
-        raise ServiceError("export_exists", _l("The folder %(path)s already exists. Choose another place or "
-                                               "remove it first.", path=str(target)), status=409)
-    parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=parent))
-    try:
-        (work / "course.toml").write_text(_course_toml(course, work), encoding="utf-8")
-        os.replace(work, target)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    return target
-
-
-def _course_toml(course: Course, work: Path) -> str:
-    lines = ["# elearn course package", f"format = {FORMAT}"]
-    head = {"slug": course_slug(course), "title": course.title, "subtitle": course.subtitle,
-            "category": course.category.slug, "visibility": course.visibility, "status": course.status}
-    lines += [f"{key} = {toml_string(value)}" for key, value in head.items()]
-    if course.cover_path:
-        cover = storage.path(course.cover_path)
-        if cover.is_file():
-            shutil.copyfile(cover, work / f"cover{cover.suffix}")
-            lines.append(f"cover = {toml_string('cover' + cover.suffix)}")
-    lines.append(f"description = {toml_string(course.description_md)}")
-    for c, chapter in enumerate(course.chapters, 1):
-        lines += ["", "[[chapters]]", f"title = {toml_string(chapter.title)}"]
-        for n, lesson in enumerate(chapter.lessons, 1):
-            folder = f"lessons/{c:02d}-{n:02d}"
-            lines += ["", "[[chapters.lessons]]", f"title = {toml_string(lesson.title)}",
-                      f"description = {toml_string(lesson.description_md)}"]
-            lines += _export_lesson_files(lesson, work, folder)
-    return "\n".join(lines) + "\n"
-
-
-def _export_lesson_files(lesson, work: Path, folder: str) -> list[str]:
-    lines, names = [], set()
-
-    def place(source: Path, name: str) -> str:
-        stem, suffix = Path(name).stem, Path(name).suffix
-        candidate, k = name, 1
-        while candidate.lower() in names:
-            k += 1
-            candidate = f"{stem}-{k}{suffix}"
-        names.add(candidate.lower())
-        (work / folder).mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, work / folder / candidate)
-        return f"{folder}/{candidate}"
-
-    media = hooks.export_files(lesson)
-    if media.get("video"):
-        video = Path(media["video"])
-        lines.append(f"video = {toml_string(place(video, 'video' + video.suffix.lower()))}")
-    listed = []
-    for handout in lesson.handouts:
-        source = storage.path(handout.stored_path)
-        if not source.is_file():
-            continue
-        name = handouts.safe_display_name(handout.original_filename)
-        placed = place(source, name)
-        # Two handouts may share a name; the file is renamed, the name shown stays as it was.
-        listed.append(toml_string(placed) if placed.rsplit("/", 1)[-1] == name
-                      else f"{{ file = {toml_string(placed)}, name = {toml_string(name)} }}")
-    if listed:
-        lines.append("handouts = [" + ", ".join(listed) + "]")
-    captions = []
-    for lang, path in media.get("captions", []):
-        path = Path(path)
-        captions.append(f"{{ file = {toml_string(place(path, f'{lang}{path.suffix.lower()}'))}, "
-                        f"lang = {toml_string(lang)} }}")
-    if captions:
-        lines.append("captions = [" + ", ".join(captions) + "]")
-    return lines
-
-
-def toml_string(value: str) -> str:
-    """``value`` as a TOML basic string (multi-line when it has line breaks)."""
-    out = []
-    for ch in value:
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == '"':
-            out.append('\\"')
-        elif ch == "\n":
-            out.append("\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    text = "".join(out)
-    if "\n" in value:
-        # A newline right after the opening quotes is trimmed by TOML readers.
-        return f'"""\n{text}"""'
-    return f'"{text}"'
