@@ -5,7 +5,7 @@ from huey import crontab
 
 from ..core.jobs import periodic
 from ..extensions import db
-from .services import purge_old_attempts
+from .signin import purge_old_attempts
 
 
 @periodic(crontab(minute="17"))

@@ -10,7 +10,7 @@ from ..core.errors import ServiceError
 from ..core.permissions import login_required
 from ..core.utils import safe_next
 from ..extensions import login_manager
-from . import bp, services
+from . import bp, services, signin
 from .ui import remember_in_browser
 from .forms import ChangeMobileForm, ChangePasswordForm, CodeLoginForm, LoginForm, RegisterForm, SetPasswordForm
 
@@ -44,7 +44,7 @@ def login():
     if form.validate_on_submit():
         # A refusal is committed too: the failure it recorded counts towards throttling.
         with unit_of_work(flash_errors=True, commit_on=(ServiceError,)) as work:
-            user = services.authenticate(form.login.data, form.password.data, client_ip())
+            user = signin.authenticate(form.login.data, form.password.data, client_ip())
         if work.ok:
             return _sign_in(user, form.remember.data)
         status = work.status
@@ -61,7 +61,7 @@ def login_code():
     status = 200
     if form.validate_on_submit():
         with unit_of_work(flash_errors=True, commit_on=(ServiceError,)) as work:  # failures count, as above
-            user = services.redeem_code(form.login.data, form.code.data, client_ip())
+            user = signin.redeem_code(form.login.data, form.code.data, client_ip())
         if work.ok:
             login_user(user, remember=False)
             return redirect(url_for("accounts.set_password"))

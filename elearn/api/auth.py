@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 from marshmallow import Schema, fields
 
-from ..accounts import services
+from ..accounts import services, signin
 from ..accounts.views import client_ip
 from ..core.db import unit_of_work
 from ..core.errors import ServiceError
@@ -32,7 +32,7 @@ class Token(MethodView):
         """Exchange a login and password for a bearer token."""
         # A refusal is committed too: the failure it recorded counts towards throttling.
         with unit_of_work(commit_on=(ServiceError,)):
-            user = services.authenticate(data["login"], data["password"], client_ip())
+            user = signin.authenticate(data["login"], data["password"], client_ip())
             token = services.issue_token(user)
         return {"token": token, "user": user}
 
