@@ -19,21 +19,6 @@ from ..extensions import db
 VISIBILITIES = ("public", "signed_in", "classes")
 STATUSES = ("draft", "published")
 
-#: The categories the first migration seeds: (slug, Chinese name, English name).
-SEED_CATEGORIES = [
-    ("calligraphy", "书法", "Calligraphy"),
-    ("painting", "绘画", "Painting"),
-    ("singing", "声乐", "Singing"),
-    ("instruments", "器乐", "Instruments"),
-    ("dance", "舞蹈", "Dance"),
-    ("taichi", "太极拳", "Tai chi"),
-    ("photography", "摄影", "Photography"),
-    ("smartphone", "智能手机", "Smartphones"),
-    ("health", "养生保健", "Health and wellbeing"),
-    ("history-culture", "文史", "History and literature"),
-    ("party-history", "党史学习", "Party history"),
-]
-
 course_teachers = Table(
     "course_teachers",
     db.metadata,

@@ -8,34 +8,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from elearn.core import jobs
 from elearn.video import services
 from elearn.video.models import Caption, MediaAsset
-from tests.clients import signed_in
-from tests.factories import SRT, make_asset, make_lesson
+from tests.factories import SRT, make_asset
 from tests.video.clips import clip
 from tests.video.test_tus import send_file
 
 # The keys the issue names, plus what the player and the teacher's page use besides.
 ASSET_KEYS = {"id", "status", "progress", "error", "duration", "hls_url", "mp4_url", "poster_url",
               "eta_seconds", "kind", "thumbnail_url", "audio_url"}
-
-
-@pytest.fixture
-def teacher(app, db):
-    return signed_in(app, db)
-
-
-@pytest.fixture
-def lesson(db, teacher):
-    return make_lesson(db, teacher.user)
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    calls = []
-    monkeypatch.setattr(jobs, "enqueue", lambda kind, row_id: calls.append(row_id))
-    return calls
 
 
 def upload_video(client, lesson, name="mp4"):

@@ -50,21 +50,6 @@ def caption_and_handout(db, lesson) -> tuple[Caption, object]:
 
 
 @pytest.fixture
-def teacher(app, db):
-    return signed_in(app, db)
-
-
-@pytest.fixture
-def lesson(db, teacher):
-    return make_lesson(db, teacher.user)
-
-
-@pytest.fixture
-def admin(app, db):
-    return signed_in(app, db, roles=("admin",))
-
-
-@pytest.fixture
 def session_queue(app):
     """Periodic tasks run in the app the one queue was last given: tests that build apps of their
     own (tests/core) leave it pointing at theirs, with another media folder."""

@@ -10,34 +10,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from elearn.core import jobs
 from elearn.video import services
 from elearn.video.models import Caption
 from tests.clients import csrf_token, signed_in
-from tests.factories import make_asset, make_lesson
+from tests.factories import make_asset
 
 DETAIL = "[h264 @ 0x55] Invalid NAL unit size (12345 > 678).\nError while decoding stream #0:0"
 ROLES = {"student": ("student",), "other_teacher": ("teacher",), "admin": ("admin",)}
 SRT_ZH = ("1\n00:00:01,000 --> 00:00:03,000\n大家好，今天我们学习书法。\n\n"
           "2\n00:00:03,500 --> 00:00:05,000\n请拿起毛笔。\n")
 SRT_BIG5 = "1\n00:00:01,000 --> 00:00:03,000\n大家好，今天我們學習書法，請拿起毛筆。\n"
-
-
-@pytest.fixture
-def teacher(app, db):
-    return signed_in(app, db)
-
-
-@pytest.fixture
-def lesson(db, teacher):
-    return make_lesson(db, teacher.user)
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    calls = []
-    monkeypatch.setattr(jobs, "enqueue", lambda kind, row_id: calls.append(row_id))
-    return calls
 
 
 def client_for(app, db, teacher, role):

@@ -19,8 +19,7 @@ from elearn.core.timeutil import utcnow
 from elearn.uploads import tus
 from elearn.uploads.models import Upload
 from elearn.video.models import Caption
-from tests.clients import signed_in
-from tests.factories import SRT, make_lesson
+from tests.factories import SRT
 
 UPLOADS = "/api/v1/uploads/"
 
@@ -73,16 +72,6 @@ def send_file(client, lesson_id, data: bytes, *, kind, filename, chunk=None, **m
 
 def part_file(app, path: str) -> Path:
     return Path(app.config["MEDIA_DIR"]) / "uploads" / f"{path.rsplit('/', 1)[-1]}.part"
-
-
-@pytest.fixture
-def teacher(app, db):
-    return signed_in(app, db)
-
-
-@pytest.fixture
-def lesson(db, teacher):
-    return make_lesson(db, teacher.user)
 
 
 # ---------------------------------------------------------------- discovery and creation

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from tusclient import client as tus_client
 from tusclient.exceptions import TusCommunicationError
 
-from elearn.core import jobs
 from elearn.courses.models import Handout
 from elearn.uploads import tus
 from elearn.video import services
@@ -51,14 +50,6 @@ def wait_for(condition, timeout=15.0):
 def fresh(db, model, key):
     db.session.rollback()  # a new snapshot: see what the server thread committed
     return db.session.get(model, key, populate_existing=True)
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    """Records the asset ids handed to the transcoding queue (the hand-off point issue 4 fills)."""
-    calls = []
-    monkeypatch.setattr(jobs, "enqueue", lambda kind, row_id: calls.append(row_id))
-    return calls
 
 
 # ---------------------------------------------------------------- a real tus client, live
