@@ -13,6 +13,7 @@ from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from .errors import wants_json
+from .registry import Registry
 
 
 def actor():
@@ -107,13 +108,13 @@ def can_view_operations(user) -> bool:
     return is_admin(user)
 
 
-#: Functions ``(teacher, student) -> bool`` that features register to say "teaches this
-#: person" (class groups add theirs); used to decide who may see contact details.
-teaching_relations: list = []
+#: Contact rules: functions ``(teacher, student) -> bool`` that features register (by name, in their
+#: ``init_app``) to say "teaches this person" (class groups add theirs); who may see contact details.
+contact_rules = Registry("who teaches whom, for contact details")
 
 
 def teaches(teacher, student) -> bool:
-    return is_teacher(teacher) and any(rel(teacher, student) for rel in teaching_relations)
+    return is_teacher(teacher) and any(rule(teacher, student) for rule in contact_rules)
 
 
 def can_view_contact(user, person) -> bool:
