@@ -21,9 +21,9 @@ from tests.factories import make_asset, make_lesson, make_user
 from tests.video.clips import clip
 from tests.video.test_tus import send_file
 
-HLS = "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:3.0,\n{target}\n#EXT-X-ENDLIST\n"
+HLS = "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:2.0,\n{target}\n#EXT-X-ENDLIST\n"
 DASH = """<?xml version="1.0" encoding="utf-8"?>
-<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT3S" minBufferTime="PT1S"
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT2S" minBufferTime="PT1S"
      profiles="urn:mpeg:dash:profile:isoff-on-demand:2011">
 <Period><AdaptationSet mimeType="video/mp4"><Representation id="1" bandwidth="100000">
 <BaseURL>{target}</BaseURL></Representation></AdaptationSet></Period></MPD>
@@ -46,15 +46,16 @@ HOSTILE = {
 
 @pytest.fixture
 def victim(db):
-    """Another teacher's unpublished lesson with a real recording on disk."""
+    """Another teacher's unpublished lesson with a real recording on disk (MPEG-TS from a camcorder,
+    which an HLS playlist plays as its segment)."""
     lesson = make_lesson(db, make_user(db, roles=["teacher"]), title="别人的课")
-    return make_asset(db, lesson, "ready", size=1, source=clip("tiny"))
+    return make_asset(db, lesson, "ready", size=1, source=clip("mts"))
 
 
 @pytest.fixture
 def outside(tmp_path) -> Path:
-    target = tmp_path / "outside.mp4"
-    shutil.copyfile(clip("tiny"), target)
+    target = tmp_path / "outside.ts"
+    shutil.copyfile(clip("mts"), target)
     return target
 
 
