@@ -6,13 +6,13 @@ BOM, valid UTF-8, then GB18030 checked for plausibility (charset-normalizer), an
 cannot read plausibly; the teacher sees ``preview`` and may pick another encoding. Broken times are
 reported by line number in one ServiceError, so everything can be fixed in one go.
 
-Hostile files (checked for issue 9): this module only decodes bytes it is given and opens nothing a
+Hostile files: this module only decodes bytes it is given and opens nothing a
 caption names. WebVTT ``STYLE`` and ``REGION`` blocks (where ``::cue`` CSS with ``url(...)`` would
 live) and ``NOTE`` are dropped; cue settings after the end time are dropped; cue text keeps only
 bare ``<i>``, ``<b>``, ``<u>``, all other markup (``<img>``, ``<c style=...>``, ``<ruby>``, voices,
 ``{\\an8}``) is removed, and what we write escapes ``<``, ``&`` and ``>`` (so no ``-->``) and has
 no blank line inside a cue, even from an escaped ``&#10;``. The WebVTT reaches the page only through
-``<track>``, which renders cue text as text, never as HTML.
+``<track>``; the player draws the active cues as text nodes (``getCueAsHTML().textContent``), never as HTML.
 """
 from __future__ import annotations
 
