@@ -2,6 +2,11 @@
 
 Handouts arrive through the shared tus endpoint (elearn.uploads) with ``kind=handout`` and
 ``lesson_id`` in the upload's metadata; the plain form on the lesson edit page is the fallback.
+
+Hostile files: we never parse or render a handout. Its name must end in one of ``HANDOUT_TYPES``
+and its first bytes must match that type (``services.add_handout``, for tus, the form and course
+packages alike); it is sent back as stored, with the checked type, ``nosniff`` and the site's CSP,
+inline only for PDF and pictures (the browser's own viewers) and as a download otherwise.
 """
 from __future__ import annotations
 

@@ -5,6 +5,14 @@ Notepad, GB18030/GBK from older Chinese software. ``decode_caption_bytes`` tries
 BOM, valid UTF-8, then GB18030 checked for plausibility (charset-normalizer), and refuses what it
 cannot read plausibly; the teacher sees ``preview`` and may pick another encoding. Broken times are
 reported by line number in one ServiceError, so everything can be fixed in one go.
+
+Hostile files: this module only decodes bytes it is given and opens nothing a
+caption names. WebVTT ``STYLE`` and ``REGION`` blocks (where ``::cue`` CSS with ``url(...)`` would
+live) and ``NOTE`` are dropped; cue settings after the end time are dropped; cue text keeps only
+bare ``<i>``, ``<b>``, ``<u>``, all other markup (``<img>``, ``<c style=...>``, ``<ruby>``, voices,
+``{\\an8}``) is removed, and what we write escapes ``<``, ``&`` and ``>`` (so no ``-->``) and has
+no blank line inside a cue, even from an escaped ``&#10;``. The WebVTT reaches the page only through
+``<track>``; the player draws the active cues as text nodes (``getCueAsHTML().textContent``), never as HTML.
 """
 from __future__ import annotations
 
@@ -28,6 +36,7 @@ _TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})[,.](\d{1,3})$")
 _TIMING_LINE = re.compile(r"^\s*\d.*-->|^\s*\d[\d:.,\s]*-+>")
 _KEPT_TAG = re.compile(r"(</?[ibu]>)", re.IGNORECASE)
 _OTHER_MARKUP = re.compile(r"<[^>]*>|\{\\[^}]*\}")
+_LINE_BREAKS = re.compile(r"[\r\n]")  # the only line terminators WebVTT knows
 _MAX_LISTED = 20
 
 UNREADABLE = _l("We could not tell how this caption file is written. Please save it as UTF-8 "
@@ -208,7 +217,11 @@ def _raise_problems(problems: list, timing: bool) -> None:
 
 
 def _tidy(text: str, unescape: bool) -> str:
-    """Keep <i>, <b>, <u>; drop other markup (<font>, VTT voices, {\\an8}); decode VTT entities."""
+    """Keep <i>, <b>, <u>; drop other markup (<font>, VTT voices, {\\an8}); decode VTT entities.
+
+    A decoded ``&#10;`` or ``&#13;`` is a line break, and a blank line would end the cue in the WebVTT
+    we write, leaving the rest as a block of its own: blank lines and CRs go.
+    """
     parts = []
     for part in _KEPT_TAG.split(text):
         if _KEPT_TAG.fullmatch(part):
@@ -216,7 +229,8 @@ def _tidy(text: str, unescape: bool) -> str:
         else:
             part = _OTHER_MARKUP.sub("", part)
             parts.append(html.unescape(part) if unescape else part)
-    return "".join(parts).strip()
+    lines = (line.strip() for line in _LINE_BREAKS.split("".join(parts)))
+    return "\n".join(line for line in lines if line)
 
 
 def to_webvtt(cues: list[Cue]) -> str:

@@ -5,12 +5,25 @@ not a real video or audio recording of at least one second. Both raise only ``Se
 whatever ffprobe does (fails, hangs, prints garbage), so an upload handler can show the message.
 Neither needs Flask: binary paths default to the app's FFPROBE setting inside an app context and
 to "ffprobe" outside one.
+
+An upload is hostile until probed, and probing must open nothing it names. Several ffmpeg demuxers
+are text files that point at other files: an HLS playlist (``#EXTM3U`` with ``../1/source.mp4`` or
+``file:/anywhere``), a concat list, a DASH or IMF manifest, SDP/RTSP (the network), image2
+sequences. Named ``lecture.mp4`` they would probe and transcode as another teacher's video. So
+every ffprobe and ffmpeg that opens an uploaded source passes ``source_input_args()`` /
+``source_input_options()`` before that input: ``-format_whitelist`` with the recording containers
+only (``MEDIA_FORMATS``) and ``-protocol_whitelist file``. It is per input, not global, because the
+transcoder reads its own HLS output back. The containers allowed open nothing else: the mov
+demuxer follows external data references only with ``-enable_drefs 1`` (off by default), and
+none of the others has such references. A refused file gets NOT_MEDIA; the format ffprobe saw goes
+to ``MediaError.detail`` for admins.
 """
 from __future__ import annotations
 
 import ctypes
 import json
 import math
+import re
 import signal
 import subprocess
 from dataclasses import asdict, dataclass
@@ -32,12 +45,42 @@ _STILL_CODECS = {"mjpeg", "png", "bmp", "gif", "tiff", "webp", "jpeg2000", "jpeg
 _TEXT_CODECS = {"ansi", "bintext", "xbin", "idf"}
 _INTERLACED = {"tt", "bb", "tb", "bt"}
 
+#: The demuxers (names as ``ffmpeg -demuxers`` prints them, ffmpeg 5.1) a recording may come in:
+#: mov/mp4/m4a/3gp, matroska/webm, MPEG-TS (.mts/.m2ts), AVI, ASF (.wmv), FLV, MPEG-PS (.mpg),
+#: MP3, ADTS AAC, WAV, Ogg, AMR (phone voice recorders), FLAC.
+MEDIA_FORMATS = ("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "mpegts", "avi", "asf", "flv", "mpeg", "mp3", "aac",
+                 "wav", "ogg", "amr", "flac")
+#: Refusal codes that say the file itself is unusable: trying it again changes nothing.
+REFUSALS = frozenset({"not_media", "empty_file", "media_damaged"})
+_SOURCE_OPTIONS = {"format_whitelist": ",".join(MEDIA_FORMATS), "protocol_whitelist": "file"}
+_REFUSED_FORMAT = re.compile(r"\[([\w,-]+) @ 0x[0-9a-f]+\] Format not on whitelist")
+
 NOT_MEDIA = _l("This file is not a video or audio recording and cannot be used.")
 TOO_SHORT = _l("This recording is shorter than one second and cannot be used.")
 DAMAGED = _l("This recording is damaged or incomplete and cannot be used. Please upload the original file again.")
 EMPTY = _l("This file is empty. Please choose the recording and upload it again.")
 PROBE_TOO_SLOW = _l("We could not finish checking this file. It may be damaged; please upload the original file again.")
 TOOLS_MISSING = _l("The server cannot process recordings right now. Please tell the administrator.")
+
+
+class MediaError(ServiceError):
+    """A refused or failed media file: ``message`` for the teacher, ``detail`` (the tool's words) for admins."""
+
+    status = 422
+
+    def __init__(self, code: str, message, detail: str = "", status: int | None = None):
+        super().__init__(code, message, status=status)
+        self.detail = detail
+
+
+def source_input_options() -> dict:
+    """ffmpeg-python input options for an uploaded source: only recording containers, only local files."""
+    return dict(_SOURCE_OPTIONS)
+
+
+def source_input_args() -> list[str]:
+    """The same as command-line arguments, to put right before the source's name."""
+    return [arg for key, value in _SOURCE_OPTIONS.items() for arg in ("-" + key, value)]
 
 
 @dataclass(frozen=True)
@@ -101,43 +144,48 @@ def probe(path, ffprobe: str | None = None, timeout: float = PROBE_TIMEOUT) -> M
     path = Path(path)
     try:
         if path.stat().st_size == 0:
-            raise ServiceError("empty_file", EMPTY, status=422)
-    except OSError:
-        raise ServiceError("not_media", NOT_MEDIA, status=422) from None
+            raise MediaError("empty_file", EMPTY, "the file has 0 bytes")
+    except OSError as err:
+        raise MediaError("not_media", NOT_MEDIA, str(err)) from None
     data = _run_ffprobe(path, media_tool("ffprobe", ffprobe), timeout)
     try:
         return _media_info(data)
-    except (KeyError, TypeError, ValueError, AttributeError, ZeroDivisionError):
-        raise ServiceError("not_media", NOT_MEDIA, status=422) from None
+    except (KeyError, TypeError, ValueError, AttributeError, ZeroDivisionError) as err:
+        raise MediaError("not_media", NOT_MEDIA, f"ffprobe's answer made no sense: {err!r}") from None
 
 
 def check_acceptable(info: MediaInfo) -> None:
     """Refuse anything without a real audio or video stream, or shorter than one second."""
     if not (info.has_video or info.has_audio):
-        raise ServiceError("not_media", NOT_MEDIA, status=422)
+        raise MediaError("not_media", NOT_MEDIA, f"no audio or video stream in the '{info.format_name}' format")
     if not info.duration or info.duration < MIN_DURATION:
-        raise ServiceError("not_media", TOO_SHORT, status=422)
+        raise MediaError("not_media", TOO_SHORT, f"{info.duration:g} s long")
 
 
 def _run_ffprobe(path: Path, ffprobe: str, timeout: float) -> dict:
     # "file:" keeps a name like "pipe:x" or "http:..." from being read as a protocol.
     cmd = [ffprobe, "-hide_banner", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
-           "file:" + str(path.resolve())]
+           *source_input_args(), "file:" + str(path.resolve())]
     try:
         done = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
                               preexec_fn=die_with_parent)
     except subprocess.TimeoutExpired:
-        raise ServiceError("media_unreadable", PROBE_TOO_SLOW, status=422) from None
-    except OSError:
-        raise ServiceError("media_tools_missing", TOOLS_MISSING, status=503) from None
+        raise MediaError("media_unreadable", PROBE_TOO_SLOW, f"ffprobe ran over {timeout:g} s") from None
+    except OSError as err:
+        raise MediaError("media_tools_missing", TOOLS_MISSING, str(err), status=503) from None
     try:
         data = json.loads(done.stdout.decode("utf-8", errors="replace"))
     except ValueError:
         data = None
     if done.returncode != 0 or not isinstance(data, dict) or not data.get("streams"):
+        stderr = done.stderr.decode("utf-8", errors="replace")
+        if refused := _REFUSED_FORMAT.search(stderr):
+            raise MediaError("not_media", NOT_MEDIA, f"ffprobe read it as the '{refused.group(1)}' format, "
+                             "which is no recording (it may name other files): refused")
+        detail = f"ffprobe (exit {done.returncode}): {stderr.strip()[-1000:] or 'no streams'}"
         if _looks_like_media(path):
-            raise ServiceError("media_damaged", DAMAGED, status=422)
-        raise ServiceError("not_media", NOT_MEDIA, status=422)
+            raise MediaError("media_damaged", DAMAGED, detail)
+        raise MediaError("not_media", NOT_MEDIA, detail)
     return data
 
 

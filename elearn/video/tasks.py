@@ -54,6 +54,9 @@ def run_transcode(asset_id: int) -> str:
             return "lease lost"
         except transcoding.TranscodeError as err:
             return _failed(asset_id, attempt, err.message, err.detail)
+        except probing.MediaError as err:  # probed again here: the file may have been queued by older code
+            final = err.code if err.code in probing.REFUSALS else None
+            return _failed(asset_id, attempt, err.message, err.detail, final_code=final)
         except Exception as err:  # noqa: BLE001 - any crash is a failed attempt, told plainly
             current_app.logger.exception("transcoding asset %s failed", asset_id)
             return _failed(asset_id, attempt, transcoding.FAILED, f"{type(err).__name__}: {err}")
@@ -105,19 +108,22 @@ def _summary(result: transcoding.TranscodeResult) -> dict:
     return data
 
 
-def _failed(asset_id: int, attempt: int, message, detail: str) -> str:
-    """Retry while attempts remain (the job goes back to the queue); then fail with a plain reason."""
+def _failed(asset_id: int, attempt: int, message, detail: str, final_code: str | None = None) -> str:
+    """Retry while attempts remain (the job goes back to the queue); then fail with a plain reason.
+
+    ``final_code`` (a file that is no recording) fails at once with that code, which 「重试」 refuses.
+    """
     asset = db.session.get(MediaAsset, asset_id)
     attempts = asset.attempts
     db.session.rollback()
     text, params = stored_message(message)
-    if attempts < current_app.config["JOB_MAX_ATTEMPTS"]:
+    if final_code is None and attempts < current_app.config["JOB_MAX_ATTEMPTS"]:
         if jobs.guarded_update(MediaAsset, asset_id, attempt, status=jobs.QUEUED, lease_owner=None,
                                lease_expires_at=None, queued_at=utcnow(), error_detail=detail[-4000:]):
             enqueue(asset_id)
         return "retrying"
     jobs.guarded_update(MediaAsset, asset_id, attempt, status=jobs.FAILED, lease_owner=None, lease_expires_at=None,
-                        error=text, error_params=params, error_code="transcode_failed",
+                        error=text, error_params=params, error_code=final_code or "transcode_failed",
                         error_detail=detail[-4000:])
     return "failed"
 

@@ -15,6 +15,11 @@ audio rendition, at 128 kb/s since it is the whole lesson, and no poster: the pa
 translatable "sound only" card instead of a picture with baked-in text. Loudness is measured in a
 quick audio-only pass (ebur128), then applied by loudnorm, in linear mode where it can, in the ladder
 pass. The default x264 preset is veryfast: about 1.5x realtime for the 720p ladder on two cores.
+
+Every ffmpeg input that is the uploaded source carries ``probe.source_input_options()`` (recording
+containers only, local files only), so a source swapped for a playlist after probing is still
+refused; the inputs that read our own HLS output back (poster, download) do not, since they must
+open the hls demuxer.
 """
 from __future__ import annotations
 
@@ -35,8 +40,7 @@ from pathlib import Path
 import ffmpeg as ff
 from flask_babel import lazy_gettext as _l
 
-from ..core.errors import ServiceError
-from .probe import TOOLS_MISSING, MediaInfo, die_with_parent, media_tool
+from .probe import TOOLS_MISSING, MediaError, MediaInfo, die_with_parent, media_tool, source_input_options
 
 SEGMENT_SECONDS = 6
 KEYFRAME_SECONDS = 2
@@ -57,14 +61,8 @@ FAILED = _l("This recording could not be prepared for playing. The administrator
 STALLED = _l("Preparing this recording stopped making progress and was stopped. Please try again later.")
 
 
-class TranscodeError(ServiceError):
+class TranscodeError(MediaError):
     """A transcode that failed: ``message`` is for the teacher, ``detail`` (ffmpeg's stderr tail) for admins."""
-
-    status = 422
-
-    def __init__(self, code: str, message, detail: str = ""):
-        super().__init__(code, message)
-        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -227,7 +225,7 @@ def _measure_loudness(src: Path, info: MediaInfo, ffmpeg_bin: str, progress, sta
     ebur128 makes the same measurement as loudnorm's own first pass (they agree to 0.1 LU) at a
     fifth of the cost, and this pass runs alone before the ladder, so it counts in full.
     """
-    audio = ff.input(f"file:{src}")[str(info.audio_index)]
+    audio = ff.input(f"file:{src}", **source_input_options())[str(info.audio_index)]
     audio = audio.filter("aformat", channel_layouts="stereo").filter("ebur128", peak="true", framelog="verbose")
     cmd = ff.output(audio, "-", f="null").global_args(*_global_args("info")).compile(cmd=ffmpeg_bin)
     summary = "\n".join(_run(cmd, progress.media_time, stall)).rpartition("Summary:")[2]
@@ -254,7 +252,7 @@ def _global_args(loglevel: str = "warning") -> list[str]:
 
 def _ladder_command(src, tmp, info, ladder, loudness, preset, crf, ffmpeg_bin) -> list[str]:
     """One ffmpeg: decode once, fps before split, every rung and the audio-only rendition as outputs."""
-    source = ff.input(f"file:{src}")
+    source = ff.input(f"file:{src}", **source_input_options())  # the upload: recording containers only
     audio = _audio_chain(source, info, loudness).filter_multi_output("asplit", len(ladder) + 1)
     outputs = []
     if ladder:

@@ -56,6 +56,8 @@ RECIPES: dict[str, tuple[str, list]] = {
     "m4a": (".m4a", tone() + ["-c:a", "aac"]),
     "aac": (".aac", tone() + ["-c:a", "aac", "-f", "adts"]),
     "wav": (".wav", tone() + ["-c:a", "pcm_s16le"]),
+    "ogg": (".ogg", tone() + ["-c:a", "libvorbis"]),
+    "flac": (".flac", tone() + ["-c:a", "flac"]),
     "mp3_cover": (".mp3", tone() + ["-f", "lavfi", "-i", "color=c=red:s=64x64:d=1", "-map", "0:a", "-map", "1:v",
                                     "-frames:v", "1", "-c:a", "libmp3lame", "-c:v", "png",
                                     "-disposition:v:0", "attached_pic", "-id3v2_version", "3"]),

@@ -161,3 +161,27 @@ def test_webvtt_round_trip(raw):
     cues = [c for c in cues if not any(line.isdigit() for line in c.text.split("\n"))]
     if cues:
         assert parse_vtt(to_webvtt(cues)) == cues
+
+
+@pytest.mark.parametrize("entity", ["&#10;", "&#x0A;", "&#13;", "&NewLine;"])
+def test_entities_cannot_break_the_webvtt_we_write(entity):
+    """A WebVTT cue's escaped line breaks become at most one line break, not a blank line that would
+    end the cue and let the rest (a fake time line, a STYLE block with url()) stand as a block of its own."""
+    attack = (f"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n一{entity}{entity}00:00:05.000 --&gt; 00:09:00.000"
+              f"{entity}{entity}STYLE{entity}::cue {{ background: url(http://example.com/x) }}\n")
+    cues = parse_vtt(attack)
+    assert len(cues) == 1 and "\n\n" not in cues[0].text and "\r" not in cues[0].text
+    written = to_webvtt(cues)
+    assert parse_vtt(written) == cues
+    assert written.count("\n\n") == 1 and "-->" not in written.split("\n", 3)[3]
+
+
+def test_style_region_and_markup_open_nothing():
+    """STYLE and REGION blocks are dropped, and markup that would fetch something (<img>, <c> with
+    url(), ruby) leaves only its words: the WebVTT we write names no file and no address."""
+    cues = parse_vtt("WEBVTT\n\nSTYLE\n::cue { background-image: url(http://example.com/a.png) }\n\n"
+                     "REGION\nid:r1 width:40%\n\n00:00:01.000 --> 00:00:02.000 region:r1\n"
+                     '<img src="http://example.com/b.png">图<c.x style="url(x)">文</c> <ruby>书<rt>shu</rt></ruby>\n')
+    written = to_webvtt(cues)
+    assert cues[0].text == "图文 书shu"
+    assert "url(" not in written and "example.com" not in written and "STYLE" not in written

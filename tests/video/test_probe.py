@@ -9,8 +9,8 @@ from elearn.video.probe import check_acceptable, probe
 from .clips import clip
 
 ACCEPTED = ["mp4", "m4v", "mov", "mkv", "webm", "avi", "wmv", "flv", "3gp", "mts", "m2ts", "mpg",
-            "mp3", "m4a", "aac", "wav"]
-AUDIO_ONLY = {"mp3", "m4a", "aac", "wav"}
+            "mp3", "m4a", "aac", "wav", "ogg", "flac"]
+AUDIO_ONLY = {"mp3", "m4a", "aac", "wav", "ogg", "flac"}
 
 
 def refusal(name: str, **kwargs) -> ServiceError:

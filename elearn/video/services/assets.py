@@ -54,7 +54,7 @@ def probe_and_queue(asset: MediaAsset) -> None:
         asset.status = ASSET_FAILED
         asset.error_code = err.code
         asset.error, asset.error_params = stored_message(err.message)
-        asset.error_detail = f"probe refused the file: {err.code}"
+        asset.error_detail = f"probe refused the file: {err.code}\n{getattr(err, 'detail', '')}".strip()
         return
     asset.probe = info.to_dict()
     asset.duration = info.duration
