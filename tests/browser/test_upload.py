@@ -65,7 +65,7 @@ def test_a_dropped_connection_is_retried_by_itself(live_server, live_db, page):
     item = page.locator(".upload-item")
     expect(item).to_have_attribute("data-upload-state", "done", timeout=20_000)
     assert patches == ["0", "0"]
-    [upload] = _fresh(live_db, Upload, lesson_id=lesson.id)
+    [upload] = _fresh(live_db, Upload, target_id=lesson.id)
     assert upload.state == "complete" and upload.caption_id
 
 
@@ -88,7 +88,7 @@ def test_after_a_reload_the_same_file_continues_where_it_stopped(live_server, li
     page.set_input_files("#upload-handout", str(handout))
     expect(page.locator(".upload-item[data-upload-state='retrying']")).to_have_count(1, timeout=20_000)
     assert requests[0] == ("POST", None)  # the route sees creation too
-    [upload] = _fresh(live_db, Upload, lesson_id=lesson.id)
+    [upload] = _fresh(live_db, Upload, target_id=lesson.id)
     assert upload.offset == CHUNK
 
     page.reload()  # the old page and its retries are gone before the network comes back
@@ -98,7 +98,7 @@ def test_after_a_reload_the_same_file_continues_where_it_stopped(live_server, li
     expect(item).to_have_attribute("data-upload-state", "done", timeout=20_000)
     assert ("POST", None) not in requests  # no new upload was created
     assert ("PATCH", str(CHUNK)) in requests and ("PATCH", "0") not in requests
-    [upload] = _fresh(live_db, Upload, lesson_id=lesson.id)
+    [upload] = _fresh(live_db, Upload, target_id=lesson.id)
     assert upload.state == "complete" and upload.handout_id
 
 
@@ -150,7 +150,7 @@ def test_pause_and_continue_with_big_buttons(live_server, live_db, page):
     resume.focus()
     page.keyboard.press("Enter")  # keyboard reachable
     expect(item).to_have_attribute("data-upload-state", "done", timeout=20_000)
-    [upload] = _fresh(live_db, Upload, lesson_id=lesson.id)
+    [upload] = _fresh(live_db, Upload, target_id=lesson.id)
     assert upload.state == "complete"
 
 
@@ -167,7 +167,7 @@ def test_several_files_are_queued_and_sent_one_after_another(live_server, live_d
     expect(items).to_have_count(2)
     expect(items.nth(0)).to_have_attribute("data-upload-state", "done", timeout=20_000)
     expect(items.nth(1)).to_have_attribute("data-upload-state", "done", timeout=20_000)
-    uploads = _fresh(live_db, Upload, lesson_id=lesson.id)
+    uploads = _fresh(live_db, Upload, target_id=lesson.id)
     assert sorted(u.filename for u in uploads) == ["讲义1.pdf", "讲义2.pdf"]
     assert all(u.handout_id for u in uploads)
     assert page.console_errors == []
@@ -200,4 +200,4 @@ def test_a_file_that_cannot_start_says_so_and_the_queue_goes_on(live_server, liv
     error_text = page.locator("[data-upload-panel]").get_attribute("data-msg-error")
     expect(items.nth(0).locator("[data-state]")).to_have_text(error_text)
     expect(items.nth(1)).to_have_attribute("data-upload-state", "done", timeout=20_000)
-    assert [u.filename for u in _fresh(live_db, Upload, lesson_id=lesson.id)] == ["讲义2.pdf"]
+    assert [u.filename for u in _fresh(live_db, Upload, target_id=lesson.id)] == ["讲义2.pdf"]
