@@ -66,7 +66,7 @@ def test_a_dropped_connection_is_retried_by_itself(live_server, live_db, page):
     expect(item).to_have_attribute("data-upload-state", "done", timeout=20_000)
     assert patches == ["0", "0"]
     [upload] = _fresh(live_db, Upload, target_id=lesson.id)
-    assert upload.state == "complete" and upload.caption_id
+    assert upload.state == "complete" and upload.result_id("caption_id")
 
 
 def test_after_a_reload_the_same_file_continues_where_it_stopped(live_server, live_db, page, tmp_path):
@@ -99,7 +99,7 @@ def test_after_a_reload_the_same_file_continues_where_it_stopped(live_server, li
     assert ("POST", None) not in requests  # no new upload was created
     assert ("PATCH", str(CHUNK)) in requests and ("PATCH", "0") not in requests
     [upload] = _fresh(live_db, Upload, target_id=lesson.id)
-    assert upload.state == "complete" and upload.handout_id
+    assert upload.state == "complete" and upload.result_id("handout_id")
 
 
 def _caption_file(live_server) -> str:
@@ -169,7 +169,7 @@ def test_several_files_are_queued_and_sent_one_after_another(live_server, live_d
     expect(items.nth(1)).to_have_attribute("data-upload-state", "done", timeout=20_000)
     uploads = _fresh(live_db, Upload, target_id=lesson.id)
     assert sorted(u.filename for u in uploads) == ["讲义1.pdf", "讲义2.pdf"]
-    assert all(u.handout_id for u in uploads)
+    assert all(u.result_id("handout_id") for u in uploads)
     assert page.console_errors == []
 
 
