@@ -29,18 +29,16 @@ import os
 import re
 import shutil
 import subprocess
-import threading
 import time
 import uuid
-from collections import deque
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
 import ffmpeg as ff
-from flask_babel import lazy_gettext as _l
 
-from .probe import TOOLS_MISSING, MediaError, MediaInfo, die_with_parent, media_tool, source_input_options
+from .ffmpeg_process import DAMAGED_STREAM, FAILED, STALL_SECONDS, TranscodeError, run  # noqa: F401  (FAILED: callers)
+from .probe import MediaInfo, die_with_parent, media_tool, source_input_options
 
 SEGMENT_SECONDS = 6
 KEYFRAME_SECONDS = 2
@@ -48,23 +46,8 @@ MAX_FPS = 30
 LOUDNESS = dict(I=-16, TP=-1.5, LRA=11)
 AUDIO_ONLY_KBPS = 64
 AUDIO_SOURCE_KBPS = 128
-STALL_SECONDS = 300
 BLACK_YAVG = 32  # mean luma (0-255) below which a frame counts as black
 _STANDARD_FPS = (Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30))
-_DAMAGE_HINTS = ("invalid data found", "error while decoding", "partial file", "corrupt", "moov atom not found",
-                 "invalid nal", "no frame", "truncat", "concealing", "missing picture", "non-existing pps")
-
-DAMAGED_STREAM = _l("Part of this recording is damaged, so it could not be prepared for playing. "
-                    "Please upload the original file again.")
-FAILED = _l("This recording could not be prepared for playing. The administrator can see the details; "
-            "please try again later.")
-STALLED = _l("Preparing this recording stopped making progress and was stopped. Please try again later.")
-
-
-class TranscodeError(MediaError):
-    """A transcode that failed: ``message`` is for the teacher, ``detail`` (ffmpeg's stderr tail) for admins."""
-
-
 @dataclass(frozen=True)
 class Rung:
     name: str
@@ -176,7 +159,7 @@ def _build(src, tmp, info, tools, progress, ladder, preset, crf, download_max, s
         loudness = _measure_loudness(src, info, ffmpeg_bin, progress, stall)
     progress.phase(5, 93)
     cmd = _ladder_command(src, tmp, info, ladder, loudness, preset, crf, ffmpeg_bin)
-    tail = _run(cmd, progress.media_time, stall)
+    tail = run(cmd, progress.media_time, stall)
     progress.phase(93, 100)
     renditions = [_describe(tmp, rung.name, ffprobe_bin, rung) for rung in ladder]
     audio = _describe(tmp, "audio", ffprobe_bin)
@@ -228,7 +211,7 @@ def _measure_loudness(src: Path, info: MediaInfo, ffmpeg_bin: str, progress, sta
     audio = ff.input(f"file:{src}", **source_input_options())[str(info.audio_index)]
     audio = audio.filter("aformat", channel_layouts="stereo").filter("ebur128", peak="true", framelog="verbose")
     cmd = ff.output(audio, "-", f="null").global_args(*_global_args("info")).compile(cmd=ffmpeg_bin)
-    summary = "\n".join(_run(cmd, progress.media_time, stall)).rpartition("Summary:")[2]
+    summary = "\n".join(run(cmd, progress.media_time, stall)).rpartition("Summary:")[2]
     measured = {}
     for option, pattern in _EBUR128.items():
         match = re.search(pattern, summary)
@@ -306,59 +289,6 @@ def _hls_options(folder: Path) -> dict:
             "max_muxing_queue_size": 4096}
 
 
-def _run(cmd: list[str], on_media_time=None, stall_seconds: float = STALL_SECONDS) -> list[str]:
-    """Run ffmpeg, feeding ``-progress`` times (seconds) to ``on_media_time``; return the stderr tail."""
-    try:
-        # Its own process group: a Ctrl-C meant for the worker must not kill ffmpeg first (that would
-        # count as a failed attempt); it dies with the worker instead, through the parent-death signal.
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                preexec_fn=die_with_parent, start_new_session=True)
-    except OSError as err:
-        raise TranscodeError("tools_missing", TOOLS_MISSING, str(err)) from None
-    tail: deque[str] = deque(maxlen=80)
-    state = {"last": time.monotonic(), "stalled": False}
-    reader = threading.Thread(target=_drain, args=(proc.stderr, tail), daemon=True)
-    reader.start()
-    threading.Thread(target=_watchdog, args=(proc, state, stall_seconds), daemon=True).start()
-    try:
-        for raw in proc.stdout:
-            state["last"] = time.monotonic()
-            key, _, value = raw.decode("ascii", errors="replace").strip().partition("=")
-            if key == "out_time_us" and on_media_time and value.lstrip("-").isdigit():
-                on_media_time(int(value) / 1e6)
-        proc.wait()
-    except BaseException:
-        proc.kill()
-        proc.wait()
-        raise
-    reader.join(timeout=5)  # the last stderr lines hold loudnorm's report and the error
-    if state["stalled"]:
-        raise TranscodeError("stalled", STALLED, "\n".join(tail))
-    if proc.returncode != 0:
-        raise _failure(list(tail))
-    return list(tail)
-
-
-def _drain(stream, tail: deque) -> None:
-    for raw in stream:
-        tail.append(raw.decode("utf-8", errors="replace").rstrip())
-
-
-def _watchdog(proc, state: dict, stall_seconds: float) -> None:
-    while proc.poll() is None:
-        time.sleep(1)
-        if time.monotonic() - state["last"] > stall_seconds and proc.poll() is None:
-            state["stalled"] = True
-            proc.kill()
-
-
-def _failure(tail: list[str]) -> TranscodeError:
-    detail = "\n".join(tail)
-    if any(hint in detail.lower() for hint in _DAMAGE_HINTS):
-        return TranscodeError("damaged", DAMAGED_STREAM, detail)
-    return TranscodeError("failed", FAILED, detail)
-
-
 def _segments(playlist: Path) -> list[tuple[str, float]]:
     """(uri, seconds) for each segment of a media playlist we wrote."""
     segments, duration = [], None
@@ -434,7 +364,7 @@ def _make_poster(tmp: Path, info: MediaInfo, rung: Rung, ffmpeg_bin: str, stall)
             ff.output(pictures[0], str(tmp / "poster.jpg"), vframes=1, **{"q:v": 3}),
             ff.output(thumb, str(tmp / "thumb.jpg"), vframes=1, **{"q:v": 4}),
         ).global_args(*_global_args()).compile(cmd=ffmpeg_bin)
-        _run(cmd, None, stall)
+        run(cmd, None, stall)
         if (tmp / "poster.jpg").exists() and (tmp / "thumb.jpg").exists():
             return "poster.jpg", "thumb.jpg"
     return None, None
@@ -446,7 +376,7 @@ def _make_download(tmp: Path, rendition: Rendition, ffmpeg_bin: str, stall) -> s
     cmd = (ff.input(f"file:{tmp / rendition.playlist}", f="hls")
            .output(str(tmp / name), c="copy", f="mp4", movflags="+faststart", **{"bsf:a": "aac_adtstoasc"})
            .global_args(*_global_args()).compile(cmd=ffmpeg_bin))
-    _run(cmd, None, stall)
+    run(cmd, None, stall)
     return name
 
 
