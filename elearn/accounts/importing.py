@@ -20,6 +20,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from ..core.errors import ServiceError
+from ..core.text import printable
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import services
@@ -269,11 +270,12 @@ def _roles(raw, row: Row) -> list[str]:
 
 
 def clean_row(line: int, name, mobile, birth_year, roles) -> Row:
-    row = Row(line=line, name=_text(name), mobile=_compact(mobile), birth_year=None, roles=[])
-    if not row.name:
-        row.add("missing_name", _l("The name is missing."))
-    elif len(row.name) > 64:
-        row.add("invalid_name", _l("The name is too long (at most 64 characters)."))
+    row = Row(line=line, name="", mobile=_compact(mobile), birth_year=None, roles=[])
+    try:
+        row.name = services.clean_name(_text(name))
+    except ServiceError as err:
+        row.name = printable(_text(name))[:64]
+        row.add(err.code, _l("The name is missing.") if err.code == "missing_name" else err.message)
     if not row.mobile:
         row.add("missing_mobile", _l("The mobile number is missing."))
     else:
