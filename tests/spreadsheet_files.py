@@ -157,7 +157,7 @@ def nested_zip() -> bytes:
 
 def entity_bomb() -> bytes:
     """Shared strings with a DOCTYPE that expands entities (the "billion laughs")."""
-    entities = "".join(f'<!ENTITY e{i} "{("&e%d;" % (i - 1)) * 10}">' for i in range(1, 10))
+    entities = "".join('<!ENTITY e{} "{}">'.format(i, f"&e{i - 1};" * 10) for i in range(1, 10))
     return with_shared_strings(('<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY e0 "lol">' + entities + ']>'
                                 '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
                                 '<si><t>姓名</t></si><si><t>手机号</t></si><si><t>&e9;</t></si></sst>').encode())

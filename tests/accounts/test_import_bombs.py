@@ -92,7 +92,7 @@ def test_the_refusal_is_in_chinese_by_default(admin_client, db):
 def test_a_workbook_with_shared_strings_and_cells_beyond_the_columns_still_imports(admin, db):
     """The checks refuse bombs, not ordinary files: shared strings and a few stray far-right cells are fine."""
     ordinary = files.with_shared_strings(files.SST_OPEN + b"</sst>")
-    response, peak = upload_measured(admin, ordinary)
+    response, _peak = upload_measured(admin, ordinary)
     assert response.status_code == 200 and "13900139000" in response.get_data(as_text=True)
     response, _peak = upload_measured(admin, files.wide_sheet(3, 200))
     assert response.status_code == 200
