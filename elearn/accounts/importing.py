@@ -7,10 +7,9 @@ Plain functions: they flush, never commit, and never read ``request``.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -19,23 +18,19 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
+from ..core import spreadsheets
 from ..core.errors import ServiceError
+from ..core.text import printable
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import services
 from .models import User
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
-MAX_COLUMNS = 50
-#: A title line or two may sit above the headings ("2024 秋季班学员名单").
-HEADER_SCAN_ROWS = 10
-#: A run of this many empty rows ends the sheet: a stray cell far below must not cost a long walk.
-EMPTY_RUN_ENDS_SHEET = 1000
-
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls format
-TEXT_SUFFIXES = {"csv", "txt", "tsv"}
+#: Up to 5000 people, with room above the headings for a title line or two ("2024 秋季班学员名单").
+LIMITS = spreadsheets.Limits(max_rows=5000, headroom=10, max_columns=50)
+MAX_BYTES = LIMITS.max_bytes
+MAX_ROWS = LIMITS.max_rows
+HEADER_SCAN_ROWS = LIMITS.headroom
 
 #: Accepted headings, compared after ``_heading_key`` (lower case, no spaces, notes in brackets dropped).
 HEADINGS = {
@@ -55,11 +50,6 @@ ROLE_WORDS = {
 ROLE_SPLIT = re.compile(r"[，,、;；/\s]+")
 
 PAYLOAD_SALT = "elearn.accounts.import"
-
-
-def _not_a_spreadsheet() -> ServiceError:
-    return ServiceError("not_a_spreadsheet", _l(
-        "This file is not a spreadsheet we can read. Please upload an Excel file (.xlsx) or a .csv file."), status=415)
 
 
 @dataclass
@@ -91,104 +81,17 @@ class Row:
 
 def read_table(filename: str, data: bytes) -> list[list]:
     """The first sheet that has our headings, as rows of cell values. Raises ServiceError."""
-    if len(data) > MAX_BYTES:
-        raise ServiceError("file_too_large", _l("The file is larger than 5 MB. Please split it into smaller files."),
-                           status=413)
-    if not data.strip():
-        raise ServiceError("empty_file", _l("The file is empty."))
-    if data.startswith(ZIP_MAGIC):
-        return _read_xlsx(data)
-    if data.startswith(OLE_MAGIC):
-        raise ServiceError("old_excel", _l(
-            "This is an old Excel file (.xls). In Excel choose Save As, pick “Excel Workbook (.xlsx)”, "
-            "and upload that file."), status=415)
-    # Anything else must at least be named as text: a picture or a PDF is not a CSV.
-    if filename.rsplit(".", 1)[-1].lower() not in TEXT_SUFFIXES:
-        raise _not_a_spreadsheet()
-    return _read_csv(data)
-
-
-def _read_xlsx(data: bytes) -> list[list]:
-    import openpyxl
-
-    # openpyxl fails in many ways on a file that is not a workbook (zip, XML, key and value
-    # errors); every one of them means the same thing to the person uploading it.
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        raise _not_a_spreadsheet() from None
-    try:
-        sheets = []
-        for sheet in book.worksheets:
-            sheet.reset_dimensions()  # some programs write a wrong size; read what is really there
-            rows = _bounded(list(r) for r in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS))
+    first = None
+    with closing(spreadsheets.read_sheets(filename, data, LIMITS)) as sheets:
+        for rows in sheets:
             if _find_header(rows) is not None:
                 return rows
-            sheets.append(rows)
-    except ServiceError:
-        raise
-    except Exception:
-        raise _not_a_spreadsheet() from None
-    finally:
-        book.close()
-    return sheets[0] if sheets else []
-
-
-def _read_csv(data: bytes) -> list[list]:
-    text = _decode(data)
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max(",\t;", key=first_line.count)
-    try:
-        return _bounded(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error:
-        raise _not_a_spreadsheet() from None
-
-
-def _decode(data: bytes) -> str:
-    # Excel on Chinese Windows saves CSV as GB18030 (GBK); elsewhere it is UTF-8, often with a
-    # BOM; its "Unicode text" is UTF-16 with a BOM.
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ("utf-16",)
-    elif b"\x00" in data[:4096]:
-        raise _not_a_spreadsheet()
-    else:
-        encodings = ("utf-8-sig", "gb18030")
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" not in text:
-            return text
-    raise ServiceError("unreadable_text", _l(
-        "The text in this file could not be read. In Excel, save it as “CSV UTF-8” and try again."),
-        status=415)
-
-
-def _bounded(rows) -> list[list]:
-    """Rows up to the row limit (plus room for a title and the headings); trailing empties dropped."""
-    kept: list[list] = []
-    filled = 0
-    empty_run = 0
-    for row in rows:
-        if _blank(row):
-            empty_run += 1
-            if empty_run >= EMPTY_RUN_ENDS_SHEET:
-                break
-        else:
-            empty_run = 0
-            filled += 1
-            if filled > MAX_ROWS + HEADER_SCAN_ROWS:
-                raise ServiceError("too_many_rows", _l(
-                    "The file has more than %(n)d rows. Please split it into smaller files.", n=MAX_ROWS), status=413)
-        kept.append(list(row))
-    while kept and _blank(kept[-1]):
-        kept.pop()
-    return kept
+            first = rows if first is None else first
+    return first or []
 
 
 def _blank(row) -> bool:
-    return all(_text(value) == "" for value in row)
+    return spreadsheets.is_blank(row)
 
 
 # ---------------------------------------------------------------- headings
@@ -269,11 +172,12 @@ def _roles(raw, row: Row) -> list[str]:
 
 
 def clean_row(line: int, name, mobile, birth_year, roles) -> Row:
-    row = Row(line=line, name=_text(name), mobile=_compact(mobile), birth_year=None, roles=[])
-    if not row.name:
-        row.add("missing_name", _l("The name is missing."))
-    elif len(row.name) > 64:
-        row.add("invalid_name", _l("The name is too long (at most 64 characters)."))
+    row = Row(line=line, name="", mobile=_compact(mobile), birth_year=None, roles=[])
+    try:
+        row.name = services.clean_name(_text(name))
+    except ServiceError as err:
+        row.name = printable(_text(name))[:64]
+        row.add(err.code, _l("The name is missing.") if err.code == "missing_name" else err.message)
     if not row.mobile:
         row.add("missing_mobile", _l("The mobile number is missing."))
     else:
@@ -334,8 +238,7 @@ def parse_file(filename: str, data: bytes) -> list[Row]:
     if not rows:
         raise ServiceError("no_rows", _l("The file has the column headings but nobody listed under them."))
     if len(rows) > MAX_ROWS:
-        raise ServiceError("too_many_rows", _l(
-            "The file has more than %(n)d rows. Please split it into smaller files.", n=MAX_ROWS), status=413)
+        raise spreadsheets.too_many_rows(LIMITS)
     return check_rows(rows)
 
 

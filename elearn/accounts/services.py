@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
 from ..core.errors import ServiceError
+from ..core.text import clean_line
 from ..core.timeutil import utcnow
 from ..extensions import db
 from .models import CONTRASTS, ROLES, TEXT_SIZES, ApiToken, OneTimeCode, User
@@ -195,8 +196,18 @@ def _check_unique(mobile: str | None, username: str | None, exclude_id: int | No
             raise ServiceError("username_taken", _l("The username %(name)s is already taken.", name=username), status=409)
 
 
+def clean_name(raw) -> str:
+    """A person's name as it will be shown: one line, no control codes or invisible characters."""
+    name = clean_line(raw)
+    if not name:
+        raise ServiceError("missing_name", _l("Please enter the name."))
+    if len(name) > 64:
+        raise ServiceError("invalid_name", _l("The name is too long (at most 64 characters)."))
+    return name
+
+
 def clean_username(raw: str | None) -> str | None:
-    value = (raw or "").strip()
+    value = clean_line(raw)
     if not value:
         return None
     if not USERNAME_RE.match(value):
@@ -231,11 +242,7 @@ def clean_roles(roles) -> list[str]:
 def create_user(*, name: str, mobile: str | None = None, username: str | None = None,
                 password: str | None = None, birth_year=None, roles=("student",),
                 created_at: datetime | None = None) -> User:
-    name = (name or "").strip()
-    if not name:
-        raise ServiceError("missing_name", _l("Please enter the name."))
-    if len(name) > 64:
-        raise ServiceError("invalid_name", _l("The name is too long (at most 64 characters)."))
+    name = clean_name(name)
     mobile = normalise_mobile(mobile)
     username = clean_username(username)
     if not mobile and not username:
@@ -255,15 +262,13 @@ def create_user(*, name: str, mobile: str | None = None, username: str | None = 
 
 
 def update_user(user: User, *, name: str, mobile: str | None, username: str | None, birth_year, roles) -> User:
-    name = (name or "").strip()
-    if not name:
-        raise ServiceError("missing_name", _l("Please enter the name."))
+    name = clean_name(name)
     mobile = normalise_mobile(mobile)
     username = clean_username(username)
     if not mobile and not username:
         raise ServiceError("missing_login", _l("Please enter a mobile number or a username, so the person can sign in."))
     _check_unique(mobile, username, exclude_id=user.id)
-    user.name = name[:64]
+    user.name = name
     user.mobile = mobile
     user.username = username
     user.birth_year = clean_birth_year(birth_year)

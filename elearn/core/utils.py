@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from .text import printable
+
 
 def safe_next(target: str | None) -> str | None:
     """A same-site path to go back to after a form, or None (never an outside address)."""
@@ -19,7 +21,8 @@ def safe_filename(name, default: str = "") -> str:
     Only ever displayed or sent in a Content-Disposition header; files on disk get names of ours.
     """
     base = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?').strip().lstrip(".")
+    # printable() drops bidi overrides too: "photo\u202egpj.exe" must not show as "photoexe.jpg".
+    cleaned = "".join(ch for ch in printable(base) if ch not in '"<>|:*?').strip().lstrip(".")
     return cleaned[:200] or default
 
 

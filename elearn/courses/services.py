@@ -15,6 +15,7 @@ from ..accounts.models import User, UserRole
 from ..core import storage
 from ..core.errors import Forbidden, NotFound, ServiceError
 from ..core.timeutil import utcnow
+from ..core.text import clean_line, clean_text
 from ..extensions import db
 from . import hooks, permissions
 from .models import STATUSES, VISIBILITIES, Category, Chapter, Course, Handout, Lesson
@@ -105,7 +106,7 @@ def teacher_candidates() -> list:
 # ---------------------------------------------------------------- validation
 
 def clean_title(value, field="title") -> str:
-    title = " ".join(str(value or "").split())
+    title = clean_line(value, field)
     if not title:
         raise ServiceError("title_required", _l("Please enter a title."), status=400, field=field)
     if len(title) > TITLE_MAX:
@@ -115,7 +116,7 @@ def clean_title(value, field="title") -> str:
 
 
 def _clean_subtitle(value) -> str:
-    subtitle = " ".join(str(value or "").split())
+    subtitle = clean_line(value, "subtitle")
     if len(subtitle) > TITLE_MAX:
         raise ServiceError("subtitle_too_long", _l("The subtitle is too long (at most 200 characters)."),
                            status=400, field="subtitle")
@@ -123,7 +124,7 @@ def _clean_subtitle(value) -> str:
 
 
 def _clean_description(value, field="description_md") -> str:
-    text = str(value or "").replace("\r\n", "\n").strip()
+    text = clean_text(value, field)
     if len(text) > DESCRIPTION_MAX:
         raise ServiceError("description_too_long", _l("The description is too long (at most 20000 characters)."),
                            status=400, field=field)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from elearn.accounts import importing
 from elearn.accounts.models import OneTimeCode, User
+from elearn.core import spreadsheets
 from elearn.core.timeutil import utcnow
 from tests.clients import csrf_token
 
@@ -189,7 +190,7 @@ def test_every_kind_of_bad_row_is_reported(ctx, admin, db, user_factory):
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01", "photo.csv", 415, "not a spreadsheet"),
     (b"PK\x03\x04 this is not really a zip", "broken.xlsx", 415, "not a spreadsheet"),
     (b"%PDF-1.4 some text", "letter.pdf", 415, "not a spreadsheet"),
-    (importing.OLE_MAGIC + b"\x00" * 100, "old.xls", 415, "old Excel file (.xls)"),
+    (spreadsheets.OLE_MAGIC + b"\x00" * 100, "old.xls", 415, "old Excel file (.xls)"),
 ])
 def test_files_that_cannot_be_imported_get_a_clear_message(admin, db, data, filename, status, message):
     """Empty, wrong columns, pictures, broken or old Excel files: a 4xx with a plain reason, nothing written."""
