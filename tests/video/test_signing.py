@@ -105,6 +105,7 @@ def test_a_url_naming_a_row_id_is_refused(app, asset_folder):
     with pytest.raises(ValueError):
         make_url(app, ident="424242")
     expiry = signing.expiry_for()
-    url = f"/media/{expiry}/{signing.signature(expiry, 'hls', '424242')}/hls/424242/master.m3u8"
+    with app.app_context():
+        url = f"/media/{expiry}/{signing.signature(expiry, 'hls', '424242')}/hls/424242/master.m3u8"
     response = app.test_client().get(url)
     assert response.status_code == 403 and response.get_json()["code"] == "media_url_invalid"
