@@ -9,7 +9,6 @@ sees the result.
 from __future__ import annotations
 
 import itertools
-import shutil
 import struct
 import tempfile
 import zlib
