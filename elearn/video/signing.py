@@ -19,7 +19,6 @@ import base64
 import hashlib
 import hmac
 import time
-
 from urllib.parse import quote
 
 from flask import current_app, has_request_context, url_for
