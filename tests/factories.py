@@ -9,7 +9,6 @@ sees the result.
 from __future__ import annotations
 
 import itertools
-import shutil
 import struct
 import tempfile
 import zlib
@@ -171,9 +170,7 @@ def make_asset(db, lesson, status="ready", *, filename="课.mp4", size=10, sourc
     asset = MediaAsset(lesson_id=lesson.id, status=status, original_filename=filename, size=size, **values)
     db.session.add(asset)
     db.session.flush()
-    asset.source_path = storage.source_file(asset.id, "mp4")
-    for folder in storage.asset_folders(asset.id):  # ids come round again after a rolled-back test
-        shutil.rmtree(media_root() / folder, ignore_errors=True)
+    asset.source_path = storage.source_file(asset.key, "mp4")
     if source is not None:
         target = media_root() / asset.source_path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -33,15 +33,16 @@ def _refuse(status: int, code: str, message: str):
     return response
 
 
-@bp.get("/media/<int:expiry>/<sig>/<kind>/<ident>/<path:filename>")
-def serve(expiry: int, sig: str, kind: str, ident: str, filename: str):
-    problem = signing.check(expiry, sig, kind, ident)
+@bp.get("/media/<int:expiry>/<sig>/<kind>/<key>/<path:filename>")
+def serve(expiry: int, sig: str, kind: str, key: str, filename: str):
+    """The file ``filename`` in the folder of the asset or caption whose key is ``key``."""
+    problem = signing.check(expiry, sig, kind, key)
     if problem == "expired":
         return _refuse(403, "media_url_expired", _("This link has expired. Please reload the page."))
     if problem:
         return _refuse(403, "media_url_invalid", _("This link is not valid."))
     folder = Path(current_app.config["MEDIA_DIR"]) / signing.KINDS[kind]
-    relative = safe_join(ident, filename)
+    relative = safe_join(key, filename)
     path = safe_join(str(folder), relative) if relative else None
     suffix = Path(filename).suffix.lower()
     if path is None or suffix not in CONTENT_TYPES or not Path(path).is_file():

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core.storage import new_key
 from ..core.timeutil import utcnow
 from ..extensions import db
 
@@ -42,13 +43,18 @@ class MediaAsset(db.Model):
     __tablename__ = "media_assets"
     __table_args__ = (Index("ix_media_assets_lesson_status", "lesson_id", "status"),)
 
+    #: A 32-bit Integer (PostgreSQL's INTEGER), and reused on SQLite after a delete: never put it in a URL
+    #: or a folder name, use ``key``.
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: 32 random hex digits, never reused: the folder name on disk (sources/<key>/, hls/<key>/) and what
+    #: a signed URL names, so a URL saved for a deleted asset opens nothing made later.
+    key: Mapped[str] = mapped_column(String(32), unique=True, default=new_key)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16), default="video")
     status: Mapped[str] = mapped_column(String(16), default=ASSET_PROBING, index=True)
     #: The uploader's file name, for display only; never used on disk.
     original_filename: Mapped[str] = mapped_column(String(255), default="")
-    #: Relative to MEDIA_DIR: sources/<asset id>/source.<ext>.
+    #: Relative to MEDIA_DIR: sources/<key>/source.<ext>.
     source_path: Mapped[str | None] = mapped_column(String(255))
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     #: ffprobe's summary: duration, width, height, has_audio, has_video, rotation, codecs...
@@ -75,7 +81,7 @@ class MediaAsset(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     queued_at: Mapped[datetime | None]
     ready_at: Mapped[datetime | None]
-    #: What the transcoder made (renditions with bandwidth/resolution, poster, download) under hls/<id>/.
+    #: What the transcoder made (renditions with bandwidth/resolution, poster, download) under hls/<key>/.
     renditions: Mapped[dict | None] = mapped_column(JSON)
     #: Set when a newer asset of the lesson became ready: its files go once no signed URL can reach them.
     retired_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -89,14 +95,17 @@ class Caption(db.Model):
 
     __tablename__ = "captions"
 
+    #: A 32-bit Integer, reused on SQLite after a delete: never in a URL or on disk (see MediaAsset.id).
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: 32 random hex digits, never reused: the folder captions/<key>/ and what its signed URL names.
+    key: Mapped[str] = mapped_column(String(32), unique=True, default=new_key)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
     lang: Mapped[str] = mapped_column(String(16), default="zh")
     #: A name the teacher gave this track; empty means the language's own name.
     label: Mapped[str] = mapped_column(String(64), default="")
     status: Mapped[str] = mapped_column(String(16), default=CAPTION_UPLOADED)
     original_filename: Mapped[str] = mapped_column(String(255), default="")
-    #: Relative to MEDIA_DIR: captions/<lesson id>/<random>.<srt|vtt> as uploaded.
+    #: Relative to MEDIA_DIR: captions/<key>/<random>.<srt|vtt> as uploaded.
     source_path: Mapped[str | None] = mapped_column(String(255))
     #: Relative to MEDIA_DIR: the converted WebVTT, once ready.
     vtt_path: Mapped[str | None] = mapped_column(String(255))

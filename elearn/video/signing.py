@@ -2,7 +2,10 @@
 
 A URL grants read access to one folder under the media root until an expiry:
 
-    /media/<expiry>/<signature>/<kind>/<id>/<file path>
+    /media/<expiry>/<signature>/<kind>/<key>/<file path>
+
+``<key>`` is the asset's or caption's ``key`` (32 random hex digits, see ``core.storage``), never a
+row id: ids come round again after a delete, and a saved URL must not open what took the id next.
 
 The expiry and the HMAC are in the *path*, so the relative URIs inside an HLS playlist
 (``720/seg_00001.ts``) resolve to URLs that carry them too, and players that send no cookies
@@ -16,10 +19,11 @@ import base64
 import hashlib
 import hmac
 import time
-
 from urllib.parse import quote
 
 from flask import current_app, has_request_context, url_for
+
+from ..core import storage
 
 #: Folders under the media root that signed URLs may open, by kind.
 KINDS = {"hls": "hls", "captions": "captions"}
@@ -32,8 +36,8 @@ def _key() -> bytes:
     return hashlib.sha256(b"elearn-media-url:" + current_app.config["SECRET_KEY"].encode()).digest()
 
 
-def signature(expiry: int, kind: str, ident: str) -> str:
-    message = f"{expiry}/{kind}/{ident}".encode()
+def signature(expiry: int, kind: str, key: str) -> str:
+    message = f"{expiry}/{kind}/{key}".encode()
     digest = hmac.new(_key(), message, hashlib.sha256).digest()[:18]
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
@@ -43,24 +47,26 @@ def expiry_for(now: float | None = None) -> int:
     return int(-(-(now + MIN_VALIDITY) // ROUNDING) * ROUNDING)
 
 
-def signed_url(kind: str, ident, filename: str, *, now: float | None = None, external: bool = False) -> str:
-    """A URL for ``filename`` inside the ``kind``/``ident`` folder, valid for at least six hours."""
+def signed_url(kind: str, key: str, filename: str, *, now: float | None = None, external: bool = False) -> str:
+    """A URL for ``filename`` inside the ``kind``/``key`` folder, valid for at least six hours."""
     if kind not in KINDS:
         raise ValueError(f"unknown media kind {kind!r}")
-    ident = str(ident)
+    if not storage.is_key(key):
+        raise ValueError(f"media URLs name a key, not {key!r}")
     expiry = expiry_for(now)
-    values = dict(expiry=expiry, sig=signature(expiry, kind, ident), kind=kind, ident=ident, filename=filename)
+    values = dict(expiry=expiry, sig=signature(expiry, kind, key), kind=kind, key=key, filename=filename)
     if has_request_context():
         return url_for("media.serve", _external=external, **values)
     # Background work (a worker converting captions) has no request: the path alone is enough.
-    return f"/media/{expiry}/{values['sig']}/{kind}/{quote(ident)}/{quote(filename)}"
+    return f"/media/{expiry}/{values['sig']}/{kind}/{key}/{quote(filename)}"
 
 
-def check(expiry: int, sig: str, kind: str, ident: str, now: float | None = None) -> str | None:
-    """None if the URL is good; otherwise "expired" or "invalid"."""
-    if kind not in KINDS:
+def check(expiry: int, sig: str, kind: str, key: str, now: float | None = None) -> str | None:
+    """None if the URL is good; otherwise "expired" or "invalid" (a URL naming an id, as they did
+    before keys, is invalid)."""
+    if kind not in KINDS or not storage.is_key(key):
         return "invalid"
-    expected = signature(expiry, kind, ident)
+    expected = signature(expiry, kind, key)
     if not hmac.compare_digest(expected, sig):
         return "invalid"
     if expiry < (time.time() if now is None else now):

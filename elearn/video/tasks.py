@@ -76,7 +76,8 @@ def _transcode(asset_id: int, attempt: int, keeper) -> transcoding.TranscodeResu
     source = storage.path(asset.source_path)
     db.session.rollback()  # release the read transaction: other workers and the web app write meanwhile
     cfg = current_app.config
-    _remove_leftovers(asset_id)
+    key = asset.key
+    _remove_leftovers(key)
     info = probing.probe(source, ffprobe=cfg["FFPROBE"])
     last = [0.0]
 
@@ -91,14 +92,14 @@ def _transcode(asset_id: int, attempt: int, keeper) -> transcoding.TranscodeResu
                                    eta_seconds=int(eta) if eta is not None else None):
             raise LeaseLost()
 
-    return transcoding.transcode(source, storage.path(storage.hls_folder(asset_id)), info, ffmpeg=cfg["FFMPEG"],
+    return transcoding.transcode(source, storage.path(storage.hls_folder(key)), info, ffmpeg=cfg["FFMPEG"],
                                  ffprobe=cfg["FFPROBE"], on_progress=on_progress,
                                  allow_1080=cfg["TRANSCODE_1080"])
 
 
-def _remove_leftovers(asset_id: int) -> None:
+def _remove_leftovers(key: str) -> None:
     """Temporary folders of earlier attempts on this asset (their worker died); we hold the lease now."""
-    for leftover in (storage.root() / storage.HLS).glob(f".{asset_id}.*.tmp"):
+    for leftover in (storage.root() / storage.HLS).glob(f".{key}.*.tmp"):
         shutil.rmtree(leftover, ignore_errors=True)
 
 

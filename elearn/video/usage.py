@@ -27,7 +27,7 @@ def disk_usage() -> dict:
     titles = dict(db.session.execute(select(Lesson.id, Lesson.title)).all())
     awaiting = []
     for asset in db.session.scalars(select(MediaAsset).order_by(MediaAsset.id)):
-        source_folder, renditions_folder = storage.asset_folders(asset.id)
+        source_folder, renditions_folder = storage.asset_folders(asset.key)
         source, renditions = storage.tree_size(source_folder), storage.tree_size(renditions_folder)
         course = courses.get(lessons.get(asset.lesson_id))
         if course is not None:

@@ -115,3 +115,58 @@ def test_uploads_keep_their_lesson_and_result_through_the_generic_targets_migrat
         with db.engine.connect() as conn:
             back = conn.execute(text("SELECT id, lesson_id, asset_id FROM uploads ORDER BY id")).all()
         assert [tuple(row) for row in back] == [("r" * 24, 1, None), ("u" * 24, 1, 7)]
+
+
+_OLD_ROWS = """
+INSERT INTO courses (id, title, subtitle, category_id, description_md, visibility, status, created_at, updated_at)
+    VALUES (1, 'c', '', (SELECT min(id) FROM categories), '', 'public', 'draft', '2026-01-01', '2026-01-01');
+INSERT INTO chapters (id, course_id, title, position) VALUES (1, 1, 'ch', 0);
+INSERT INTO lessons (id, chapter_id, position, title, description_md, created_at, updated_at)
+    VALUES (5, 1, 0, 'l', '', '2026-01-01', '2026-01-01');
+INSERT INTO media_assets (id, lesson_id, kind, status, original_filename, source_path, size, progress, attempt,
+    attempts, created_at, updated_at) VALUES (7, 5, 'video', 'ready', 'a.mp4', 'sources/7/source.mp4', 1, 100, 1, 1,
+    '2026-01-01', '2026-01-01');
+INSERT INTO captions (id, lesson_id, lang, label, status, original_filename, source_path, vtt_path, created_at,
+    updated_at) VALUES (3, 5, 'zh', '', 'ready', 'a.srt', 'captions/5/aaaa.srt', 'captions/5/bbbb.vtt',
+    '2026-01-01', '2026-01-01');
+"""
+_OLD_FILES = ("sources/7/source.mp4", "hls/7/master.m3u8", "hls/7/720/seg_00000.ts", "captions/5/aaaa.srt",
+              "captions/5/bbbb.vtt")
+
+
+@pytest.mark.db
+def test_media_keys_migration_moves_folders_both_ways(scratch_app):
+    """Upgrading names each asset's and caption's folder by its new key (files moved, paths rewritten);
+    downgrading moves every file back to the id name."""
+    from pathlib import Path
+
+    media = Path(scratch_app.config["MEDIA_DIR"])
+    with scratch_app.app_context():
+        upgrade(revision="e201f5e3589e")
+        with db.engine.begin() as conn:
+            for statement in filter(str.strip, _OLD_ROWS.split(";")):
+                conn.execute(text(statement))
+        for relative in _OLD_FILES:
+            (media / relative).parent.mkdir(parents=True, exist_ok=True)
+            (media / relative).write_text(relative)
+
+        upgrade()
+        with db.engine.connect() as conn:
+            asset_key, source = conn.execute(text("SELECT key, source_path FROM media_assets")).one()
+            caption_key, *caption_paths = conn.execute(text("SELECT key, source_path, vtt_path FROM captions")).one()
+        assert len({asset_key, caption_key}) == 2 and all(len(k) == 32 for k in (asset_key, caption_key))
+        assert source == f"sources/{asset_key}/source.mp4"
+        assert caption_paths == [f"captions/{caption_key}/aaaa.srt", f"captions/{caption_key}/bbbb.vtt"]
+        moved = {"sources/7/source.mp4": source, "hls/7/master.m3u8": f"hls/{asset_key}/master.m3u8",
+                 "hls/7/720/seg_00000.ts": f"hls/{asset_key}/720/seg_00000.ts",
+                 "captions/5/aaaa.srt": caption_paths[0], "captions/5/bbbb.vtt": caption_paths[1]}
+        assert {old: (media / new).read_text() for old, new in moved.items()} == {old: old for old in moved}
+        assert not any((media / top / ident).exists() for top, ident in (("sources", "7"), ("hls", "7"), ("captions", "5")))
+
+        downgrade(revision="e201f5e3589e")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT source_path FROM media_assets")).scalar() == "sources/7/source.mp4"
+            assert list(conn.execute(text("SELECT source_path, vtt_path FROM captions")).one()) == [
+                "captions/5/aaaa.srt", "captions/5/bbbb.vtt"]
+        assert {relative: (media / relative).read_text() for relative in _OLD_FILES} == {r: r for r in _OLD_FILES}
+        assert not (media / "sources" / asset_key).exists() and not (media / "captions" / caption_key).exists()

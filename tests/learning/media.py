@@ -1,6 +1,6 @@
 """A real lesson video for player tests: an 8 s clip made with ffmpeg and run through the real
 transcoder (``elearn.video.transcode.transcode``), cached under tests/.clips/ so it is made once,
-then copied into MEDIA_DIR/hls/<asset id>/ and marked ready, as the transcoding worker would.
+then copied into MEDIA_DIR/hls/<asset key>/ and marked ready, as the transcoding worker would.
 """
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def attach_ready_video(db, lesson, *, captions=True):
     out, summary = transcoded_lesson()
     asset = make_asset(db, lesson, "ready", filename="太极.mp4", size=1, duration=summary["duration"],
                        renditions=summary)
-    shutil.copytree(out, media_root() / "hls" / str(asset.id))
+    shutil.copytree(out, media_root() / "hls" / asset.key)
     if captions:
         make_caption(db, lesson, webvtt().encode(), filename="字幕.vtt", lang="zh")
     return asset

@@ -20,7 +20,7 @@ def _asset(db, lesson, status, files=False, **fields):
     asset = make_asset(db, lesson, status, filename="视频通话.mp4", size=2048, source=b"x" * 2048 if files else None,
                        **fields)
     if files:
-        playlist = Path(current_app.config["MEDIA_DIR"]) / "hls" / str(asset.id) / "master.m3u8"
+        playlist = Path(current_app.config["MEDIA_DIR"]) / "hls" / asset.key / "master.m3u8"
         playlist.parent.mkdir(parents=True, exist_ok=True)
         playlist.write_bytes(b"x" * 300)
     return asset

@@ -75,7 +75,7 @@ def test_broken_recordings_are_retried_three_times_then_failed_plainly(app, db, 
     db.session.expire_all()
     assert asset.status == "failed" and asset.attempts == 3
     assert asset.error and asset.error_detail  # plain reason for the teacher, ffmpeg detail for admins
-    assert not list((media_root() / "hls").glob(f".{asset.id}.*")) and not (media_root() / "hls" / str(asset.id)).exists()
+    assert not list((media_root() / "hls").glob(f".{asset.key}.*")) and not (media_root() / "hls" / asset.key).exists()
 
 
 def test_retry_gives_a_failed_asset_fresh_attempts(app, db, lesson):
@@ -126,7 +126,7 @@ def _committed_asset(app, lesson_id=None):
         teacher = make_user(db, roles=["teacher"])
         lesson = make_lesson(db, teacher)
         asset = make_asset(db, lesson, "queued", size=1, source=clip("landscape"))
-        return asset.id, lesson.id, teacher.id
+        return asset.id, asset.key, lesson.id, teacher.id
 
 
 def _worker(app, lease_seconds: int) -> subprocess.Popen:
@@ -148,9 +148,9 @@ def _status(app, asset_id):
         return result
 
 
-def _ffmpeg_pids(asset_id) -> list[int]:
+def _ffmpeg_pids(key: str) -> list[int]:
     # The full path names this test session's media folder, not another run's on the same machine.
-    out = subprocess.run(["pgrep", "-f", str(media_root_path() / "sources" / str(asset_id) / "source.mp4")],
+    out = subprocess.run(["pgrep", "-f", str(media_root_path() / "sources" / key / "source.mp4")],
                          capture_output=True, text=True)
     return [int(p) for p in out.stdout.split()]
 
@@ -176,16 +176,16 @@ def test_a_killed_worker_s_job_finishes_after_a_restart(app):
     """kill -9 a real worker mid-transcode: ffmpeg dies with it, and a restarted worker finishes the job."""
     from elearn.extensions import db
 
-    asset_id, lesson_id, teacher_id = _committed_asset(app)
+    asset_id, key, lesson_id, teacher_id = _committed_asset(app)
     workers = []
     try:
         with app.app_context():
             tasks.enqueue(asset_id)
         workers.append(_worker(app, lease_seconds=3))
-        _wait(lambda: _status(app, asset_id)[0] == "processing" and _ffmpeg_pids(asset_id), 60, "transcoding to start")
+        _wait(lambda: _status(app, asset_id)[0] == "processing" and _ffmpeg_pids(key), 60, "transcoding to start")
         os.killpg(workers[0].pid, signal.SIGKILL)
         workers[0].wait(10)
-        _wait(lambda: not _ffmpeg_pids(asset_id), 10, "ffmpeg to die with its worker")
+        _wait(lambda: not _ffmpeg_pids(key), 10, "ffmpeg to die with its worker")
         assert _status(app, asset_id)[0] == "processing"  # nobody has noticed yet: the lease still runs
         time.sleep(3.5)  # let the lease run out
         workers.append(_worker(app, lease_seconds=3))
@@ -193,8 +193,8 @@ def test_a_killed_worker_s_job_finishes_after_a_restart(app):
         status, progress, attempt = _status(app, asset_id)
         assert attempt == 2 and progress == 100.0
         hls = Path(app.config["MEDIA_DIR"]) / "hls"
-        assert (hls / str(asset_id) / "master.m3u8").exists()
-        assert not list(hls.glob(f".{asset_id}.*"))  # the killed attempt's half-written folder is gone
+        assert (hls / key / "master.m3u8").exists()
+        assert not list(hls.glob(f".{key}.*"))  # the killed attempt's half-written folder is gone
     finally:
         for worker in workers:
             if worker.poll() is None:
@@ -216,13 +216,13 @@ def test_a_stopping_worker_hands_its_job_back(app):
     """SIGTERM (what run.py sends on Ctrl-C): the job goes back to the queue uncounted, never half-done."""
     from elearn.extensions import db
 
-    asset_id, lesson_id, teacher_id = _committed_asset(app)
+    asset_id, key, lesson_id, teacher_id = _committed_asset(app)
     worker = None
     try:
         with app.app_context():
             tasks.enqueue(asset_id)
         worker = _worker(app, lease_seconds=30)
-        _wait(lambda: _status(app, asset_id)[0] == "processing" and _ffmpeg_pids(asset_id), 60, "transcoding")
+        _wait(lambda: _status(app, asset_id)[0] == "processing" and _ffmpeg_pids(key), 60, "transcoding")
         started = time.monotonic()
         worker.send_signal(signal.SIGTERM)  # as run.py does
         worker.wait(10)
@@ -233,8 +233,8 @@ def test_a_stopping_worker_hands_its_job_back(app):
         with app.app_context():
             row = db.session.get(MediaAsset, asset_id)
             assert row.attempts == 0 and row.lease_owner is None
-        _wait(lambda: not _ffmpeg_pids(asset_id), 10, "ffmpeg to stop")
-        assert not (Path(app.config["MEDIA_DIR"]) / "hls" / str(asset_id)).exists()
+        _wait(lambda: not _ffmpeg_pids(key), 10, "ffmpeg to stop")
+        assert not (Path(app.config["MEDIA_DIR"]) / "hls" / key).exists()
     finally:
         if worker is not None and worker.poll() is None:
             os.killpg(worker.pid, signal.SIGKILL)

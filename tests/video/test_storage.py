@@ -39,9 +39,9 @@ def write(path: Path, size: int) -> None:
 def asset_with_files(db, lesson, **fields) -> MediaAsset:
     """A ready asset with a source, a playlist, a segment and a poster of known sizes on disk."""
     asset = make_asset(db, lesson, "ready", filename="旧录像.mp4", size=SOURCE, source=b"x" * SOURCE, **fields)
-    write(media("hls", asset.id, "master.m3u8"), PLAYLIST)
-    write(media("hls", asset.id, "360", "seg_00000.ts"), SEGMENT)
-    write(media("hls", asset.id, "poster.jpg"), POSTER)
+    write(media("hls", asset.key, "master.m3u8"), PLAYLIST)
+    write(media("hls", asset.key, "360", "seg_00000.ts"), SEGMENT)
+    write(media("hls", asset.key, "poster.jpg"), POSTER)
     return asset
 
 
@@ -143,14 +143,14 @@ def test_deleting_a_lesson_removes_its_files_and_only_its_files(app, db, teacher
     caption, handout = caption_and_handout(db, lesson)
     other_lesson = make_lesson(db, teacher.user, title="第二课")
     other = asset_with_files(db, other_lesson)
-    files = [media("sources", asset.id), media("hls", asset.id),
+    files = [media("sources", asset.key), media("hls", asset.key),
              media(caption.source_path), media(caption.vtt_path), media(handout.stored_path)]
     assert all(path.exists() for path in files)
     response = teacher.post(f"/teaching/lessons/{lesson.id}/delete",
                             data={"csrf_token": csrf_token(teacher, f"/teaching/lessons/{lesson.id}/delete")})
     assert response.status_code == 302
     assert [path for path in files if path.exists()] == []
-    assert media(other.source_path).is_file() and media("hls", other.id, "master.m3u8").is_file()
+    assert media(other.source_path).is_file() and media("hls", other.key, "master.m3u8").is_file()
     assert db.session.get(MediaAsset, other.id) is not None
 
 
@@ -163,7 +163,7 @@ def test_a_replaced_video_is_removed_after_the_grace_period_and_nothing_served_i
     """Replacing a video retires the old one; its files stay while its links may be in use, then go; the new one stays."""
     client = app.test_client()
     first = make_asset(db, lesson, "queued", size=1, source=clip("tiny"))
-    first_id = first.id
+    first_id, first_key = first.id, first.key
     assert tasks.run_transcode(first.id) == "ready"
     old_video = _signed_master(app, lesson.id)
     second = make_asset(db, lesson, "queued", size=1, source=clip("tiny"))
@@ -175,14 +175,14 @@ def test_a_replaced_video_is_removed_after_the_grace_period_and_nothing_served_i
     assert client.get(old_video["hls_url"]).status_code == 200  # a learner mid-lesson keeps playing
 
     assert tasks.remove_retired_files.call_local() == 0  # within the grace period nothing goes
-    assert media("sources", first.id).is_dir() and media("hls", first.id).is_dir()
+    assert media("sources", first.key).is_dir() and media("hls", first.key).is_dir()
 
     db.session.execute(update(MediaAsset).where(MediaAsset.id == first_id)
                        .values(retired_at=utcnow() - tasks.RETIRED_GRACE - timedelta(minutes=1)))
     db.session.commit()
     assert tasks.remove_retired_files.call_local() == 1
     db.session.expire_all()
-    assert not media("sources", first_id).exists() and not media("hls", first_id).exists()
+    assert not media("sources", first_key).exists() and not media("hls", first_key).exists()
     assert db.session.get(MediaAsset, first_id) is None
     assert client.get(old_video["hls_url"]).status_code == 404
     assert media(second.source_path).is_file()

@@ -82,7 +82,7 @@ def test_tuspy_upload_interrupted_then_resumed_by_a_new_client(live_server, live
     assert asset.original_filename == "第一课 握笔.mp4"
     stored = Path(live_server.app.config["MEDIA_DIR"]) / asset.source_path
     assert stored.read_bytes() == data
-    assert stored.name == "source.mp4" and stored.parent.name == str(asset.id)
+    assert stored.name == "source.mp4" and stored.parent.name == asset.key
     assert not part_file(live_server.app, first.url).exists()
     assert queued == [asset.id]
 

@@ -39,7 +39,7 @@ def new_asset(lesson, filename: str, size: int, user_id: int | None) -> MediaAss
                        size=size, created_by_id=user_id)
     db.session.add(asset)
     db.session.flush()
-    asset.source_path = storage.source_file(asset.id, safe_extension(filename))
+    asset.source_path = storage.source_file(asset.key, safe_extension(filename))
     return asset
 
 
@@ -89,7 +89,7 @@ def retryable(asset: MediaAsset) -> bool:
 
 
 def delete_asset_files(asset: MediaAsset) -> None:
-    for folder in storage.asset_folders(asset.id):
+    for folder in storage.asset_folders(asset.key):
         storage.remove_after_commit(folder)
 
 
@@ -106,8 +106,8 @@ def import_video_file(lesson, path) -> MediaAsset:
 def forget_lesson_media(lesson_id: int) -> None:
     """The lesson is being deleted: its rows go with it (ON DELETE CASCADE), its files after the commit,
     and its video and caption uploads with their bytes."""
-    for asset_id in db.session.scalars(select(MediaAsset.id).where(MediaAsset.lesson_id == lesson_id)):
-        for folder in storage.asset_folders(asset_id):
+    for key in db.session.scalars(select(MediaAsset.key).where(MediaAsset.lesson_id == lesson_id)):
+        for folder in storage.asset_folders(key):
             storage.remove_after_commit(folder)
     for caption in db.session.scalars(select(Caption).where(Caption.lesson_id == lesson_id)):
         for relative in (caption.source_path, caption.vtt_path):

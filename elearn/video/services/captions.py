@@ -36,9 +36,10 @@ def check_caption(filename: str, lang: str | None, length: int) -> None:
 
 def add_caption(lesson, source: Path, filename: str, lang: str, user_id: int | None, *, move: bool) -> Caption:
     """Store a caption file for ``lesson`` and convert it to WebVTT (ready, or failed with the reason)."""
-    relative = storage.caption_file(lesson.id, Path(filename).suffix.lower() or ".srt")
+    key = storage.new_key()
+    relative = storage.caption_file(key, Path(filename).suffix.lower() or ".srt")
     (storage.move_into_place if move else storage.copy_into_place)(source, relative)
-    caption = Caption(lesson_id=lesson.id, lang=lang, status=CAPTION_UPLOADED, original_filename=filename,
+    caption = Caption(key=key, lesson_id=lesson.id, lang=lang, status=CAPTION_UPLOADED, original_filename=filename,
                       source_path=relative, created_by_id=user_id)
     db.session.add(caption)
     db.session.flush()
@@ -70,7 +71,7 @@ def _convert_caption(caption: Caption) -> None:
 
 def _store_webvtt(caption: Caption, cues, encoding: str) -> None:
     """Write the WebVTT under a new name (atomically) and make the caption ready with its cues."""
-    relative = storage.random_name(Path(caption.source_path).parent.as_posix(), ".vtt")
+    relative = storage.caption_file(caption.key, ".vtt")
     storage.write_text(relative, converter.to_webvtt(cues))
     caption.vtt_path, caption.encoding, caption.status = relative, encoding, CAPTION_READY
     caption.cues = [{"start": cue.start, "end": cue.end, "text": cue.plain} for cue in cues]

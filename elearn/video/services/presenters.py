@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ...core import storage
 from ...core.errors import translated
 from ...extensions import db
 from .. import signing
@@ -51,14 +52,14 @@ def media_urls(asset: MediaAsset) -> dict:
     made = asset.renditions or {}
     if asset.status != ASSET_READY or not made:
         return urls
-    urls["hls_url"] = signing.signed_url("hls", asset.id, made.get("master") or "master.m3u8")
+    urls["hls_url"] = signing.signed_url("hls", asset.key, made.get("master") or "master.m3u8")
     audio = made.get("audio") or {}
     if audio.get("name"):
-        urls["audio_url"] = signing.signed_url("hls", asset.id, f"{audio['name']}/index.m3u8")
+        urls["audio_url"] = signing.signed_url("hls", asset.key, f"{audio['name']}/index.m3u8")
     for key, name in (("mp4_url", made.get("download")), ("poster_url", made.get("poster")),
                       ("thumbnail_url", made.get("thumbnail"))):
         if name:
-            urls[key] = signing.signed_url("hls", asset.id, name)
+            urls[key] = signing.signed_url("hls", asset.key, name)
     return urls
 
 
@@ -76,8 +77,10 @@ def caption_dict(caption: Caption) -> dict:
 def _caption_url(caption: Caption) -> str | None:
     if caption.status != CAPTION_READY or not caption.vtt_path:
         return None
-    kind, ident, filename = caption.vtt_path.split("/", 2)
-    return signing.signed_url(kind, ident, filename)
+    folder, filename = caption.vtt_path.rsplit("/", 1)
+    if folder != storage.CAPTIONS + "/" + caption.key:  # a file not in the caption's own folder is not served
+        return None
+    return signing.signed_url("captions", caption.key, filename)
 
 
 def caption_language_name(lang: str) -> str:
