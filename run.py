@@ -106,7 +106,8 @@ class Supervisor:
 
     def run(self) -> None:
         try:
-            self.start()
+            if not self.stopping:  # a signal may arrive while the database is being prepared
+                self.start()
             while not self.stopping:
                 self.check()
                 time.sleep(POLL_SECONDS)
