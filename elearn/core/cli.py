@@ -7,7 +7,8 @@ import click
 from flask import current_app
 
 from ..extensions import queue
-from . import jobs, workers
+from . import jobs
+from .workers import Heartbeat
 
 
 def init_app(app) -> None:
@@ -21,7 +22,7 @@ def init_app(app) -> None:
         click.echo(f"elearn worker: {workers} threads on {current_app.config['QUEUE_URL']}")
         # Jobs whose worker died while this one was down are picked up now, not in a minute.
         jobs.reap_jobs.call_local()
-        with workers.Heartbeat(current_app._get_current_object()):
+        with Heartbeat(current_app._get_current_object()):
             try:
                 consumer.run()
             finally:
