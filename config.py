@@ -47,6 +47,14 @@ class Config:
     #: Host and port of `python run.py`.
     HOST = "127.0.0.1"
     PORT = 5000
+    #: gunicorn under `python run.py`: processes, and threads in each (gthread). A slow 8 MiB upload
+    #: piece from a weak uplink holds one thread for its whole transfer, so keep threads plentiful.
+    WEB_WORKERS = 2
+    WEB_THREADS = 16
+    #: A dead embedded worker is restarted after 1 s, then 2 s, 4 s... at most this many seconds.
+    WORKER_RESTART_MAX_SECONDS = 60
+    #: A worker writes its heartbeat row this often; the status page calls it gone after three misses.
+    WORKER_HEARTBEAT_SECONDS = 5
     #: Default interface language (zh_CN or en).
     DEFAULT_LOCALE = "zh_CN"
     #: Anyone may create a student account from the login page.
@@ -75,6 +83,9 @@ class Config:
     JOB_LEASE_SECONDS = 30
     #: A job that failed (or whose worker died) this many times is given up with a plain reason.
     JOB_MAX_ATTEMPTS = 3
+    #: A job that failed because the media folder cannot be written waits this long before its next
+    #: attempt, doubling each time (the disk needs a person; retrying at once only burns attempts).
+    JOB_DISK_RETRY_SECONDS = 30
     #: Renditions the transcoder makes, by the shorter side of the picture (1080 is opt-in).
     TRANSCODE_1080 = False
     #: Huey runs tasks in the calling process (tests of services only).

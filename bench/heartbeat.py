@@ -2,7 +2,7 @@
 """Heartbeat benchmark: progress reports against a bare endpoint, same app, same run.
 
     .venv/bin/python bench/heartbeat.py [--viewers 800] [--connections 16] [--seconds 10] [--rounds 3]
-                                        [--workers 2] [--threads 1]
+                                        [--workers 2] [--threads 1] [--server gunicorn|run|werkzeug]
 
 Starts the app under gunicorn (2 workers) on 127.0.0.1 with a fresh SQLite database in
 bench/.work/heartbeat/, signs in --viewers students (each watches one lesson of a published
@@ -95,9 +95,23 @@ def prepare(viewers: int) -> list[dict]:
                 for n, u in enumerate(people)]
 
 
-def start_gunicorn(port: int, env: dict, workers: int, threads: int) -> subprocess.Popen:
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", str(threads),
-               "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--keep-alive", "30", "elearn:create_app()"]
+#: ``--server``: ``gunicorn`` (the command line below), ``run`` (what `make run` serves now:
+#: elearn.serve, configured by ELEARN_WEB_WORKERS / ELEARN_WEB_THREADS), ``werkzeug`` (what `make
+#: run` served before: Flask's development server, threaded).
+WERKZEUG = ("from elearn import create_app; import os; "
+            "create_app().run(host='127.0.0.1', port=int(os.environ['ELEARN_PORT']), threaded=True)")
+
+
+def start_gunicorn(port: int, env: dict, workers: int, threads: int, kind: str = "gunicorn") -> subprocess.Popen:
+    command = {
+        "gunicorn": [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(workers), "-k", "gthread",
+                     "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                     "--keep-alive", "30", "elearn:create_app()"],
+        "run": [sys.executable, "-m", "elearn.serve"],
+        "werkzeug": [sys.executable, "-c", WERKZEUG],
+    }[kind]
+    if kind == "run":
+        env = {**env, "ELEARN_WEB_WORKERS": str(workers), "ELEARN_WEB_THREADS": str(threads)}
     server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -263,7 +277,7 @@ def report(results: list[dict], args) -> dict:
                          "failures": [f for r in rounds for f in r["failures"]]}
     ping, beat = summary["ping"], summary["heartbeat"]
     print(f"\nmachine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
-    print(f"setup: gunicorn {args.workers} workers x {args.threads} threads (gthread), SQLite WAL, "
+    print(f"setup: {args.server}: {args.workers} workers x {args.threads} threads (gthread), SQLite WAL, "
           f"{args.viewers} signed-in viewers, {args.connections} keep-alive connections, "
           f"{args.rounds} rounds of {args.seconds:g} s each")
     print(f"{'':10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'errors':>7}")
@@ -287,6 +301,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--port", type=int, default=5077)
+    parser.add_argument("--server", choices=("gunicorn", "run", "werkzeug"), default="gunicorn")
     parser.add_argument("--generate", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate:
@@ -296,7 +311,7 @@ def main() -> None:
     env = environment(args.port)
     os.environ.update(env)
     viewers = prepare(args.viewers)
-    server = start_gunicorn(args.port, env, args.workers, args.threads)
+    server = start_gunicorn(args.port, env, args.workers, args.threads, args.server)
     try:
         started = time.monotonic()
         # One at a time: concurrent sign-ins on SQLite can fail with "database is locked" (the login

@@ -16,7 +16,7 @@ from ..accounts.services import touch_token, user_for_token
 from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..extensions import csrf
-from . import auth
+from . import auth, status
 from .docs import SECURITY, UNSAFE, Api, error_responses  # noqa: F401  (re-exported for the features)
 
 api = Api()
@@ -85,5 +85,6 @@ def init_app(app) -> None:
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     })
     register_api(app, auth.blp)
+    register_api(app, status.blp)
     # The OpenAPI blueprint itself is read-only and needs no CSRF.
     csrf.exempt("api-docs")

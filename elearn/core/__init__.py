@@ -3,7 +3,7 @@ from flask import Blueprint
 
 bp = Blueprint("core", __name__)
 
-from . import cli, errors, security, views  # noqa: E402,F401
+from . import cli, errors, models, security, views  # noqa: E402,F401
 from .utils import format_size  # noqa: E402
 
 

@@ -8,6 +8,7 @@ from flask import current_app
 
 from ..extensions import queue
 from . import jobs
+from .workers import Heartbeat
 
 
 def init_app(app) -> None:
@@ -21,10 +22,11 @@ def init_app(app) -> None:
         click.echo(f"elearn worker: {workers} threads on {current_app.config['QUEUE_URL']}")
         # Jobs whose worker died while this one was down are picked up now, not in a minute.
         jobs.reap_jobs.call_local()
-        try:
-            consumer.run()
-        finally:
-            # Stopping (Ctrl-C in run.py, SIGTERM from a supervisor): hand unfinished work back.
-            released = jobs.release_running()
-            if released:
-                click.echo(f"elearn worker: handed back {len(released)} unfinished job(s) to the queue")
+        with Heartbeat(current_app._get_current_object()):
+            try:
+                consumer.run()
+            finally:
+                # Stopping (Ctrl-C in run.py, SIGTERM from a supervisor): hand unfinished work back.
+                released = jobs.release_running()
+                if released:
+                    click.echo(f"elearn worker: handed back {len(released)} unfinished job(s) to the queue")

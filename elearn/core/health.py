@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import text
 
 from ..extensions import db, queue
+from . import status
 
 _tool_cache: dict[str, tuple[float, dict]] = {}
 
@@ -57,6 +58,11 @@ CHECKS = {
 }
 
 
+#: Reported, never failing: /healthz checks the web process, and a load balancer must not drop
+#: web nodes because a background worker is down (admins see that on /admin/status).
+NOTES = {"workers": status.workers_note}
+
+
 def report() -> tuple[dict, bool]:
     results = {}
     for name, check in CHECKS.items():
@@ -67,4 +73,11 @@ def report() -> tuple[dict, bool]:
                 db.session.rollback()
             results[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
     healthy = all(r["ok"] for r in results.values())
-    return {"status": "ok" if healthy else "unhealthy", "checks": results}, healthy
+    notes = {}
+    for name, note in NOTES.items():
+        try:
+            notes[name] = note()
+        except Exception as exc:  # noqa: BLE001 - a note never turns the check red
+            db.session.rollback()
+            notes[name] = {"ok": True, "error": f"{type(exc).__name__}"}
+    return {"status": "ok" if healthy else "unhealthy", "checks": results, "notes": notes}, healthy

@@ -24,6 +24,7 @@ from huey import crontab
 from sqlalchemy import and_, or_, select, update
 
 from ..extensions import db, queue
+from . import models as events
 from .timeutil import utcnow
 from .transaction import after_commit
 
@@ -80,6 +81,15 @@ def kinds() -> list[JobKind]:
     return list(_kinds.values())
 
 
+_done = [0]
+_done_lock = threading.Lock()
+
+
+def jobs_done() -> int:
+    """Jobs this process has run to an outcome (ready, failed, retrying...): the heartbeat shows it."""
+    return _done[0]
+
+
 @task(retries=0)
 def run_job(kind: str, row_id: int):
     """The one queue task: wake the registered runner of ``kind`` for row ``row_id``."""
@@ -87,12 +97,23 @@ def run_job(kind: str, row_id: int):
     if job is None:  # a message from a version that had this kind; the database row is the truth
         log.warning("no job kind %r registered; dropping the wake-up for row %s", kind, row_id)
         return None
-    return job.run(row_id)
+    outcome = job.run(row_id)
+    if outcome not in ("not claimed", "lease lost"):
+        with _done_lock:
+            _done[0] += 1
+    return outcome
 
 
-def enqueue(kind: str, row_id: int) -> None:
-    """Wake a worker for the job now (the row is committed already)."""
-    run_job(kind, row_id)
+def enqueue(kind: str, row_id: int, delay: float | None = None) -> None:
+    """Wake a worker for the job now, or after ``delay`` seconds (the row is committed already).
+
+    A delayed wake-up that the queue loses is sent again by the reaper (queued rows not woken
+    for ten minutes), so the database stays the truth.
+    """
+    if delay:
+        run_job.schedule((kind, row_id), delay=delay)
+    else:
+        run_job(kind, row_id)
 
 
 def enqueue_after_commit(kind: str, row_id: int) -> None:
@@ -104,7 +125,7 @@ def reap_all() -> dict[str, list[int]]:
     """Hand back every kind's jobs whose worker died; returns the ids woken again, per kind."""
     woken = {}
     for job in kinds():
-        ids = reap(job.model, queue.flask_app.config["JOB_MAX_ATTEMPTS"], job.give_up)
+        ids = reap(job.model, queue.flask_app.config["JOB_MAX_ATTEMPTS"], job.give_up, kind=job.name)
         for row_id in ids:
             enqueue(job.name, row_id)
         woken[job.name] = ids
@@ -182,7 +203,7 @@ def release(model, row_id: int, attempt: int) -> bool:
                           attempts=model.attempts - 1, queued_at=utcnow())
 
 
-def reap(model, max_attempts: int, give_up) -> list[int]:
+def reap(model, max_attempts: int, give_up, kind: str | None = None) -> list[int]:
     """Re-queue jobs whose lease expired; fail those out of attempts. Returns ids to enqueue again.
 
     ``give_up(row)`` sets the plain failure reason on a row that used all its attempts.
@@ -193,6 +214,10 @@ def reap(model, max_attempts: int, give_up) -> list[int]:
     ).all()
     requeue = []
     for row in stale:
+        # Recorded for the status page: which worker stopped answering, and what became of its job.
+        events.record(kind or model.__tablename__, row.id,
+                      events.GAVE_UP if row.attempts >= max_attempts else events.LEASE_EXPIRED,
+                      worker=row.lease_owner, detail=f"attempt {row.attempt}")
         row.lease_owner = None
         row.lease_expires_at = None
         if row.attempts >= max_attempts:

@@ -4,15 +4,18 @@
 """
 from __future__ import annotations
 
+import errno
 import shutil
 import time
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from huey import crontab
 from sqlalchemy import select
 
 from ..core import jobs, storage
+from ..core import models as events
 from ..core.errors import stored_message
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -25,6 +28,14 @@ PROGRESS_EVERY = 2.0  # seconds between progress writes
 #: Files of a replaced asset stay this long after it was retired: every signed URL handed out
 #: before then (valid at most 7 hours) has expired by the time they go.
 RETIRED_GRACE = timedelta(hours=8)
+
+
+#: OSError numbers that mean the media folder cannot be written: a person must fix the disk, the
+#: recording itself is fine. (A read-only mount, an immutable folder, a full disk or quota.)
+DISK_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT}
+DISK_FAILED = _l("The media folder on the server cannot be written (it is read-only or full), so this "
+                 "recording could not be prepared. The recording itself is fine: the administrator "
+                 "needs to fix the disk, then press \"Try again\".")
 
 
 class LeaseLost(Exception):
@@ -55,8 +66,15 @@ def run_transcode(asset_id: int) -> str:
         except transcoding.TranscodeError as err:
             return _failed(asset_id, attempt, err.message, err.detail)
         except probing.MediaError as err:  # probed again here: the file may have been queued by older code
-            final = err.code if err.code in probing.REFUSALS else None
-            return _failed(asset_id, attempt, err.message, err.detail, final_code=final)
+            final = err.code in probing.REFUSALS  # no recording at all: fail at once, 「重试」 refuses it
+            return _failed(asset_id, attempt, err.message, err.detail,
+                           code=err.code if final else "transcode_failed", final=final)
+        except OSError as err:
+            if err.errno not in DISK_ERRNOS:
+                current_app.logger.exception("transcoding asset %s failed", asset_id)
+                return _failed(asset_id, attempt, transcoding.FAILED, f"{type(err).__name__}: {err}")
+            current_app.logger.error("transcoding asset %s: the media folder cannot be written: %s", asset_id, err)
+            return _failed(asset_id, attempt, DISK_FAILED, f"{type(err).__name__}: {err}", code="media_disk")
         except Exception as err:  # noqa: BLE001 - any crash is a failed attempt, told plainly
             current_app.logger.exception("transcoding asset %s failed", asset_id)
             return _failed(asset_id, attempt, transcoding.FAILED, f"{type(err).__name__}: {err}")
@@ -109,24 +127,40 @@ def _summary(result: transcoding.TranscodeResult) -> dict:
     return data
 
 
-def _failed(asset_id: int, attempt: int, message, detail: str, final_code: str | None = None) -> str:
+def _failed(asset_id: int, attempt: int, message, detail: str, code: str = "transcode_failed",
+            final: bool = False) -> str:
     """Retry while attempts remain (the job goes back to the queue); then fail with a plain reason.
 
-    ``final_code`` (a file that is no recording) fails at once with that code, which 「重试」 refuses.
+    ``final`` (a file that is no recording) fails at once with ``code``, which 「重试」 refuses.
+    A disk problem (``media_disk``) is retried after JOB_DISK_RETRY_SECONDS, doubling each time:
+    the queue wakes the job later (the row says ``queued`` meanwhile, so nothing holds a lease or
+    a thread while it waits); retrying at once would use up every attempt in seconds.
     """
     asset = db.session.get(MediaAsset, asset_id)
     attempts = asset.attempts
     db.session.rollback()
     text, params = stored_message(message)
-    if final_code is None and attempts < current_app.config["JOB_MAX_ATTEMPTS"]:
+    if not final and attempts < current_app.config["JOB_MAX_ATTEMPTS"]:
+        delay = current_app.config["JOB_DISK_RETRY_SECONDS"] * 2 ** (attempts - 1) if code == "media_disk" else None
         if jobs.guarded_update(MediaAsset, asset_id, attempt, status=jobs.QUEUED, lease_owner=None,
-                               lease_expires_at=None, queued_at=utcnow(), error_detail=detail[-4000:]):
-            enqueue(asset_id)
+                               lease_expires_at=None, queued_at=utcnow(), error_detail=detail[-4000:],
+                               error_code=code if delay else None):
+            if delay:
+                events.record(TRANSCODE, asset_id, events.RETRY_LATER, code=code,
+                              detail=f"attempt {attempt}, next in {delay} s: {detail}")
+                db.session.commit()
+            enqueue_later(asset_id, delay)
         return "retrying"
-    jobs.guarded_update(MediaAsset, asset_id, attempt, status=jobs.FAILED, lease_owner=None, lease_expires_at=None,
-                        error=text, error_params=params, error_code=final_code or "transcode_failed",
-                        error_detail=detail[-4000:])
+    if jobs.guarded_update(MediaAsset, asset_id, attempt, status=jobs.FAILED, lease_owner=None,
+                           lease_expires_at=None, error=text, error_params=params, error_code=code,
+                           error_detail=detail[-4000:]):
+        events.record(TRANSCODE, asset_id, events.FAILED, code=code, detail=detail)
+        db.session.commit()
     return "failed"
+
+
+def enqueue_later(asset_id: int, delay: float | None) -> None:
+    jobs.enqueue(TRANSCODE, asset_id, delay=delay)
 
 
 def retire_older(asset_id: int) -> None:
