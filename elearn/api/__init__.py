@@ -17,7 +17,7 @@ from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..extensions import csrf
 from . import auth
-from .docs import SECURITY, UNSAFE, Api, error_responses  # noqa: F401  (re-exported for the features)
+from .docs import SECURITY, UNSAFE, Api, Blueprint, error_responses  # noqa: F401  (re-exported for the features)
 
 api = Api()
 
@@ -28,6 +28,8 @@ def register_api(app, blp) -> None:
     Blueprints are module-level objects that every app built in one process (tests build several)
     registers again; their own setup (authentication first) is done the first time only.
     """
+    if not isinstance(blp, Blueprint):
+        raise TypeError(f"{blp.name}: API blueprints are elearn.api.Blueprint, which reads bodies with limits")
     if authenticate_api_request not in blp.before_request_funcs.get(None, []):
         blp.before_request(authenticate_api_request)
     csrf.exempt(blp)

@@ -1,6 +1,18 @@
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+from ..core.ids import ID_MAX, ID_MIN
+
+
+class Id(fields.Integer):
+    """A row id, in and out: a JSON integer 1..2**31-1 (``Integer`` is 32-bit on PostgreSQL; see
+    ``core.ids``). The range is in the API document, so clients and schemathesis know it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("strict", True)
+        kwargs.setdefault("validate", validate.Range(ID_MIN, ID_MAX))
+        super().__init__(**kwargs)
 
 
 class ApiErrorSchema(Schema):
@@ -15,7 +27,7 @@ class ApiErrorSchema(Schema):
 
 
 class UserSchema(Schema):
-    id = fields.Integer()
+    id = Id()
     name = fields.String()
     username = fields.String(allow_none=True)
     mobile = fields.String(allow_none=True)

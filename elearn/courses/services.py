@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import User, UserRole
 from ..core import storage
 from ..core.errors import Forbidden, NotFound, ServiceError
+from ..core.ids import ID_MAX, ID_MIN, parse_id
 from ..core.timeutil import utcnow
 from ..core.utils import safe_filename
 from ..extensions import db
@@ -63,9 +64,9 @@ def sniff_type(head: bytes) -> str | None:
 # ---------------------------------------------------------------- look-ups
 
 def _get(model, object_id, code, message):
-    if isinstance(object_id, str) and object_id.isdigit():
-        object_id = int(object_id)
-    valid = isinstance(object_id, int) and not isinstance(object_id, bool) and 0 < object_id < 2**31
+    if isinstance(object_id, str):  # from upload metadata
+        object_id = parse_id(object_id)
+    valid = isinstance(object_id, int) and not isinstance(object_id, bool) and ID_MIN <= object_id <= ID_MAX
     obj = db.session.get(model, object_id) if valid else None
     if obj is None:
         raise NotFound(code, message)
