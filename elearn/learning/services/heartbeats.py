@@ -12,6 +12,8 @@ see ``core.db.start_locked_transaction``).
 """
 from __future__ import annotations
 
+import math
+
 import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -137,14 +139,13 @@ def read_heartbeat(body) -> tuple[float | None, list, str | None]:
     return (float(position) if position is not None else None), pairs, beat
 
 
-#: Far beyond any video's length (a year); a bigger number is no position, and past 1e308 an int
-#: cannot even become a float (math.isfinite raised OverflowError).
-_POSITION_MAX = 366 * 86400
-
-
 def _finite(value) -> bool:
-    # abs(NaN) and abs(inf) compare False too; an int is compared as an int, never made a float.
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= _POSITION_MAX
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int past a float's range (a 401-digit position)
+        return False
 
 
 def record_heartbeat(user, lesson, position: float | None, reported: list, beat: str | None = None,
