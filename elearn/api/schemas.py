@@ -23,7 +23,8 @@ class ApiErrorSchema(Schema):
     status = fields.Integer(required=True, metadata={"description": "The HTTP status, repeated"})
     field = fields.String(metadata={"description": "The request field the refusal is about"})
     errors = fields.Dict(metadata={"description": "Validation messages by location and field (422)"})
-    retry_after = fields.Integer(metadata={"description": "Seconds until a sign-in lock ends (429)"})
+    retry_after = fields.Integer(metadata={"description": "Seconds to wait: a sign-in lock (429), a busy database (503)"})
+    limit = fields.Integer(metadata={"description": "The limit that was passed, in its unit (413: bytes)"})
 
 
 class UserSchema(Schema):
