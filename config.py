@@ -39,6 +39,9 @@ class Config:
     SEARCH_INDEX_DIR = ""
     #: Queue: empty means a SQLite file at <instance>/queue.db; redis://... uses Redis.
     QUEUE_URL = ""
+    #: SQLite only: how long a write waits for another writer's lock, in milliseconds, before the
+    #: request is answered 503 "try again in a few seconds".
+    SQLITE_BUSY_MS = 15000
     #: Reverse proxies (nginx) in front of the app that set X-Forwarded-For/-Proto/-Host/-Port/-Prefix.
     #: 0 trusts no such header (a client could forge them); 1 for one nginx in front.
     TRUSTED_PROXIES = 0
@@ -110,6 +113,8 @@ class Config:
         # Flask wants an absolute instance path; a relative one is taken from the current folder.
         instance = Path(self.INSTANCE_DIR).expanduser().absolute()
         self.INSTANCE_DIR = str(instance)
+        if self.SQLITE_BUSY_MS < 0:
+            raise ConfigError("ELEARN_SQLITE_BUSY_MS must be 0 or more (milliseconds)")
         if self.TRUSTED_PROXIES < 0:
             raise ConfigError("ELEARN_TRUSTED_PROXIES must be 0 or more (the number of proxies in front)")
         if not self.DATABASE_URL:
@@ -126,7 +131,7 @@ class Config:
         values = {name: getattr(self, name) for name in dir(self) if name.isupper()}
         values.update(
             SQLALCHEMY_DATABASE_URI=self.DATABASE_URL,
-            SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+            SQLALCHEMY_ENGINE_OPTIONS=self.engine_options(),
             BABEL_DEFAULT_LOCALE=self.DEFAULT_LOCALE,
             BABEL_TRANSLATION_DIRECTORIES=str(BASE_DIR / "elearn" / "translations"),
             MAX_CONTENT_LENGTH=64 * 1024 * 1024,
@@ -145,6 +150,14 @@ class Config:
             OPENAPI_JSON_PATH="openapi.json",
         )
         return values
+
+
+    def engine_options(self) -> dict:
+        options = {"pool_pre_ping": True}
+        if self.DATABASE_URL.startswith("sqlite"):
+            # pysqlite's timeout is SQLite's busy timeout, set on every new connection.
+            options["connect_args"] = {"timeout": self.SQLITE_BUSY_MS / 1000}
+        return options
 
 
 class DevConfig(Config):

@@ -70,7 +70,7 @@ queue = Queue("elearn", results=False, utc=True)
 
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection, connection_record):
-    """WAL, foreign keys and a busy timeout for SQLite; we issue BEGIN ourselves.
+    """WAL and foreign keys for SQLite; we issue BEGIN ourselves.
 
     pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; turning it off and
     emitting BEGIN on the "begin" event (below) is SQLAlchemy's documented recipe, and lets a
@@ -83,13 +83,25 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    # The busy timeout is the driver's ``timeout`` (ELEARN_SQLITE_BUSY_MS, config.py), set per app.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn):
-    if conn.dialect.name == "sqlite":
-        mode = "IMMEDIATE" if conn.info.pop("begin_immediate", False) else "DEFERRED"
+    if conn.dialect.name != "sqlite":
+        return
+    mode = "IMMEDIATE" if conn.info.pop("begin_immediate", False) else "DEFERRED"
+    wait_ms = conn.info.pop("lock_wait_ms", None)
+    if wait_ms is None:
         conn.exec_driver_sql(f"BEGIN {mode}")
+        return
+    # Wait at most wait_ms for the lock at this BEGIN only (work that may be skipped when the
+    # database is busy); once BEGIN IMMEDIATE holds the lock, nothing else in it waits.
+    usual = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
+    try:
+        conn.exec_driver_sql(f"BEGIN {mode}")
+    finally:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(usual)}")

@@ -18,7 +18,6 @@ import config as config_module
 from elearn.core import status
 from elearn.core.models import JobEvent, WorkerHeartbeat
 from elearn.video import tasks
-from elearn.video.models import MediaAsset
 from tests.video.test_jobs import _committed_asset, _ffmpeg_pids, _status, _wait
 
 

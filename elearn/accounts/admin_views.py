@@ -15,6 +15,8 @@ from .forms import ConfirmForm, UserForm
 from .models import User, UserRole
 
 PAGE_SIZE = 50
+#: Far past the last page of any real list (a page past the end shows an empty list).
+PAGE_MAX = 100_000
 
 
 def load_user(user_id: int) -> User:
@@ -26,7 +28,8 @@ def load_user(user_id: int) -> User:
 def admin_users():
     query = (request.args.get("q") or "").strip()[:64]
     role = request.args.get("role") or ""
-    page = max(1, request.args.get("page", 1, type=int))
+    # Clamped: a huge page number would be an OFFSET the database driver cannot hold (OverflowError).
+    page = min(max(1, request.args.get("page", 1, type=int)), PAGE_MAX)
     stmt = select(User).order_by(User.id.desc())
     if query:
         like = f"%{query}%"
@@ -59,7 +62,7 @@ def admin_user_new():
     return render_template("admin/user_form.html", form=form, user=None), status
 
 
-@bp.route("/admin/users/<int:user>/edit", methods=["GET", "POST"])
+@bp.route("/admin/users/<id:user>/edit", methods=["GET", "POST"])
 @require(can_manage_users, user=load_user)
 def admin_user_edit(user: User):
     form = UserForm(obj=user)
@@ -85,13 +88,13 @@ def admin_user_edit(user: User):
     return render_template("admin/user_form.html", form=form, user=user, action_form=ConfirmForm()), status
 
 
-@bp.post("/admin/users/<int:user>/disable")
+@bp.post("/admin/users/<id:user>/disable")
 @require(can_manage_users, user=load_user)
 def admin_user_disable(user: User):
     return _set_disabled(user, True)
 
 
-@bp.post("/admin/users/<int:user>/enable")
+@bp.post("/admin/users/<id:user>/enable")
 @require(can_manage_users, user=load_user)
 def admin_user_enable(user: User):
     return _set_disabled(user, False)
@@ -111,7 +114,7 @@ def _set_disabled(user: User, disabled: bool):
     return redirect(url_for("accounts.admin_user_edit", user=user.id))
 
 
-@bp.post("/admin/users/<int:user>/reset")
+@bp.post("/admin/users/<id:user>/reset")
 @require(can_manage_users, user=load_user)
 def admin_user_reset(user: User):
     """Issue a one-time code shown once to the admin, who reads it to the user on the phone."""

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.db import unit_of_work
 from ..core.errors import ServiceError
+from ..core.ids import parse_ids
 from ..core.permissions import can_manage_users, require
 from ..core.timeutil import utcnow
 from . import bp, importing
@@ -172,10 +173,10 @@ def _qr(url: str) -> str:
 
 
 def _ids(raw: str) -> list[int]:
-    try:
-        return [int(part) for part in raw.split(",") if part.strip()]
-    except ValueError:
-        raise ServiceError("bad_request", _("Please tick at least one person.")) from None
+    ids = parse_ids(raw)
+    if ids is None:
+        raise ServiceError("bad_request", _("Please tick at least one person."))
+    return ids
 
 
 def _batch(raw: str | None) -> datetime | None:

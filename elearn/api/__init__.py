@@ -10,14 +10,15 @@ from flask import g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
+from sqlalchemy.exc import OperationalError
 from wtforms import ValidationError
 
 from ..accounts.services import touch_token, user_for_token
 from ..core.db import unit_of_work
-from ..core.errors import ServiceError
-from ..extensions import csrf
+from ..core.errors import ServiceError, is_database_locked
+from ..extensions import csrf, db
 from . import auth, status
-from .docs import SECURITY, UNSAFE, Api, error_responses  # noqa: F401  (re-exported for the features)
+from .docs import SECURITY, UNSAFE, Api, Blueprint, error_responses  # noqa: F401  (re-exported for the features)
 
 api = Api()
 
@@ -28,6 +29,8 @@ def register_api(app, blp) -> None:
     Blueprints are module-level objects that every app built in one process (tests build several)
     registers again; their own setup (authentication first) is done the first time only.
     """
+    if not isinstance(blp, Blueprint):
+        raise TypeError(f"{blp.name}: API blueprints are elearn.api.Blueprint, which reads bodies with limits")
     if authenticate_api_request not in blp.before_request_funcs.get(None, []):
         blp.before_request(authenticate_api_request)
     csrf.exempt(blp)
@@ -45,11 +48,7 @@ def authenticate_api_request():
         if found is None:
             raise ServiceError("invalid_token", _token_message(), status=401)
         if found.needs_touch:
-            # Its own transaction, holding SQLite's write lock from BEGIN: the lookup above only read,
-            # and a write from a transaction that has read fails on a stale snapshot ("database is
-            # locked") when another writer committed meanwhile. GET views never commit, so it is done here.
-            with unit_of_work(locked=True):
-                touch_token(found.token_id)
+            _touch(found.token_id)
         g.api_user = found.user
         g.api_token = raw.strip()
         return
@@ -59,6 +58,24 @@ def authenticate_api_request():
                           or _body_csrf_token())
         except (ValidationError, CSRFError):
             raise ServiceError("csrf_failed", _l("This page has expired. Please reload it and try again."), status=400)
+
+
+#: How long recording a token's last use may wait for SQLite's write lock before it is skipped.
+TOUCH_WAIT_MS = 200
+
+
+def _touch(token_id: int) -> None:
+    """Record the token's use in a transaction of its own, holding SQLite's write lock from BEGIN: the
+    lookup only read, and a write from a transaction that has read fails on a stale snapshot when
+    another writer committed meanwhile. GET views never commit, so it is done here. A read must not
+    depend on a write: when the database is busy the touch is skipped (the next request does it)."""
+    try:
+        with unit_of_work(locked=True, lock_wait_ms=TOUCH_WAIT_MS):
+            touch_token(token_id)
+    except OperationalError as err:
+        if not is_database_locked(err):
+            raise
+        db.session.rollback()
 
 
 #: Bodies small and plain enough to look for a CSRF token in (a beacon is a few hundred bytes).

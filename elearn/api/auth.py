@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import g
 from flask_babel import lazy_gettext as _l
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from .docs import Blueprint
 from flask_wtf.csrf import generate_csrf
 from marshmallow import Schema, fields
 

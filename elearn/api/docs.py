@@ -4,8 +4,13 @@ so every module of the package (and every feature's api.py) can use it."""
 from __future__ import annotations
 
 from apispec import BasePlugin
-from flask_smorest import Api as _Api
+from flask_smorest import Api as _Api, Blueprint as _Blueprint
+from flask_smorest.spec.plugins import integerconverter2paramschema
+from webargs import core as webargs_core
+from webargs.flaskparser import FlaskParser, is_json_request
 
+from ..core import json_input
+from ..core.ids import IdConverter
 from .schemas import ApiErrorSchema
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -22,6 +27,28 @@ class Api(_Api):
 
     def _init_spec(self, *, extra_plugins=None, **kwargs):
         super()._init_spec(extra_plugins=[*(extra_plugins or ()), _SchemaExtras()], **kwargs)
+        # ``<id:...>`` path parameters are documented with their range (1..2**31-1), as the Id field is.
+        self.flask_plugin.register_converter(IdConverter, integerconverter2paramschema)
+
+
+class _JsonParser(FlaskParser):
+    """Request bodies through ``core.json_input``: over-long numbers, deep nesting and lone surrogates
+    are refused (400 ``malformed_json``) before the schema sees them. An empty body stays "no body"."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return webargs_core.missing
+        data = req.get_data(cache=True)
+        if not data.strip():
+            return webargs_core.missing
+        return json_input.loads(data)
+
+
+class Blueprint(_Blueprint):
+    """The API's blueprints: flask-smorest's, reading bodies with the limits above (``register_api``
+    refuses any other kind, so no endpoint reads a body without them)."""
+
+    ARGUMENTS_PARSER = _JsonParser()
 
 
 class _SchemaExtras(BasePlugin):

@@ -1,6 +1,18 @@
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+from ..core.ids import ID_MAX, ID_MIN
+
+
+class Id(fields.Integer):
+    """A row id, in and out: a JSON integer 1..2**31-1 (``Integer`` is 32-bit on PostgreSQL; see
+    ``core.ids``). The range is in the API document, so clients and schemathesis know it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("strict", True)
+        kwargs.setdefault("validate", validate.Range(ID_MIN, ID_MAX))
+        super().__init__(**kwargs)
 
 
 class ApiErrorSchema(Schema):
@@ -11,11 +23,12 @@ class ApiErrorSchema(Schema):
     status = fields.Integer(required=True, metadata={"description": "The HTTP status, repeated"})
     field = fields.String(metadata={"description": "The request field the refusal is about"})
     errors = fields.Dict(metadata={"description": "Validation messages by location and field (422)"})
-    retry_after = fields.Integer(metadata={"description": "Seconds until a sign-in lock ends (429)"})
+    retry_after = fields.Integer(metadata={"description": "Seconds to wait: a sign-in lock (429), a busy database (503)"})
+    limit = fields.Integer(metadata={"description": "The limit that was passed, in its unit (413: bytes)"})
 
 
 class UserSchema(Schema):
-    id = fields.Integer()
+    id = Id()
     name = fields.String()
     username = fields.String(allow_none=True)
     mobile = fields.String(allow_none=True)

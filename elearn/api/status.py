@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from ..core import status
 from ..core.permissions import can_view_operations, require
-from .docs import error_responses
+from .docs import Blueprint, error_responses
 
 blp = Blueprint("api_status", __name__, url_prefix="/api/v1", description="Operations: workers and jobs (admins)")
 _errors = error_responses(blp)

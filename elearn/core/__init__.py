@@ -3,11 +3,13 @@ from flask import Blueprint
 
 bp = Blueprint("core", __name__)
 
-from . import cli, errors, models, security, views  # noqa: E402,F401
+from . import cli, errors, ids, json_input, models, security, views  # noqa: E402,F401
 from .utils import format_size  # noqa: E402
 
 
 def init_app(app) -> None:
+    ids.init_app(app)
+    json_input.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     cli.init_app(app)

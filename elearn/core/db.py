@@ -37,6 +37,8 @@ def _lock_up_front(conn, options):
     connection just before its BEGIN; this marks it so that extensions.py emits BEGIN IMMEDIATE."""
     if options.get("begin_immediate") and not conn.in_transaction():
         conn.info["begin_immediate"] = True
+        if options.get("lock_wait_ms") is not None:
+            conn.info["lock_wait_ms"] = options["lock_wait_ms"]
 
 
 @event.listens_for(Session, "after_flush")
@@ -66,7 +68,7 @@ def has_uncommitted_writes(session: Session | None = None) -> bool:
     return any(session.is_modified(obj) for obj in session.dirty)
 
 
-def start_locked_transaction() -> None:
+def start_locked_transaction(wait_ms: int | None = None) -> None:
     """Begin a transaction that holds SQLite's write lock from the start.
 
     A deferred SQLite transaction that has read and then writes fails at once ("database is locked")
@@ -75,7 +77,8 @@ def start_locked_transaction() -> None:
     use), takes the lock at BEGIN instead. A transaction that has only read so far is ended first;
     one that has written is refused (RuntimeError): ending it would commit or lose those writes
     behind the caller's back. Calling it again inside the locked transaction changes nothing.
-    PostgreSQL needs none of this (rows are locked with FOR UPDATE where needed).
+    PostgreSQL needs none of this (rows are locked with FOR UPDATE where needed). ``wait_ms`` waits
+    that long for SQLite's lock instead of the busy timeout, for work a caller skips when it is busy.
     """
     session = db.session()
     if session.info.get(_LOCKED):
@@ -86,7 +89,7 @@ def start_locked_transaction() -> None:
     if session.get_bind().dialect.name == "sqlite":
         if session.in_transaction():
             session.rollback()  # it only read: nothing is lost
-        session.connection(execution_options={"begin_immediate": True})
+        session.connection(execution_options={"begin_immediate": True, "lock_wait_ms": wait_ms})
     else:
         session.connection()  # the mark below lasts as long as this transaction, on every database
     session.info[_LOCKED] = True
@@ -102,6 +105,7 @@ class unit_of_work(ContextDecorator):  # noqa: N801  (used like a function: ``wi
       error handler answers a ServiceError, a CLI command turns it into a click error.
     - ``locked=True`` takes SQLite's write lock before the block (``start_locked_transaction``), for
       work that reads and then writes what it read.
+    - ``lock_wait_ms`` (with ``locked``) waits only that long for the lock (see ``start_locked_transaction``).
     - ``commit_on=(ServiceError,)`` commits even when the block raises one of these, for a refusal
       that must stay on record: a failed sign-in is written before the service refuses it, so that
       throttling counts it. The exception is still flashed or propagated as above.
@@ -111,9 +115,10 @@ class unit_of_work(ContextDecorator):  # noqa: N801  (used like a function: ``wi
     """
 
     def __init__(self, *, flash_errors: bool = False, locked: bool = False,
-                 commit_on: tuple[type[BaseException], ...] = ()):
+                 commit_on: tuple[type[BaseException], ...] = (), lock_wait_ms: int | None = None):
         self.flash_errors = flash_errors
         self.locked = locked
+        self.lock_wait_ms = lock_wait_ms
         self.commit_on = tuple(commit_on)
         self.ok = False
         self.error: ServiceError | None = None
@@ -121,7 +126,8 @@ class unit_of_work(ContextDecorator):  # noqa: N801  (used like a function: ``wi
 
     def _recreate_cm(self):
         # ContextDecorator would reuse this instance for every call (and thread) of the decorated function.
-        return type(self)(flash_errors=self.flash_errors, locked=self.locked, commit_on=self.commit_on)
+        return type(self)(flash_errors=self.flash_errors, locked=self.locked, commit_on=self.commit_on,
+                          lock_wait_ms=self.lock_wait_ms)
 
     def __enter__(self) -> unit_of_work:
         session = db.session()
@@ -129,7 +135,7 @@ class unit_of_work(ContextDecorator):  # noqa: N801  (used like a function: ``wi
             raise RuntimeError("unit_of_work inside another unit_of_work: the inner commit would split the outer one")
         self.ok, self.error, self.status = False, None, 200
         if self.locked:
-            start_locked_transaction()
+            start_locked_transaction(self.lock_wait_ms)
         session.info[_DEPTH] = 1
         return self
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app, has_request_context, jsonify, make_response, render_template, request
 from flask_babel import force_locale, gettext, lazy_gettext as _l
 from markupsafe import escape
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
@@ -161,6 +162,16 @@ def static_error_page(status: int):
     return response
 
 
+#: Seconds a client is asked to wait when the database was locked (Retry-After).
+BUSY_RETRY_AFTER = 5
+
+
+def is_database_locked(err: BaseException) -> bool:
+    """SQLite's "database is locked" (or "busy"): another connection held the write lock too long."""
+    return isinstance(err, OperationalError) and any(
+        phrase in str(err.orig).lower() for phrase in ("database is locked", "database is busy"))
+
+
 def init_app(app) -> None:
     @app.errorhandler(ServiceError)
     def _service_error(err: ServiceError):
@@ -184,6 +195,20 @@ def init_app(app) -> None:
         response = error_response(status, body)
         if getattr(err, "valid_methods", None):
             response.headers["Allow"] = ", ".join(err.valid_methods)
+        return response
+
+    @app.errorhandler(OperationalError)
+    def _database_error(err: OperationalError):
+        if not is_database_locked(err):
+            return _unexpected(err)
+        # Another writer held SQLite's lock past the busy timeout: nothing was written, and the same
+        # request will very likely work in a moment. Not a 500, which says something is broken.
+        app.logger.warning("Database locked on %s %s; answered 503", request.method, request.path)
+        _forget_failed_transaction()
+        response = error_response(503, {"code": "database_busy", "message": gettext(
+            "Many people are saving at this moment. Nothing was changed; please try again in a few seconds."),
+            "retry_after": BUSY_RETRY_AFTER})
+        response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
         return response
 
     @app.errorhandler(Exception)

@@ -6,9 +6,8 @@ bearer token, and every endpoint checks the same ``can_*`` rules as the pages.
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from ..api import SECURITY, error_responses
+from ..api import SECURITY, Blueprint, error_responses
 from ..core.db import unit_of_work
 from ..core.permissions import actor, require
 from . import handouts, services
@@ -75,7 +74,7 @@ class Courses(MethodView):
         return course
 
 
-@blp.route("/courses/<int:course>")
+@blp.route("/courses/<id:course>")
 class CourseItem(MethodView):
     @allow(can_view_course, course=services.get_course)
     @blp.response(200, CourseSchema)
@@ -110,7 +109,7 @@ class CourseItem(MethodView):
         services.delete_course(course)
 
 
-@blp.route("/courses/<int:course>/chapters")
+@blp.route("/courses/<id:course>/chapters")
 class CourseChapters(MethodView):
     @require(can_edit_course, course=services.get_course)
     @blp.arguments(TitleSchema)
@@ -124,7 +123,7 @@ class CourseChapters(MethodView):
         return chapter
 
 
-@blp.route("/chapters/<int:chapter>")
+@blp.route("/chapters/<id:chapter>")
 class ChapterItem(MethodView):
     @require(can_edit_chapter, chapter=services.get_chapter)
     @blp.arguments(TitleSchema)
@@ -147,7 +146,7 @@ class ChapterItem(MethodView):
         services.delete_chapter(chapter)
 
 
-@blp.route("/chapters/<int:chapter>/move")
+@blp.route("/chapters/<id:chapter>/move")
 class ChapterMove(MethodView):
     @require(can_edit_chapter, chapter=services.get_chapter)
     @blp.arguments(MoveSchema)
@@ -161,7 +160,7 @@ class ChapterMove(MethodView):
         return chapter
 
 
-@blp.route("/courses/<int:course>/lessons")
+@blp.route("/courses/<id:course>/lessons")
 class CourseLessons(MethodView):
     @require(can_edit_course, course=services.get_course)
     @blp.arguments(LessonCreateSchema)
@@ -177,7 +176,7 @@ class CourseLessons(MethodView):
         return dump_lesson(lesson)
 
 
-@blp.route("/lessons/<int:lesson>")
+@blp.route("/lessons/<id:lesson>")
 class LessonItem(MethodView):
     @allow(can_view_lesson, lesson=services.get_lesson)
     @blp.response(200, LessonSchema)
@@ -212,7 +211,7 @@ class LessonItem(MethodView):
         services.delete_lesson(lesson)
 
 
-@blp.route("/lessons/<int:lesson>/move")
+@blp.route("/lessons/<id:lesson>/move")
 class LessonMove(MethodView):
     @require(can_edit_lesson, lesson=services.get_lesson)
     @blp.arguments(MoveSchema)
@@ -226,7 +225,7 @@ class LessonMove(MethodView):
         return dump_lesson(lesson)
 
 
-@blp.route("/handouts/<int:handout>")
+@blp.route("/handouts/<id:handout>")
 class HandoutItem(MethodView):
     @require(can_edit_handout, handout=services.get_handout)
     @blp.response(204)

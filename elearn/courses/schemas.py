@@ -5,7 +5,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..api.schemas import VISIBLE_TEXT
+from ..api.schemas import VISIBLE_TEXT, Id
 from ..core.permissions import actor
 from . import hooks, services
 from .markdown import render_markdown
@@ -16,7 +16,7 @@ _HTML = {"type": "string", "description": "Sanitised HTML"}
 
 
 class CategorySchema(Schema):
-    id = fields.Integer()
+    id = Id()
     slug = fields.String()
     name = fields.String(metadata={"description": "In the caller's language"})
     name_zh = fields.String()
@@ -24,27 +24,27 @@ class CategorySchema(Schema):
 
 
 class PersonSchema(Schema):
-    id = fields.Integer()
+    id = Id()
     name = fields.String()
 
 
 class LessonSummarySchema(Schema):
-    id = fields.Integer()
+    id = Id()
     title = fields.String()
     position = fields.Integer()
-    chapter_id = fields.Integer()
+    chapter_id = Id()
 
 
 class ChapterSchema(Schema):
-    id = fields.Integer()
-    course_id = fields.Integer()
+    id = Id()
+    course_id = Id()
     title = fields.String()
     position = fields.Integer()
     lessons = fields.List(fields.Nested(LessonSummarySchema))
 
 
 class CourseSummarySchema(Schema):
-    id = fields.Integer()
+    id = Id()
     slug = fields.String(allow_none=True)
     title = fields.String()
     subtitle = fields.String()
@@ -81,7 +81,7 @@ class CourseSchema(CourseSummarySchema):
 class MediaSchema(Schema):
     """A video (or audio) asset as the video package reports it."""
 
-    id = fields.Integer()
+    id = Id()
     status = fields.String()
     kind = fields.String(metadata={"enum": ["video", "audio"]})
     progress = fields.Float(allow_none=True, metadata={"description": "Percent transcoded"})
@@ -96,7 +96,7 @@ class MediaSchema(Schema):
 
 
 class HandoutSchema(Schema):
-    id = fields.Integer()
+    id = Id()
     filename = fields.String(attribute="original_filename")
     size = fields.Integer()
     content_type = fields.String()
@@ -108,14 +108,14 @@ class HandoutSchema(Schema):
 
 
 class LessonSchema(Schema):
-    id = fields.Integer()
+    id = Id()
     title = fields.String()
     description_md = fields.String()
     description_html = fields.Method("get_description_html", metadata=dict(_HTML))
     position = fields.Integer()
-    chapter_id = fields.Integer()
+    chapter_id = Id()
     chapter_title = fields.Function(lambda lesson: lesson.chapter.title, metadata={"type": "string"})
-    course_id = fields.Integer()
+    course_id = Id()
     course_title = fields.Function(lambda lesson: lesson.course.title, metadata={"type": "string"})
     video = fields.Nested(MediaSchema, allow_none=True,
                           metadata={"description": "The asset learners get now, or null"})
@@ -166,10 +166,10 @@ class CourseCreateSchema(Schema):
     subtitle = fields.String(load_default="", validate=validate.Length(max=services.TITLE_MAX))
     category = fields.String(metadata={"description": "Category slug (see GET /categories); or give category_id. "
                                                       "One of the two is required"})
-    category_id = fields.Integer(metadata={"description": "Category id; or give category (the slug)"})
+    category_id = Id(metadata={"description": "Category id; or give category (the slug)"})
     description_md = fields.String(load_default="", metadata=_DESCRIPTION)
     visibility = fields.String(load_default="signed_in", validate=validate.OneOf(VISIBILITIES))
-    teacher_ids = fields.List(fields.Integer(), metadata={"description": "Admins only; people with the teacher role"})
+    teacher_ids = fields.List(Id(), metadata={"description": "Admins only; people with the teacher role"})
 
     @validates_schema
     def _one_category(self, data, **kwargs):
@@ -181,12 +181,12 @@ class CoursePatchSchema(Schema):
     title = _title()
     subtitle = fields.String(validate=validate.Length(max=services.TITLE_MAX))
     category = fields.String(metadata={"description": "Category slug; category_id wins when both are given"})
-    category_id = fields.Integer()
+    category_id = Id()
     description_md = fields.String(metadata=_DESCRIPTION)
     visibility = fields.String(validate=validate.OneOf(VISIBILITIES))
     status = fields.String(validate=validate.OneOf(STATUSES),
                            metadata={"description": "\"published\" publishes (needs at least one lesson)"})
-    teacher_ids = fields.List(fields.Integer(), metadata={"description": "Admins only; people with the teacher role"})
+    teacher_ids = fields.List(Id(), metadata={"description": "Admins only; people with the teacher role"})
 
 
 class CourseQuerySchema(Schema):
@@ -201,14 +201,14 @@ class TitleSchema(Schema):
 class LessonCreateSchema(Schema):
     title = _title(required=True)
     description_md = fields.String(load_default="", metadata=_DESCRIPTION)
-    chapter_id = fields.Integer(metadata={"description": "A chapter of this course. Default: the last chapter "
+    chapter_id = Id(metadata={"description": "A chapter of this course. Default: the last chapter "
                                                          "(\"第一章\" is created if none)"})
 
 
 class LessonPatchSchema(Schema):
     title = _title()
     description_md = fields.String(metadata=_DESCRIPTION)
-    chapter_id = fields.Integer(metadata={"description": "Move the lesson to the end of this chapter (of the same "
+    chapter_id = Id(metadata={"description": "Move the lesson to the end of this chapter (of the same "
                                                          "course)"})
 
 

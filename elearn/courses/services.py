@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import User, UserRole
 from ..core import storage
 from ..core.errors import Forbidden, NotFound, ServiceError
+from ..core.ids import ID_MAX, ID_MIN, parse_id
 from ..core.timeutil import utcnow
 from ..core.text import clean_line, clean_text
 from ..extensions import db
@@ -29,9 +30,9 @@ DESCRIPTION_MAX = 20000
 # ---------------------------------------------------------------- look-ups
 
 def _get(model, object_id, code, message):
-    if isinstance(object_id, str) and object_id.isdigit():
-        object_id = int(object_id)
-    valid = isinstance(object_id, int) and not isinstance(object_id, bool) and 0 < object_id < 2**31
+    if isinstance(object_id, str):  # from upload metadata
+        object_id = parse_id(object_id)
+    valid = isinstance(object_id, int) and not isinstance(object_id, bool) and ID_MIN <= object_id <= ID_MAX
     obj = db.session.get(model, object_id) if valid else None
     if obj is None:
         raise NotFound(code, message)

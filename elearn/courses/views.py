@@ -65,7 +65,7 @@ def catalogue():
                            chosen=chosen, total=len(courses))
 
 
-@bp.get("/courses/<int:course>")
+@bp.get("/courses/<id:course>")
 @allow(can_view_course, course=services.get_course)
 def course_page(course):
     first = next(iter(course.lessons), None)
@@ -73,7 +73,7 @@ def course_page(course):
                            can_edit=can_edit_course(actor(), course))
 
 
-@bp.get("/courses/<int:course>/cover")
+@bp.get("/courses/<id:course>/cover")
 @allow(can_view_course, course=services.get_course)
 def course_cover(course):
     if not course.cover_path:
@@ -81,7 +81,7 @@ def course_cover(course):
     return _send_media(course.cover_path)
 
 
-@bp.get("/handouts/<int:handout>")
+@bp.get("/handouts/<id:handout>")
 @allow(can_download_handout, handout=services.get_handout)
 def handout_download(handout):
     # PDFs and pictures open in the browser (easier for older learners); Word files download.
@@ -143,7 +143,7 @@ def course_new():
     return render_template("courses/course_form.html", form=form, course=None), _form_status()
 
 
-@bp.route("/teaching/courses/<int:course>/edit", methods=["GET", "POST"])
+@bp.route("/teaching/courses/<id:course>/edit", methods=["GET", "POST"])
 @require(can_edit_course, course=services.get_course)
 def course_edit(course):
     form = _course_form(course)
@@ -156,14 +156,14 @@ def course_edit(course):
     return render_template("courses/course_form.html", form=form, course=course), _form_status()
 
 
-@bp.get("/teaching/courses/<int:course>")
+@bp.get("/teaching/courses/<id:course>")
 @require(can_edit_course, course=services.get_course)
 def course_manage(course):
     return render_template("courses/manage.html", course=course, action_form=ActionForm(),
                            chapter_form=TitleForm(prefix="chapter"), lesson_form=TitleForm(prefix="lesson"))
 
 
-@bp.post("/teaching/courses/<int:course>/status")
+@bp.post("/teaching/courses/<id:course>/status")
 @require(can_edit_course, course=services.get_course)
 def course_status(course):
     form = ActionForm()
@@ -178,7 +178,7 @@ def course_status(course):
     return redirect(url_for("courses.course_manage", course=course.id))
 
 
-@bp.route("/teaching/courses/<int:course>/delete", methods=["GET", "POST"])
+@bp.route("/teaching/courses/<id:course>/delete", methods=["GET", "POST"])
 @require(can_edit_course, course=services.get_course)
 def course_delete(course):
     form = ActionForm()
@@ -202,7 +202,7 @@ def _outline_url(course, anchor=None):
     return url_for("courses.course_manage", course=course.id, _anchor=anchor)
 
 
-@bp.post("/teaching/courses/<int:course>/chapters")
+@bp.post("/teaching/courses/<id:course>/chapters")
 @require(can_edit_course, course=services.get_course)
 def chapter_add(course):
     form = TitleForm(prefix="chapter")
@@ -218,7 +218,7 @@ def chapter_add(course):
     return redirect(_outline_url(course, f"chapter-{chapter.id}" if chapter else "add-chapter"))
 
 
-@bp.route("/teaching/chapters/<int:chapter>/rename", methods=["GET", "POST"])
+@bp.route("/teaching/chapters/<id:chapter>/rename", methods=["GET", "POST"])
 @require(can_edit_chapter, chapter=services.get_chapter)
 def chapter_rename(chapter):
     form = TitleForm(obj=chapter)
@@ -232,7 +232,7 @@ def chapter_rename(chapter):
                            cancel_url=_outline_url(chapter.course, f"chapter-{chapter.id}")), _form_status()
 
 
-@bp.post("/teaching/chapters/<int:chapter>/move/<direction>")
+@bp.post("/teaching/chapters/<id:chapter>/move/<direction>")
 @require(can_edit_chapter, chapter=services.get_chapter)
 def chapter_move(chapter, direction):
     if ActionForm().validate_on_submit():
@@ -241,7 +241,7 @@ def chapter_move(chapter, direction):
     return redirect(_outline_url(chapter.course, f"chapter-{chapter.id}"))
 
 
-@bp.route("/teaching/chapters/<int:chapter>/delete", methods=["GET", "POST"])
+@bp.route("/teaching/chapters/<id:chapter>/delete", methods=["GET", "POST"])
 @require(can_edit_chapter, chapter=services.get_chapter)
 def chapter_delete(chapter):
     form = ActionForm()
@@ -262,7 +262,7 @@ def chapter_delete(chapter):
 
 # ---------------------------------------------------------------- teaching: lessons
 
-@bp.post("/teaching/chapters/<int:chapter>/lessons")
+@bp.post("/teaching/chapters/<id:chapter>/lessons")
 @require(can_edit_chapter, chapter=services.get_chapter)
 def lesson_add(chapter):
     form = TitleForm(prefix="lesson")
@@ -277,7 +277,7 @@ def lesson_add(chapter):
     return redirect(_outline_url(chapter.course, f"chapter-{chapter.id}"))
 
 
-@bp.route("/teaching/lessons/<int:lesson>/edit", methods=["GET", "POST"])
+@bp.route("/teaching/lessons/<id:lesson>/edit", methods=["GET", "POST"])
 @require(can_edit_lesson, lesson=services.get_lesson)
 def lesson_edit(lesson):
     form = LessonForm(obj=lesson, chapters=lesson.course.chapters)
@@ -295,7 +295,7 @@ def lesson_edit(lesson):
                            action_form=ActionForm(), panels=hooks.edit_panels(lesson)), _form_status()
 
 
-@bp.post("/teaching/lessons/<int:lesson>/move/<direction>")
+@bp.post("/teaching/lessons/<id:lesson>/move/<direction>")
 @require(can_edit_lesson, lesson=services.get_lesson)
 def lesson_move(lesson, direction):
     if ActionForm().validate_on_submit():
@@ -304,7 +304,7 @@ def lesson_move(lesson, direction):
     return redirect(_outline_url(lesson.course, f"lesson-{lesson.id}"))
 
 
-@bp.route("/teaching/lessons/<int:lesson>/delete", methods=["GET", "POST"])
+@bp.route("/teaching/lessons/<id:lesson>/delete", methods=["GET", "POST"])
 @require(can_edit_lesson, lesson=services.get_lesson)
 def lesson_delete(lesson):
     form = ActionForm()
@@ -322,7 +322,7 @@ def lesson_delete(lesson):
                            cancel_url=url_for("courses.lesson_edit", lesson=lesson.id))
 
 
-@bp.post("/teaching/lessons/<int:lesson>/handouts")
+@bp.post("/teaching/lessons/<id:lesson>/handouts")
 @require(can_edit_lesson, lesson=services.get_lesson)
 def handout_upload(lesson):
     """A plain form upload of one handout, for browsers without the resumable uploader."""
@@ -344,7 +344,7 @@ def handout_upload(lesson):
     return redirect(url_for("courses.lesson_edit", lesson=lesson.id, _anchor="handouts"))
 
 
-@bp.route("/teaching/handouts/<int:handout>/delete", methods=["GET", "POST"])
+@bp.route("/teaching/handouts/<id:handout>/delete", methods=["GET", "POST"])
 @require(can_edit_handout, handout=services.get_handout)
 def handout_delete(handout):
     form = ActionForm()

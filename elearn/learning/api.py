@@ -9,9 +9,8 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
-from flask_smorest import Blueprint
 
-from ..api import SECURITY, error_responses
+from ..api import SECURITY, Blueprint, error_responses
 from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.permissions import actor, require
@@ -46,7 +45,7 @@ def _json_body():
     return body
 
 
-@blp.route("/lessons/<int:lesson>/progress")
+@blp.route("/lessons/<id:lesson>/progress")
 class LessonProgressItem(MethodView):
     @require(can_record_progress, lesson=courses.get_lesson)
     @blp.response(200, ProgressSchema)
@@ -76,7 +75,7 @@ class LessonProgressItem(MethodView):
         return state
 
 
-@blp.route("/lessons/<int:lesson>/playback")
+@blp.route("/lessons/<id:lesson>/playback")
 class LessonPlayback(MethodView):
     @allow(can_view_lesson, lesson=courses.get_lesson)
     @blp.response(200, PlaybackSchema)
@@ -129,7 +128,7 @@ class MyLearning(MethodView):
         return dict(services.learning_record(user), continue_with=services.continue_target(user))
 
 
-@blp.route("/courses/<int:course>/learning")
+@blp.route("/courses/<id:course>/learning")
 class CourseLearning(MethodView):
     @require(can_view_course_figures, course=courses.get_course)
     @blp.response(200, CourseFiguresSchema)

@@ -40,7 +40,7 @@ def index():
 
 # ---------------------------------------------------------------- the lesson page
 
-@bp.get("/lessons/<int:lesson>")
+@bp.get("/lessons/<id:lesson>")
 @allow(can_view_lesson, lesson=get_lesson)
 def lesson_page(lesson):
     """The learner's lesson page: the player, handouts beside it, the description, the way on."""

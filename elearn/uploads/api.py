@@ -10,10 +10,9 @@ from __future__ import annotations
 from flask import Response, jsonify, request, url_for
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
-from flask_smorest import Blueprint
 from werkzeug.wsgi import get_input_stream
 
-from ..api import error_responses
+from ..api import Blueprint, error_responses
 from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.permissions import actor, require

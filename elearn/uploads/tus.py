@@ -84,12 +84,18 @@ def _bad_metadata():
     return ServiceError("bad_metadata", _l("The file details sent with the upload could not be read."), status=400)
 
 
+#: Digits an Upload-Length or Upload-Offset may have: 20 holds any 64-bit size (a size past the
+#: limit is refused by creation with 413); 5,000 digits made int() raise ValueError (a 500).
+_SIZE_DIGITS = 20
+
+
 def parse_size(value: str | None, header: str) -> int:
     """A non-negative whole number from ``Upload-Length``/``Upload-Offset``; refuses anything else."""
-    if value is None or not value.strip().isdigit() or not value.strip().isascii():
+    text = (value or "").strip()
+    if not text.isdigit() or not text.isascii() or len(text) > _SIZE_DIGITS:
         raise ServiceError("bad_header", _l("The upload header %(header)s must be a whole number.", header=header),
                            status=400)
-    return int(value.strip())
+    return int(text)
 
 
 def http_date(moment) -> str:
@@ -145,9 +151,13 @@ def create_upload(user, length: int, raw_metadata: str | None) -> Upload:
     db.session.add(upload)
     db.session.flush()
     path = part_path(upload.id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb"):
-        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "xb"):
+            pass
+    except OSError:  # read-only, immutable or full: the row goes with the rollback
+        current_app.logger.exception("starting upload %s failed", upload.id)
+        raise _storage_full() from None
     storage.remove_on_rollback(part_relative(upload.id))
     return upload
 
@@ -242,18 +252,25 @@ def append(upload: Upload, offset: int, stream, content_length: int | None) -> i
         if not lease.release(new_offset):
             raise _busy_or_moved(upload_id, offset)
         if problem == "disk":
-            raise ServiceError("storage_full", _l("The server has no room to store this file right now. "
-                                                  "Please tell the administrator."), status=507)
+            raise _storage_full()
         return new_offset
     try:
         _complete(upload_id, length, lease)
-    except BaseException:
+    except BaseException as err:
         db.session.rollback()
         # Back to the offset this request started from: the client sends its last piece again
         # and finishing is tried again (at the full length, a client would consider it done).
         lease.release(offset)
+        if isinstance(err, OSError):
+            current_app.logger.exception("finishing upload %s failed", upload_id)
+            raise _storage_full() from None
         raise
     return new_offset
+
+
+def _storage_full():
+    return ServiceError("storage_full", _l("The server has no room to store this file right now. "
+                                           "Please tell the administrator."), status=507)
 
 
 def _receive(path: Path, offset: int, remaining: int, stream, lease: _Lease) -> tuple[int, str | None]:
@@ -264,7 +281,12 @@ def _receive(path: Path, offset: int, remaining: int, stream, lease: _Lease) -> 
     A dropped connection is not a problem: what arrived counts.
     """
     written = 0
-    with open(path, "r+b", buffering=0) as out:
+    try:
+        out = open(path, "r+b", buffering=0)
+    except OSError:  # a read-only or immutable folder: the lease is released by the caller
+        current_app.logger.exception("opening upload %s failed", path.name)
+        return 0, "disk"
+    with out:
         out.seek(offset)
         while written < remaining:
             try:

@@ -8,9 +8,8 @@ from __future__ import annotations
 from flask import jsonify
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
-from flask_smorest import Blueprint
 
-from ..api import error_responses
+from ..api import Blueprint, error_responses
 from ..core.db import unit_of_work
 from ..core.errors import NotFound
 from ..core.permissions import actor, can_view_operations, is_admin, require
@@ -31,7 +30,7 @@ def _load_asset(asset_id: int):
     return asset
 
 
-@blp.route("/assets/<int:asset_id>")
+@blp.route("/assets/<id:asset_id>")
 class Asset(MethodView):
     @blp.doc(summary="A video's processing state", security=[{"bearerAuth": []}])
     @blp.response(200, AssetSchema)
@@ -49,7 +48,7 @@ def _asset_body(asset) -> dict:
     return {**services.asset_dict(asset), **services.asset_review(asset, show_detail=is_admin(actor()))}
 
 
-@blp.route("/assets/<int:asset_id>/retry")
+@blp.route("/assets/<id:asset_id>/retry")
 class AssetRetry(MethodView):
     @blp.doc(summary="「重试」: prepare a failed video again", security=[{"bearerAuth": []}])
     @blp.response(200, AssetSchema, description="The asset, queued again (a second press changes nothing)")

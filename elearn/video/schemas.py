@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from ..api.schemas import Id
 from ..courses.schemas import MediaSchema
 from .models import ASSET_KINDS, ASSET_STATUSES
 
@@ -18,7 +19,7 @@ class AssetSchema(MediaSchema):
 
 
 class CourseStorageSchema(Schema):
-    id = fields.Integer()
+    id = Id()
     title = fields.String()
     sources_bytes = fields.Integer(attribute="sources", metadata={"description": "Uploaded originals"})
     renditions_bytes = fields.Integer(attribute="renditions", metadata={"description": "HLS, posters, downloads"})
@@ -28,8 +29,8 @@ class CourseStorageSchema(Schema):
 
 
 class RetiredAssetSchema(Schema):
-    asset_id = fields.Integer()
-    lesson_id = fields.Integer()
+    asset_id = Id()
+    lesson_id = Id()
     lesson_title = fields.String()
     course_title = fields.String()
     filename = fields.String()

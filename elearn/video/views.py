@@ -43,7 +43,7 @@ def _panel_helpers():
             "caption_encodings": encoding_choices}
 
 
-@bp.post("/teaching/assets/<int:asset>/retry")
+@bp.post("/teaching/assets/<id:asset>/retry")
 @require(can_view_asset, asset=load_asset)
 def asset_retry(asset):
     """「重试」: a recording whose transcoding failed is queued again with fresh attempts."""
@@ -58,7 +58,7 @@ def asset_retry(asset):
     return _back_to_lesson(lesson_id, "media")
 
 
-@bp.post("/teaching/captions/<int:caption>/encoding")
+@bp.post("/teaching/captions/<id:caption>/encoding")
 @require(can_edit_caption, caption=load_caption)
 def caption_encoding(caption):
     """Read a caption file again with the encoding the teacher chose, and make new WebVTT from it."""

@@ -13,6 +13,7 @@ see ``core.db.start_locked_transaction``).
 from __future__ import annotations
 
 import math
+
 import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -139,7 +140,12 @@ def read_heartbeat(body) -> tuple[float | None, list, str | None]:
 
 
 def _finite(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int past a float's range (a 401-digit position)
+        return False
 
 
 def record_heartbeat(user, lesson, position: float | None, reported: list, beat: str | None = None,
