@@ -165,8 +165,8 @@ class CourseLessons(MethodView):
     @require(can_edit_course, course=services.get_course)
     @blp.arguments(LessonCreateSchema)
     @blp.response(201, LessonSchema)
-    @_errors({400: "Refused: the message says why (chapter_id is a chapter of another course, say)"}, 403,
-             {404: "No such course, or no chapter chapter_id"}, 422)
+    @_errors({400: "Refused: the message says why (a title of only spaces, say)"}, 403,
+             {404: "No such course, or no chapter chapter_id"}, {409: "chapter_id is a chapter of another course"}, 422)
     @blp.doc(security=SECURITY)
     @unit_of_work()
     def post(self, data, course):
@@ -189,8 +189,8 @@ class LessonItem(MethodView):
     @require(can_edit_lesson, lesson=services.get_lesson)
     @blp.arguments(LessonPatchSchema)
     @blp.response(200, LessonSchema)
-    @_errors({400: "Refused: the message says why (chapter_id is a chapter of another course, say)"}, 403,
-             {404: "No such lesson, or no chapter chapter_id"}, 422)
+    @_errors({400: "Refused: the message says why (a title of only spaces, say)"}, 403,
+             {404: "No such lesson, or no chapter chapter_id"}, {409: "chapter_id is a chapter of another course"}, 422)
     @blp.doc(security=SECURITY)
     @unit_of_work()
     def patch(self, data, lesson):

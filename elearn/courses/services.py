@@ -289,7 +289,7 @@ def add_lesson(course: Course, title, description_md="", chapter: Chapter | None
     if chapter is None:
         chapter = course.chapters[-1] if course.chapters else add_chapter(course, _("Chapter 1"))
     elif chapter.course_id != course.id:
-        raise ServiceError("chapter_not_in_course", _l("This chapter belongs to another course."), status=400,
+        raise ServiceError("chapter_not_in_course", _l("This chapter belongs to another course."), status=409,
                            field="chapter_id")
     lesson = Lesson(title=clean_title(title), description_md=_clean_description(description_md),
                     position=len(chapter.lessons))
@@ -309,7 +309,7 @@ def update_lesson(lesson: Lesson, **changes) -> Lesson:
         target = changes["chapter"]
         if target.course_id != lesson.course_id:
             raise ServiceError("chapter_not_in_course", _l("This chapter belongs to another course."),
-                               status=400, field="chapter_id")
+                               status=409, field="chapter_id")
         _move_to_chapter(lesson, target, at_end=True)
     lesson.updated_at = utcnow()
     lesson.course.updated_at = utcnow()

@@ -91,7 +91,7 @@ def test_post_lessons_goes_to_last_chapter_or_chapter_id(api):
     other = api("post", "/api/v1/courses", json={"title": "别的", "category": "dance"}).get_json()
     wrong = api("post", f"/api/v1/courses/{other['id']}/lessons",
                 json={"title": "x", "chapter_id": second_chapter["id"]})
-    assert wrong.status_code == 400 and wrong.get_json()["code"] == "chapter_not_in_course"
+    assert wrong.status_code == 409 and wrong.get_json()["code"] == "chapter_not_in_course"
     missing = api("post", f"/api/v1/courses/{other['id']}/lessons", json={"title": "x", "chapter_id": 987654})
     assert missing.status_code == 404 and missing.get_json()["code"] == "chapter_not_found"
 

@@ -131,7 +131,9 @@ def read_heartbeat(body) -> tuple[float | None, list, str | None]:
             raise ServiceError("invalid_intervals", _l("The intervals must be a list of [start, end] pairs."),
                                status=400)
         if item[1] < item[0]:
-            raise ServiceError("reversed_interval", _l("An interval ends before it starts."), status=400)
+            # Ends before it starts: nothing was watched in it. It is dropped, not refused, so the rest
+            # of the report counts (a rule OpenAPI cannot state is one a client cannot be held to).
+            continue
         pairs.append((float(item[0]), float(item[1])))
     beat = body.get("beat")
     if beat is not None and not (isinstance(beat, str) and BEAT_ID.match(beat)):
