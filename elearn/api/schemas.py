@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timezone
+
 from marshmallow import Schema, fields, validate
 
 from ..core.ids import ID_MAX, ID_MIN
@@ -44,6 +46,8 @@ class UserSchema(Schema):
 
 #: Text with something besides white space in it (what the services accept; they answer 400 otherwise).
 VISIBLE_TEXT = r"[^\s\x1c-\x1f\x85]"
+#: Text without control codes (core.text refuses them; tab and line breaks are allowed and tidied).
+NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]*$"
 
 
 class TokenRequestSchema(Schema):
@@ -55,3 +59,12 @@ class TokenRequestSchema(Schema):
 class TokenSchema(Schema):
     token = fields.String(required=True)
     user = fields.Nested(UserSchema)
+
+
+class UtcDateTime(fields.DateTime):
+    """A time as RFC 3339 with its offset (``2026-12-01T08:21:50+00:00``): the database keeps naive UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields
 from ..core import status
 from ..core.permissions import can_view_operations, require
 from .docs import Blueprint, error_responses
+from .schemas import UtcDateTime
 
 blp = Blueprint("api_status", __name__, url_prefix="/api/v1", description="Operations: workers and jobs (admins)")
 _errors = error_responses(blp)
@@ -15,8 +16,8 @@ _errors = error_responses(blp)
 class WorkerSchema(Schema):
     name, host = fields.String(required=True), fields.String(required=True)
     pid, jobs_done = fields.Integer(required=True), fields.Integer(required=True)
-    started_at, seen_at = fields.DateTime(required=True), fields.DateTime(required=True)
-    stopped_at = fields.DateTime(allow_none=True)
+    started_at, seen_at = UtcDateTime(required=True), UtcDateTime(required=True)
+    stopped_at = UtcDateTime(allow_none=True)
     seconds_since_seen = fields.Integer(required=True)
     state = fields.String(required=True, metadata={"enum": ["alive", "gone", "stopped"]})
 
@@ -24,13 +25,13 @@ class WorkerSchema(Schema):
 class ExpiredSchema(Schema):
     id, attempt = fields.Integer(required=True), fields.Integer(required=True)
     worker = fields.String(allow_none=True)
-    lease_expired_at = fields.DateTime(allow_none=True)
+    lease_expired_at = UtcDateTime(allow_none=True)
 
 
 class FailureSchema(Schema):
     id, attempts = fields.Integer(required=True), fields.Integer(required=True)
     code, reason = fields.String(allow_none=True), fields.String(allow_none=True)
-    at = fields.DateTime(allow_none=True)
+    at = UtcDateTime(allow_none=True)
 
 
 class KindSchema(Schema):
@@ -44,11 +45,11 @@ class EventSchema(Schema):
     kind, event = fields.String(required=True), fields.String(required=True)
     row_id = fields.Integer(required=True)
     code, worker, detail = fields.String(allow_none=True), fields.String(allow_none=True), fields.String(allow_none=True)
-    at = fields.DateTime(required=True)
+    at = UtcDateTime(required=True)
 
 
 class StatusSchema(Schema):
-    now = fields.DateTime(required=True)
+    now = UtcDateTime(required=True)
     workers = fields.List(fields.Nested(WorkerSchema), required=True)
     workers_alive = fields.Integer(required=True)
     jobs = fields.List(fields.Nested(KindSchema), required=True)

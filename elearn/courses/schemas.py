@@ -5,7 +5,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..api.schemas import VISIBLE_TEXT, Id
+from ..api.schemas import NO_CONTROL, VISIBLE_TEXT, Id
 from ..core.permissions import actor
 from . import hooks, services
 from .markdown import render_markdown
@@ -147,10 +147,11 @@ class _LessonView:
         return getattr(self._lesson, name)
 
 
-#: What the services accept as a title (``services.clean_title``): something besides white space.
-#: Documented only; the service gives the plain-language refusal (400).
-_VISIBLE_TEXT = {"pattern": VISIBLE_TEXT}
-_DESCRIPTION = {"description": "Markdown; sanitised when shown", "maxLength": services.DESCRIPTION_MAX}
+#: What the services accept as a title (``services.clean_title``): something besides white space, and
+#: no control codes. Documented only; the service gives the plain-language refusal (400).
+_VISIBLE_TEXT = {"allOf": [{"pattern": VISIBLE_TEXT}, {"pattern": NO_CONTROL}]}
+_DESCRIPTION = {"description": "Markdown; sanitised when shown", "maxLength": services.DESCRIPTION_MAX,
+                "pattern": NO_CONTROL}
 
 
 def _title(**kwargs):

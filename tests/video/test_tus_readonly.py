@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from elearn.uploads.models import Upload
 from tests.factories import SRT, make_lesson
-from tests.video.test_tus import UPLOADS, create, part_file, patch, teacher, upload_path  # noqa: F401
+from tests.video.test_tus import create, part_file, patch, upload_path
 
 pytestmark = pytest.mark.skipif(shutil.which("chattr") is None, reason="needs chattr (e2fsprogs)")
 
