@@ -66,6 +66,15 @@ def _start(app, port: int) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
+def _worker_state(app, pid: int) -> str | None:
+    from elearn.extensions import db
+
+    with app.app_context():
+        state = next((w["state"] for w in status.report()["workers"] if w["pid"] == pid), None)
+        db.session.remove()
+        return state
+
+
 def _alive_workers(app) -> list[int]:
     from elearn.extensions import db
 
@@ -89,7 +98,7 @@ def test_run_py_restarts_a_killed_worker_finishes_its_job_and_stops_cleanly(app)
     report shows the dead worker and the re-run; then a double SIGTERM leaves no process behind."""
     from elearn.extensions import db
 
-    asset_id, lesson_id, teacher_id = _committed_asset(app)
+    asset_id, asset_key, lesson_id, teacher_id = _committed_asset(app)
     port = _free_port()
     runner = _start(app, port)
     family: set[int] = set()
@@ -98,12 +107,14 @@ def test_run_py_restarts_a_killed_worker_finishes_its_job_and_stops_cleanly(app)
         first = _wait(lambda: _alive_workers(app), 60, "the worker's heartbeat")[0]
         with app.app_context():
             tasks.enqueue(asset_id)
-        _wait(lambda: _status(app, asset_id)[0] == "processing" and _ffmpeg_pids(asset_id), 60, "transcoding")
+        _wait(lambda: _status(app, asset_id)[0] == "processing" and _ffmpeg_pids(asset_key), 60, "transcoding")
         os.killpg(first, signal.SIGKILL)
         second = _wait(lambda: [p for p in _alive_workers(app) if p != first], 60, "a restarted worker")[0]
         assert _healthz(port) == 200  # the web process stays healthy meanwhile
         _wait(lambda: _status(app, asset_id)[0] == "ready", 150, "the restarted worker to finish the job")
         assert _status(app, asset_id)[2] == 2  # run again, as attempt 2
+        # The killed worker counts as gone once it has missed three heartbeats (of this app's interval).
+        _wait(lambda: _worker_state(app, first) == "gone", 60, "the report to call the killed worker gone")
         with app.app_context():
             report = status.report()
             states = {w["pid"]: w["state"] for w in report["workers"]}

@@ -257,6 +257,7 @@ VISITS = [
     Visit("video: captions read again with another encoding", "teacher", "courses.lesson_edit",
           args=lambda w: {"lesson": w.course.lessons[2].id}, then=_submit("form.caption-encoding button")),
     Visit("admin: storage", "admin", "video.admin_storage"),
+    Visit("admin: system status", "admin", "core.admin_status"),
     Visit("403 not allowed", "student", "accounts.admin_users", status=403),
     Visit("404 not found, signed out", "anonymous", path="/no-such-page", status=404),
     Visit("404 not found, signed in", "student", path="/no-such-page", status=404),
