@@ -7,15 +7,11 @@ from __future__ import annotations
 
 from flask import jsonify
 from flask.views import MethodView
-from flask_babel import lazy_gettext as _l
 
 from ..api import Blueprint, error_responses
 from ..core.db import unit_of_work
-from ..core.errors import NotFound
 from ..core.permissions import actor, can_view_operations, is_admin, require
-from ..extensions import db
 from . import services, usage
-from .models import MediaAsset
 from .permissions import can_view_asset
 from .schemas import AssetSchema, StorageSchema
 
@@ -23,19 +19,12 @@ blp = Blueprint("video_api", __name__, url_prefix="/api/v1", description="Media 
 _errors = error_responses(blp)
 
 
-def _load_asset(asset_id: int):
-    asset = db.session.get(MediaAsset, asset_id)
-    if asset is None:
-        raise NotFound("asset_not_found", _l("This video does not exist or has been removed."))
-    return asset
-
-
 @blp.route("/assets/<id:asset_id>")
 class Asset(MethodView):
     @blp.doc(summary="A video's processing state", security=[{"bearerAuth": []}])
     @blp.response(200, AssetSchema)
     @_errors({403: "May not edit this video's lesson"}, 404)
-    @require(can_view_asset, asset_id=_load_asset)
+    @require(can_view_asset, asset_id=services.get_asset)
     def get(self, asset_id):
         """Status, progress and the plain-language error of one video, for the teachers of its lesson."""
         return jsonify(_asset_body(asset_id))
@@ -54,7 +43,7 @@ class AssetRetry(MethodView):
     @blp.response(200, AssetSchema, description="The asset, queued again (a second press changes nothing)")
     @_errors({403: "May not edit this video's lesson"}, {404: "No such video"},
              {409: "Cannot be tried again (not a recording at all, or nothing failed)"})
-    @require(can_view_asset, asset_id=_load_asset)
+    @require(can_view_asset, asset_id=services.get_asset)
     @unit_of_work()
     def post(self, asset_id):
         """Queue a video whose transcoding failed again, with fresh attempts."""

@@ -5,32 +5,15 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..core.db import unit_of_work
-from ..core.errors import NotFound
 from ..core.permissions import actor, can_view_operations, is_admin, require
-from ..extensions import db
 from . import bp, services, usage
 from ..courses.forms import ActionForm
 from .forms import CaptionEncodingForm, encoding_choices
-from .models import ASSET_PROCESSING, ASSET_QUEUED, Caption, MediaAsset
+from .models import ASSET_PROCESSING, ASSET_QUEUED
 from .permissions import can_edit_caption, can_view_asset
 from .tasks import RETIRED_GRACE
-
-
-def load_asset(asset_id: int) -> MediaAsset:
-    asset = db.session.get(MediaAsset, asset_id)
-    if asset is None:
-        raise NotFound("asset_not_found", _l("This video does not exist or has been removed."))
-    return asset
-
-
-def load_caption(caption_id: int) -> Caption:
-    caption = db.session.get(Caption, caption_id)
-    if caption is None:
-        raise NotFound("caption_not_found", _l("These captions do not exist or have been removed."))
-    return caption
 
 
 def _back_to_lesson(lesson_id: int, anchor: str):
@@ -44,7 +27,7 @@ def _panel_helpers():
 
 
 @bp.post("/teaching/assets/<id:asset>/retry")
-@require(can_view_asset, asset=load_asset)
+@require(can_view_asset, asset=services.get_asset)
 def asset_retry(asset):
     """「重试」: a recording whose transcoding failed is queued again with fresh attempts."""
     if not ActionForm().validate_on_submit():
@@ -59,7 +42,7 @@ def asset_retry(asset):
 
 
 @bp.post("/teaching/captions/<id:caption>/encoding")
-@require(can_edit_caption, caption=load_caption)
+@require(can_edit_caption, caption=services.get_caption)
 def caption_encoding(caption):
     """Read a caption file again with the encoding the teacher chose, and make new WebVTT from it."""
     form = CaptionEncodingForm()

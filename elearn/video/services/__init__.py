@@ -7,6 +7,7 @@
 Functions flush and never commit. Callers import what they use from here.
 """
 from .assets import (RETRYABLE, TRANSCODE, delete_asset_files, export_files, forget_lesson_media,  # noqa: F401
+                     get_asset, get_caption,
                      import_video_file, new_asset, probe_and_queue, retry_asset, retryable, safe_extension)
 from .captions import (CAPTION_EXTENSIONS, CAPTION_LANGUAGES, CAPTION_MAX_BYTES, add_caption,  # noqa: F401
                        caption_preview, check_caption, encoding_choice, encoding_label, import_caption_file,

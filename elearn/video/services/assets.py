@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...core import jobs, storage
-from ...core.errors import ServiceError, stored_message
+from ...core.errors import NotFound, ServiceError, stored_message
 from ...core.timeutil import utcnow
 from ...extensions import db
 from ...uploads import tus
@@ -30,6 +30,23 @@ def safe_extension(filename: str | None) -> str:
     """The file's extension if it is short and plain (``mp4``), else ``bin``: only used as a hint on disk."""
     suffix = Path(str(filename or "")).suffix.lower().lstrip(".")
     return suffix if _SAFE_EXT.match(suffix) else "bin"
+
+
+# ---------------------------------------------------------------- look-ups
+
+def get_asset(asset_id) -> MediaAsset:
+    """The asset, or the plain 404 the pages and the API answer."""
+    asset = db.session.get(MediaAsset, asset_id)
+    if asset is None:
+        raise NotFound("asset_not_found", _l("This video does not exist or has been removed."))
+    return asset
+
+
+def get_caption(caption_id) -> Caption:
+    caption = db.session.get(Caption, caption_id)
+    if caption is None:
+        raise NotFound("caption_not_found", _l("These captions do not exist or have been removed."))
+    return caption
 
 
 # ---------------------------------------------------------------- video assets
