@@ -65,14 +65,16 @@ class JobKind:
     model: type
     run: Callable[[int], object]
     give_up: Callable[[object], None]
+    #: What the admins' status page calls this kind of work (a translatable string).
+    label: object = None
 
 
 _kinds: dict[str, JobKind] = {}
 
 
-def register(kind: str, *, model, run, give_up) -> JobKind:
+def register(kind: str, *, model, run, give_up, label=None) -> JobKind:
     """Declare a kind of job; registering the same kind again replaces it (a second app in tests)."""
-    job = JobKind(kind, model, run, give_up)
+    job = JobKind(kind, model, run, give_up, label)
     _kinds[kind] = job
     return job
 

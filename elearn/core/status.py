@@ -38,7 +38,7 @@ def _kind(job, now) -> dict:
     failures = db.session.scalars(select(model).where(model.status == jobs.FAILED)
                                   .order_by(model.updated_at.desc()).limit(10)).all() \
         if hasattr(model, "updated_at") else []
-    return {"kind": job.name, "counts": counts,
+    return {"kind": job.name, "label": str(job.label or job.name), "counts": counts,
             "expired": [{"id": row.id, "worker": row.lease_owner, "attempt": row.attempt,
                          "lease_expired_at": row.lease_expires_at} for row in expired],
             "failures": [{"id": row.id, "code": getattr(row, "error_code", None),

@@ -43,7 +43,8 @@ class LeaseLost(Exception):
 
 
 def init_app(app) -> None:
-    jobs.register(TRANSCODE, model=MediaAsset, run=run_transcode, give_up=_give_up)
+    jobs.register(TRANSCODE, model=MediaAsset, run=run_transcode, give_up=_give_up,
+                  label=_l("Preparing videos for playing"))
 
 
 def enqueue(asset_id: int) -> None:

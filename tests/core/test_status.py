@@ -62,6 +62,8 @@ def test_the_status_page_says_no_worker_runs(app, db, gone_worker_and_expired_jo
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "No background worker is running now." in text and "it has stopped" in text
+    # Kinds and states in words, not the registry's names ("transcode", "processing").
+    assert "Preparing videos for playing" in text and "Being worked on" in text and ">processing<" not in text
 
 
 def test_healthz_stays_ok_with_a_note_when_workers_are_gone(app, db, gone_worker_and_expired_job):
