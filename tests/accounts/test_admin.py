@@ -149,6 +149,15 @@ def test_list_finds_people_by_name_or_number(admin, user_factory):
     assert "Import from a spreadsheet" in text_of(admin.get("/admin/users"))
 
 
+def test_search_finds_a_mobile_typed_with_spaces_or_full_width_digits(admin, user_factory):
+    """Admins type a number as they read it out ("139 1234 5678") or from a Chinese keyboard (１３９…)."""
+    user_factory(name="欧阳娜娜", mobile="13912345678")
+    user_factory(name="司马光", mobile="13800138321")
+    for typed in ("139 1234 5678", "139-1234-5678", "１３９１２３４５６７８", "１３９ １２３４", "5678"):
+        page = text_of(admin.get("/admin/users", query_string={"q": typed}))
+        assert "欧阳娜娜" in page and "司马光" not in page, typed
+
+
 # ---------------------------------------------------------------- disable and enable
 
 def test_disable_ends_sessions_and_revokes_tokens(app, admin, user_factory, db):
