@@ -62,10 +62,24 @@ class Config:
     DEFAULT_LOCALE = "zh_CN"
     #: Anyone may create a student account from the login page.
     SELF_REGISTRATION = False
-    #: Failed logins for one (account, IP) pair before that pair is locked, and the window/lock in minutes.
-    LOGIN_PAIR_LIMIT = 5
-    LOGIN_IP_LIMIT = 50
+    #: Sign-in throttling (accounts/signin.py). Wrong passwords for one account within the window
+    #: (its username and its mobile number count together) before its password is refused for the rest
+    #: of the window; a one-time code from the office still signs the person in meanwhile.
+    LOGIN_ACCOUNT_LIMIT = 5
+    #: Wrong one-time codes for one account within the window, counted apart from passwords.
+    LOGIN_CODE_LIMIT = 5
+    #: The window, in minutes: failures older than this no longer count, and a lock lasts this long.
     LOGIN_WINDOW_MINUTES = 15
+    #: From this wrong password on, the answer says how many tries are left.
+    LOGIN_WARN_FROM = 3
+    #: One address (a classroom behind one router, a carrier's shared address) is never locked. After
+    #: this many failures from it within the window, each further failure makes it wait one second
+    #: more before the next try (429 with Retry-After), up to LOGIN_IP_MAX_DELAY_SECONDS.
+    LOGIN_IP_FREE_FAILURES = 20
+    LOGIN_IP_MAX_DELAY_SECONDS = 30
+    #: The hash checked for a login that names nobody, so it costs what a real check costs. Empty:
+    #: werkzeug's default, the method passwords are stored with.
+    LOGIN_DUMMY_HASH_METHOD = ""
     #: "Remember me" lasts this many days.
     REMEMBER_DAYS = 30
     #: One-time codes: reset codes issued by an admin, and codes on import slips (hours).
@@ -169,6 +183,8 @@ class TestConfig(Config):
     EMBEDDED_WORKER = False
     SECRET_KEY = "test-secret-key-not-for-production"
     LOGIN_WINDOW_MINUTES = 15
+    #: The cheap hash tests store passwords with (tests/factories.py fast_hash), so unknown logins stay fast.
+    LOGIN_DUMMY_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 class ProdConfig(Config):

@@ -32,14 +32,24 @@ def admin_users():
     page = min(max(1, request.args.get("page", 1, type=int)), PAGE_MAX)
     stmt = select(User).order_by(User.id.desc())
     if query:
-        like = f"%{query}%"
-        stmt = stmt.where(or_(User.name.ilike(like), User.mobile.ilike(like), User.username.ilike(like)))
+        stmt = stmt.where(_matches(query))
     if role:
         stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
     users = db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
     total = db.session.scalar(select(func.count(User.id)))
     return render_template("admin/users.html", users=users, query=query, role=role, total=total,
                            action_form=ConfirmForm())
+
+
+def _matches(query: str):
+    """Part of a name, username or mobile number; a number as it is read out or typed on a Chinese
+    keyboard ("139 1234 5678", "１３９…") is looked up by its digits, as sign-in does."""
+    like = f"%{query}%"
+    conditions = [User.name.ilike(like), User.mobile.ilike(like), User.username.ilike(like)]
+    digits = services.normalise_login(query)
+    if digits.isdigit() and digits != query:
+        conditions.append(User.mobile.like(f"%{digits}%"))
+    return or_(*conditions)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -79,6 +89,7 @@ def admin_user_edit(user: User):
                 services.check_password_strength(form.password.data)
                 user.set_password(form.password.data)
                 services.end_all_sessions(user)
+                services.forgive_failed_sign_ins(user)
         status = work.status
         if work.ok:
             if user.id == current_user.id and form.password.data:

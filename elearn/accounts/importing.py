@@ -8,7 +8,6 @@ Plain functions: they flush, never commit, and never read ``request``.
 from __future__ import annotations
 
 import re
-import unicodedata
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,7 +19,7 @@ from sqlalchemy import select
 
 from ..core import spreadsheets
 from ..core.errors import ServiceError
-from ..core.text import printable
+from ..core.text import half_width, printable
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import services
@@ -97,7 +96,7 @@ def _blank(row) -> bool:
 # ---------------------------------------------------------------- headings
 
 def _heading_key(value) -> str:
-    text = unicodedata.normalize("NFKC", _text(value)).lower()
+    text = half_width(_text(value)).lower()
     text = re.sub(r"\(.*?\)|\[.*?\]|【.*?】", "", text)  # notes such as 手机号（必填）
     return re.sub(r"[\s_\-*:.]+", "", text)
 
@@ -150,7 +149,7 @@ def _text(value) -> str:
 
 def _compact(value) -> str:
     """Digits and ASCII from full-width input (１３８…), without the spaces people type."""
-    return unicodedata.normalize("NFKC", _text(value))
+    return half_width(_text(value))
 
 
 def _birth_year(value):

@@ -118,7 +118,12 @@ class ApiToken(db.Model):
 
 
 class LoginAttempt(db.Model):
-    """Every login attempt, so throttling holds across processes and machines."""
+    """Every login attempt, so throttling holds across processes and machines.
+
+    ``login`` is what the attempt counts against: ``<kind>:user:<id>`` for an account (so its username
+    and its mobile number count together), ``<kind>:login:<what was typed, normalised>`` for a login
+    that names nobody; ``kind`` is ``password`` or ``code`` (codes have a limit of their own).
+    """
 
     __tablename__ = "login_attempts"
     __table_args__ = (
@@ -131,3 +136,11 @@ class LoginAttempt(db.Model):
     ip: Mapped[str] = mapped_column(String(64))
     success: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    @staticmethod
+    def key(kind: str, user: User | None, login: str) -> str:
+        return f"{kind}:user:{user.id}" if user is not None else f"{kind}:login:{login}"[:64]
+
+    @staticmethod
+    def account_keys(user: User) -> list[str]:
+        return [LoginAttempt.key(kind, user, "") for kind in ("password", "code")]

@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from ..core.errors import ServiceError
-from ..core.text import clean_line
+from ..core.text import clean_line, half_width
 from ..core.timeutil import utcnow
 from ..extensions import db
-from .models import CONTRASTS, ROLES, TEXT_SIZES, ApiToken, OneTimeCode, User
+from .models import CONTRASTS, ROLES, TEXT_SIZES, ApiToken, LoginAttempt, OneTimeCode, User
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{2,31}$")
@@ -33,7 +33,7 @@ def normalise_mobile(raw: str | None) -> str | None:
     """A mainland mobile number as 11 digits, accepting spaces, dashes and +86; None if empty."""
     if raw is None:
         return None
-    digits = re.sub(r"[\s\-()]", "", str(raw))
+    digits = re.sub(r"[\s\-()]", "", half_width(raw))
     if digits.endswith(".0"):  # spreadsheets store numbers as floats
         digits = digits[:-2]
     for prefix in ("+86", "0086", "86"):
@@ -47,7 +47,9 @@ def normalise_mobile(raw: str | None) -> str | None:
 
 
 def normalise_login(raw: str | None) -> str:
-    value = (raw or "").strip()
+    """What a login is looked up (and counted) by: a mobile number as its digits, whatever the keyboard
+    typed (１３９ １２３４-５６７８), a username in lower case."""
+    value = half_width(raw).strip()
     compact = re.sub(r"[\s\-]", "", value)
     if compact.startswith("+86"):
         compact = compact[3:]
@@ -103,11 +105,19 @@ def issue_code(user: User, purpose: str, by: User | None = None) -> str:
 
 
 def reset_password(user: User, by: User | None = None) -> str:
-    """Admin reset: end the user's sessions and tokens, clear the password, hand out a code."""
+    """Admin reset: end the user's sessions and tokens, clear the password, lift a sign-in lock, hand out a code."""
     end_all_sessions(user)
+    forgive_failed_sign_ins(user)
     user.password_hash = None
     user.must_change_password = True
     return issue_code(user, "reset", by)
+
+
+def forgive_failed_sign_ins(user: User) -> None:
+    """Forget the account's failed sign-ins, lifting its lock: the office has just spoken to the person
+    (a reset, a new password) or the person proved who they are with a code."""
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.login.in_(LoginAttempt.account_keys(user)),
+                                                  LoginAttempt.success.is_(False)))
 
 
 # ---------------------------------------------------------------- sessions and tokens

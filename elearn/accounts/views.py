@@ -1,12 +1,12 @@
 """Sign-in, sign-out, one-time codes, self-registration and the user's own account page."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..core.db import unit_of_work
-from ..core.errors import ServiceError
+from ..core.errors import ServiceError, with_retry_after
 from ..core.permissions import login_required
 from ..core.utils import safe_next
 from ..extensions import login_manager
@@ -40,35 +40,35 @@ def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(request.args.get("next")) or url_for("index"))
     form = LoginForm(next=request.args.get("next", ""))
-    status = 200
+    status, refusal = 200, None
     if form.validate_on_submit():
         # A refusal is committed too: the failure it recorded counts towards throttling.
         with unit_of_work(flash_errors=True, commit_on=(ServiceError,)) as work:
             user = signin.authenticate(form.login.data, form.password.data, client_ip())
         if work.ok:
             return _sign_in(user, form.remember.data)
-        status = work.status
+        status, refusal = work.status, work.error
     elif request.method == "POST":
         status = 400
-    return render_template("accounts/login.html", form=form,
-                           self_registration=current_app.config["SELF_REGISTRATION"]), status
+    page = render_template("accounts/login.html", form=form, self_registration=current_app.config["SELF_REGISTRATION"])
+    return with_retry_after(make_response(page, status), refusal)
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
 def login_code():
     """Sign in with a one-time code (the QR code on a slip opens this page filled in)."""
     form = CodeLoginForm(login=request.args.get("login", ""), code=request.args.get("code", ""))
-    status = 200
+    status, refusal = 200, None
     if form.validate_on_submit():
         with unit_of_work(flash_errors=True, commit_on=(ServiceError,)) as work:  # failures count, as above
             user = signin.redeem_code(form.login.data, form.code.data, client_ip())
         if work.ok:
             login_user(user, remember=False)
             return redirect(url_for("accounts.set_password"))
-        status = work.status
+        status, refusal = work.status, work.error
     elif request.method == "POST":
         status = 400
-    return render_template("accounts/login_code.html", form=form), status
+    return with_retry_after(make_response(render_template("accounts/login_code.html", form=form), status), refusal)
 
 
 @bp.route("/account/set-password", methods=["GET", "POST"])

@@ -93,14 +93,23 @@ def http_error_body(status: int) -> dict:
     return {"code": code, "message": text, "status": status}
 
 
+def with_retry_after(response, error: ServiceError | dict | None):
+    """Say in ``Retry-After`` the seconds a refusal asks to wait (its ``retry_after``), if it names any:
+    a client (or a person's browser) must not be left to guess from a 429 or 503."""
+    details = error.details if isinstance(error, ServiceError) else (error or {})
+    if details.get("retry_after"):
+        response.headers["Retry-After"] = str(int(details["retry_after"]))
+    return response
+
+
 def error_response(status: int, body: dict | None = None):
     body = body or http_error_body(status)
     body.setdefault("status", status)
     if wants_json():
-        return make_response(jsonify(body), status)
+        return with_retry_after(make_response(jsonify(body), status), body)
     template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
     try:
-        return make_response(render_template(template, status=status, message=body["message"]), status)
+        return with_retry_after(make_response(render_template(template, status=status, message=body["message"]), status), body)
     except Exception:
         # The page itself failed (the database is down, say): the visitor still gets an answer.
         current_app.logger.exception("Error page %s could not be rendered; sending the static one", status)

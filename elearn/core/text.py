@@ -74,3 +74,9 @@ def printable(value) -> str:
     """What may be shown of a text we do not refuse (a file name someone else chose): control codes,
     invisible format characters and separators other than the space dropped, never an error."""
     return "".join(ch for ch in str(value or "") if ch.isprintable())
+
+
+def half_width(value) -> str:
+    """Full-width digits, letters and signs (１３８, Ａ, －, the ideographic space) as their ASCII forms:
+    Chinese keyboards type them, and a mobile number or code must read the same either way."""
+    return unicodedata.normalize("NFKC", "" if value is None else str(value))

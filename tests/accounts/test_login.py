@@ -6,8 +6,6 @@ import pytest
 
 import config as config_module
 from elearn import create_app
-from elearn.accounts.models import LoginAttempt
-from elearn.core.timeutil import utcnow
 from tests.clients import csrf_token, login
 from tests.conftest import make_config
 from tests.factories import DEFAULT_PASSWORD, make_user
@@ -58,37 +56,7 @@ def test_disabled_user_cannot_sign_in(client, user_factory):
     assert "已被停用" in response.get_data(as_text=True)
 
 
-def test_five_failures_lock_the_pair_for_fifteen_minutes(client, user_factory, db):
-    """5 wrong passwords for one account from one IP lock that pair; the message says how long."""
-    user = user_factory()
-    for _ in range(4):
-        assert post_login(client, user.mobile, "wrong-one").status_code == 401
-    fifth = post_login(client, user.mobile, "wrong-one")
-    assert fifth.status_code == 429
-    assert "15 分钟" in fifth.get_data(as_text=True)
-    # Even the right password is refused while locked...
-    assert post_login(client, user.mobile, DEFAULT_PASSWORD).status_code == 429
-    # ...but the same account from another IP is not locked.
-    other = client.application.test_client()
-    data = {"login": user.mobile, "password": DEFAULT_PASSWORD, "csrf_token": csrf_token(other, "/login")}
-    assert other.post("/login", data=data, environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 302
-    # Sixteen minutes later the lock has gone.
-    for row in db.session.query(LoginAttempt).filter_by(login=user.mobile, ip="127.0.0.1"):
-        row.created_at -= timedelta(minutes=16)
-    db.session.commit()
-    assert post_login(client, user.mobile, DEFAULT_PASSWORD).status_code == 302
-
-
-def test_fifty_failures_lock_the_ip(client, user_factory, db):
-    """50 failures from one IP (any accounts) lock that IP."""
-    now = utcnow()
-    db.session.add_all(LoginAttempt(login=f"1390000{i:04d}", ip="127.0.0.1", success=False,
-                                    created_at=now - timedelta(seconds=i)) for i in range(50))
-    db.session.commit()
-    user = user_factory()
-    response = post_login(client, user.mobile, DEFAULT_PASSWORD)
-    assert response.status_code == 429
-    assert "网络" in response.get_data(as_text=True)
+# Throttling (per account, soft lock, one address slowed down): test_signin_throttle.py.
 
 
 def remember_cookie_lifetime(client, user) -> timedelta:

@@ -61,9 +61,9 @@ def _prepare(role, tmp_path):
     """A fresh app and database for ``role``, its data, and the headers it signs in with."""
     # Its own SQLite file even in CI's PostgreSQL pass: dropping that schema would pull it from under
     # the other tests. Fuzzing POST /auth/token fails many sign-ins from one address: do not let that
-    # lock the address.
+    # slow the address down.
     app = create_app(make_config(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'fuzz.db'}",
-                                 LOGIN_PAIR_LIMIT=10**6, LOGIN_IP_LIMIT=10**6))
+                                 LOGIN_ACCOUNT_LIMIT=10**6, LOGIN_IP_FREE_FAILURES=10**6))
     reset_schema(app)
     with app.app_context():
         teacher = _seed_data()
