@@ -167,8 +167,7 @@ def _refuse(count: Count, ip: str, message, now: datetime) -> ServiceError:
         message = ngettext(
             "The mobile number, username or password is not right. You can try %(num)d more time.",
             "The mobile number, username or password is not right. You can try %(num)d more times.", left)
-    return ServiceError("invalid_credentials" if count.kind == "password" else "invalid_code", message,
-                        status=401, tries_left=left)
+    return ServiceError("invalid_credentials" if count.kind == "password" else "invalid_code", message, status=401)
 
 
 # ---------------------------------------------------------------- signing in

@@ -27,7 +27,8 @@ class Token(MethodView):
     @_errors({400: "No login or no password (or malformed JSON)"},
              {401: "Wrong credentials, or an invalid bearer token sent along"},
              {403: "This account has been disabled"}, 422,
-             {429: "Too many failures: locked for a while (retry_after says how long)"})
+             {429: "Too many wrong passwords for this account (locked: a one-time code still works), or many "
+                   "failures from this address (slow_down: a few seconds); Retry-After and retry_after say how long"})
     def post(self, data):
         """Exchange a login and password for a bearer token."""
         # A refusal is committed too: the failure it recorded counts towards throttling.

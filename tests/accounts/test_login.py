@@ -59,6 +59,21 @@ def test_disabled_user_cannot_sign_in(client, user_factory):
 # Throttling (per account, soft lock, one address slowed down): test_signin_throttle.py.
 
 
+@pytest.mark.parametrize("path", ["/login", "/account", "/account/set-password"])
+def test_password_fields_have_a_show_password_button_that_needs_javascript(app, db, path):
+    """Without JavaScript the button stays hidden and the field a password field (app.js shows it)."""
+    client = app.test_client()
+    if path != "/login":
+        login(client, make_user(db, must_change_password=path.endswith("set-password")))
+    page = client.get(path).get_data(as_text=True)
+    buttons = re.findall(r"<button[^>]*data-show-password=\"([^\"]+)\"[^>]*>", page)
+    assert buttons, "no show-password button"
+    for field_id in buttons:
+        assert re.search(rf'<input[^>]*id="{field_id}"[^>]*type="password"|<input[^>]*type="password"[^>]*id="{field_id}"', page)
+    tag = re.search(r"<button[^>]*data-show-password[^>]*>", page).group(0)
+    assert " hidden" in tag and 'aria-pressed="false"' in tag and 'type="button"' in tag
+
+
 def remember_cookie_lifetime(client, user) -> timedelta:
     """How long from now the remember-me cookie set by signing ``user`` in is kept by the browser."""
     response = post_login(client, user.mobile, DEFAULT_PASSWORD, remember="y")

@@ -36,6 +36,23 @@
 
   document.querySelectorAll(".read-aloud").forEach(setUpReadAloud);
 
+  // Show password: older eyes and stiff fingers mistype what they cannot see. The button is pressed
+  // while the password shows; sending the form hides it again, so the browser keeps no copy as text.
+  document.querySelectorAll("[data-show-password]").forEach(function (button) {
+    var input = document.getElementById(button.getAttribute("data-show-password"));
+    if (!input) { return; }
+    var showLabel = button.textContent.trim();
+    var hideLabel = button.getAttribute("data-hide-label");
+    function show(visible) {
+      input.type = visible ? "text" : "password";
+      button.setAttribute("aria-pressed", visible ? "true" : "false");
+      button.textContent = visible ? hideLabel : showLabel;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () { show(input.type === "password"); });
+    if (input.form) { input.form.addEventListener("submit", function () { show(false); }); }
+  });
+
   // A print button (used on slips).
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;
