@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from elearn.accounts.models import User
-from elearn.core.text import clean_line, clean_text
+from elearn.core.text import clean_line, clean_text, half_width
 from elearn.core.utils import safe_filename
 from elearn.courses.models import Course, Lesson
 from tests.clients import bearer, csrf_token
@@ -121,3 +121,10 @@ def test_file_names_shown_lose_the_override():
     """"photo\u202egpj.exe" would show as "photoexe.jpg": the shown name is the real one."""
     assert safe_filename(f"photo{RLO}gpj.exe") == "photogpj.exe"
     assert safe_filename("讲义\x00.pdf") == "讲义.pdf"
+
+
+def test_half_width_turns_what_chinese_keyboards_type_into_ascii():
+    """Full-width digits, dashes and the ideographic space read as their ASCII forms; Chinese stays."""
+    assert half_width("１３８－１２３４　５６７８") == "138-1234 5678"
+    assert half_width("ＬａｏＷａｎｇ 王") == "LaoWang 王"
+    assert half_width(None) == ""
