@@ -92,3 +92,23 @@ def members(group: m.ClassGroup, state: str = m.ENROLLED) -> list[m.Enrolment]:
 def classes_of(user_id: int, state: str = m.ENROLLED) -> list[m.ClassGroup]:
     return list(db.session.scalars(select(m.ClassGroup).join(m.Enrolment, m.Enrolment.class_id == m.ClassGroup.id)
                                    .where(m.Enrolment.user_id == user_id, m.Enrolment.state == state)))
+
+
+def next_sessions(user_id: int, now: datetime | None = None, limit: int = 3) -> list[m.ClassSession]:
+    """The person's coming sessions (not cancelled, not over), soonest first."""
+    now = now or utcnow()
+    return list(db.session.scalars(
+        select(m.ClassSession).join(m.Enrolment, m.Enrolment.class_id == m.ClassSession.class_id)
+        .where(m.Enrolment.user_id == user_id, m.Enrolment.state == m.ENROLLED,
+               m.ClassSession.status == m.SCHEDULED, m.ClassSession.ends_at > now)
+        .order_by(m.ClassSession.starts_at).limit(limit)))
+
+
+def moved_up_unseen(user_id: int) -> list[m.Enrolment]:
+    return list(db.session.scalars(select(m.Enrolment).filter_by(user_id=user_id, promoted_unseen=True)))
+
+
+def mark_moved_up_seen(group: m.ClassGroup, user_id: int) -> None:
+    row = enrolment_of(group, user_id)
+    if row is not None:
+        row.promoted_unseen = False

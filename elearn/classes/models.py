@@ -139,3 +139,4 @@ class Enrolment(db.Model):
     promoted_unseen: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped["User"] = relationship(lazy="joined")  # noqa: F821
+    class_group: Mapped[ClassGroup] = relationship()

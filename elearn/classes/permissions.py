@@ -1,7 +1,10 @@
 """Who may do what with classes (pages and API ask the same rules)."""
 from __future__ import annotations
 
+from sqlalchemy import exists, select
+
 from ..core.permissions import is_admin, is_signed_in
+from ..extensions import db
 from . import models as m
 
 
@@ -29,5 +32,30 @@ def can_take_roll(user, group: m.ClassGroup) -> bool:
     return is_admin(user) or staff_role(user, group) is not None
 
 
-def can_view_class(user, group: m.ClassGroup, member: bool = False) -> bool:
-    return can_take_roll(user, group) or (is_signed_in(user) and member)
+def is_member(user, group: m.ClassGroup) -> bool:
+    if not is_signed_in(user):
+        return False
+    return db.session.scalar(select(exists().where(
+        m.Enrolment.class_id == group.id, m.Enrolment.user_id == user.id,
+        m.Enrolment.state.in_((m.ENROLLED, m.WAITING))))) or False
+
+
+def can_view_class(user, group: m.ClassGroup) -> bool:
+    return can_take_roll(user, group) or is_member(user, group)
+
+
+def can_join_class(user, group: m.ClassGroup) -> bool:
+    return is_signed_in(user) and group.self_enrol
+
+
+def can_leave_class(user, group: m.ClassGroup) -> bool:
+    return is_member(user, group)
+
+
+def can_take_session_roll(user, session: m.ClassSession) -> bool:
+    """The roll-call page and the classroom's check-in screen of one session."""
+    return can_take_roll(user, session.class_group)
+
+
+def can_view_own_classes(user) -> bool:
+    return is_signed_in(user)
