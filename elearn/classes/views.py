@@ -2,6 +2,8 @@
 check-in screen, and the check-in a phone opens when it scans that screen's code."""
 from __future__ import annotations
 
+import io
+
 import segno
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from babel.dates import format_skeleton
@@ -124,8 +126,9 @@ def checkin_screen(session):
 def checkin_qr(session):
     """The code shown now, as an SVG image (segno draws it from a URL we build; nothing typed goes in)."""
     url = url_for("classes.scan", code=roll.screen(session)["code"], _external=True)
-    svg = segno.make(url, error="m").svg_inline(scale=10, border=2, dark="#000", light="#fff")
-    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
+    image = io.BytesIO()
+    segno.make(url, error="m").save(image, kind="svg", scale=10, border=2, dark="#000", light="#fff")
+    return Response(image.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 # ---------------------------------------------------------------- self check-in

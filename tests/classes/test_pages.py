@@ -111,7 +111,7 @@ def test_check_in_screen_and_its_qr_code(app, db, live):
     page = client.get(f"/classes/sessions/{live.session.id}/screen")
     assert page.status_code == 200 and "qr.svg" in page.get_data(as_text=True)
     image = client.get(f"/classes/sessions/{live.session.id}/qr.svg")
-    assert image.mimetype == "image/svg+xml" and image.data.startswith(b"<svg")
+    assert image.mimetype == "image/svg+xml" and b"<svg" in image.data[:200]
     code = client.get(f"/api/v1/class-sessions/{live.session.id}/checkin-code").get_json()
     assert code["expected"] == 2 and code["url"].endswith("/checkin/" + code["code"])
     student = app.test_client()
