@@ -12,6 +12,9 @@
 
   function newRef() { return "m" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10); }
 
+  // One queue per signed-in person and session: marks are never sent under another login.
+  function keyFor(userId, sessionId) { return "elearn.roll." + userId + "." + sessionId; }
+
   // Marks waiting to be sent for one session: [{person, status, made_at, ref}], oldest first.
   function MarkQueue(storage, key) {
     this.storage = storage;
@@ -69,7 +72,7 @@
     var state = doc.querySelector("[data-roll-state]");
     var storage = null;
     try { storage = win.localStorage; } catch (e) { storage = null; }
-    var queue = new MarkQueue(storage, "elearn.roll." + list.getAttribute("data-session"));
+    var queue = new MarkQueue(storage, keyFor(list.getAttribute("data-user"), list.getAttribute("data-session")));
     var sending = false;
 
     function say(key, count) {
@@ -133,5 +136,5 @@
   if (typeof document !== "undefined") {
     document.addEventListener("DOMContentLoaded", function () { start(document, window); });
   }
-  return { MarkQueue: MarkQueue, nextStatus: nextStatus, shownStatus: shownStatus };
+  return { MarkQueue: MarkQueue, keyFor: keyFor, nextStatus: nextStatus, shownStatus: shownStatus };
 });
