@@ -8,8 +8,8 @@ from ..extensions import db
 from . import models as m
 
 
-def can_manage_classes(user) -> bool:
-    """Terms, classes, schedules and rosters: the office."""
+def can_manage_classes(user, thing=None) -> bool:
+    """Terms, classes, schedules and rosters: the office (``thing``: the class or session at hand)."""
     return is_admin(user)
 
 
