@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from .accounts.models import User
 from .accounts.services import create_user
+from .classes.demo import create_demo_class
 from .courses.demo import create_demo_course
 from .extensions import db
 
@@ -35,7 +36,9 @@ def create_demo_data() -> list[dict]:
             name=row["name"], username=row["username"], mobile=row["mobile"], password=row["password"],
             birth_year=row["birth_year"], roles=row["roles"])
     db.session.commit()
-    create_demo_course(users["teacher"])  # commits on its own; logs and goes on without ffmpeg
+    course = create_demo_course(users["teacher"])  # commits on its own; logs and goes on without ffmpeg
+    create_demo_class(users["teacher"], [users["student"], users["secretary"]], course)
+    db.session.commit()
     return DEMO_ACCOUNTS
 
 

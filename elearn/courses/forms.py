@@ -14,7 +14,7 @@ def visibility_choices():
     return [
         ("public", _l("Everyone, also without signing in")),
         ("signed_in", _l("Everyone who has signed in")),
-        ("classes", _l("Only members of chosen classes (for now: only the course's teachers and administrators)")),
+        ("classes", _l("Only members of the classes linked to this course")),
     ]
 
 

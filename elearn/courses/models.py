@@ -13,9 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.timeutil import utcnow
 from ..extensions import db
 
-#: Who may see a course. "classes" means members of chosen class groups; until class groups
-#: exist it is stored as chosen and treated as "admins and the course's teachers only"
-#: (see permissions.can_view_course), so choosing it never shows a course too widely.
+#: Who may see a course. "classes" means members (and staff) of the class groups linked to the
+#: course, as the classes feature's visibility provider says (see permissions.can_view_course).
 VISIBILITIES = ("public", "signed_in", "classes")
 STATUSES = ("draft", "published")
 

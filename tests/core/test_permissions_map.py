@@ -30,6 +30,7 @@ PUBLIC = {
     ("api_courses.Courses", "GET"): "the course list; filtered by visible_clause for the caller",
     ("api_learning.Ping", "GET"): "a bare answer without data, the baseline of the heartbeat benchmark",
     ("api_learning.Ping", "POST"): "the same through the API's sign-in and CSRF checks",
+    ("classes.scan", "GET"): "a scanned check-in code is the credential; it only reads, and checking in needs sign-in",
     ("uploads_api.UploadCollection", "OPTIONS"): "tus capability discovery, which the protocol answers to anyone",
     ("uploads_api.UploadResource", "OPTIONS"): "tus capability discovery, which the protocol answers to anyone",
 }

@@ -56,7 +56,8 @@ test("the media panel's scripts fill window.elearn in their order", function () 
 
 test("no page script leaves anything but elearn in the global scope", function () {
   var names = [];
-  scriptsOf("learning/lesson.html").concat(scriptsOf("video/lesson_media_panel.html")).forEach(function (name) {
+  scriptsOf("learning/lesson.html").concat(scriptsOf("video/lesson_media_panel.html"), scriptsOf("classes/roll.html"),
+                                           scriptsOf("classes/screen.html")).forEach(function (name) {
     if (names.indexOf(name) < 0) { names.push(name); }
   });
   var context = load(names);
@@ -65,7 +66,8 @@ test("no page script leaves anything but elearn in the global scope", function (
 });
 
 test("every script in the folder is loaded by some page", function () {
-  var used = scriptsOf("learning/lesson.html").concat(scriptsOf("video/lesson_media_panel.html"), ["app.js"]);
+  var used = scriptsOf("learning/lesson.html").concat(scriptsOf("video/lesson_media_panel.html"), scriptsOf("classes/roll.html"),
+                                                      scriptsOf("classes/screen.html"), ["app.js"]);
   fs.readdirSync(JS).filter(function (name) { return /\.js$/.test(name); }).forEach(function (name) {
     assert.ok(used.indexOf(name) >= 0, name + " is loaded by no page");
   });

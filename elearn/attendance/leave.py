@@ -1,0 +1,80 @@
+"""请假: a leave request for an event that has not ended, asked by the person or by someone who may
+mark for them, decided by someone who may mark. An approved request marks the person 请假."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..core.errors import Forbidden, NotFound, ServiceError
+from ..core.timeutil import utcnow
+from ..extensions import db
+from . import models as m
+from .permissions import can_mark_attendance, can_request_leave
+from .services import clean_note, mark
+
+
+def request_leave(event: m.AttendanceEvent, person_id: int, reason: str, *, actor,
+                  now: datetime | None = None) -> m.LeaveRequest:
+    """Ask for leave; asked by someone who may mark, it is approved at once (they are the approver)."""
+    now = now or utcnow()
+    if not can_request_leave(actor, event, person_id):
+        raise Forbidden("not_allowed", _l("You cannot ask for leave for this session."))
+    if event.cancelled_at is not None:
+        raise ServiceError("event_cancelled", _l("This session was cancelled, so no leave is needed."), status=409)
+    if now >= event.ends_at:
+        raise ServiceError("event_over", _l("This session is already over. Leave can only be asked for before it ends."),
+                           status=422)
+    reason = clean_note(reason, "reason")
+    if not reason:
+        raise ServiceError("reason_required", _l("Please say why you cannot come."), status=422, field="reason")
+    request = db.session.scalar(select(m.LeaveRequest).filter_by(event_id=event.id, user_id=person_id).with_for_update())
+    if request is not None and request.state == m.APPROVED:
+        raise ServiceError("already_approved", _l("Leave for this session has already been approved."), status=409)
+    if request is None:
+        request = m.LeaveRequest(event_id=event.id, user_id=person_id)
+        db.session.add(request)
+    request.reason, request.state, request.requested_by_id, request.created_at = reason, m.PENDING, actor.id, now
+    request.decided_by_id = request.decided_at = None
+    db.session.flush()
+    if person_id != actor.id:
+        decide(request, True, actor=actor, now=now)
+    return request
+
+
+def get_request(request_id: int) -> m.LeaveRequest:
+    request = db.session.get(m.LeaveRequest, request_id)
+    if request is None:
+        raise NotFound("leave_not_found", _l("This leave request no longer exists."))
+    return request
+
+
+def decide(request: m.LeaveRequest, approve: bool, *, actor, now: datetime | None = None) -> m.LeaveRequest:
+    now = now or utcnow()
+    if not can_mark_attendance(actor, request.event):
+        raise Forbidden("not_allowed", _l("You cannot decide on leave for this session."))
+    if request.state != m.PENDING:
+        raise ServiceError("already_decided", _l("This leave request has already been decided."), status=409)
+    request.state = m.APPROVED if approve else m.DECLINED
+    request.decided_by_id, request.decided_at = actor.id, now
+    if approve:
+        mark(request.event, request.user_id, m.EXCUSED, actor=actor, source=m.BY_LEAVE, reason=request.reason,
+             made_at=now, now=now)
+    db.session.flush()
+    return request
+
+
+def withdraw(request: m.LeaveRequest, *, actor, now: datetime | None = None) -> None:
+    """The person takes back a request not yet decided."""
+    if request.user_id != getattr(actor, "id", None):
+        raise Forbidden("not_allowed", _l("Only the person who asked can take this request back."))
+    if request.state != m.PENDING:
+        raise ServiceError("already_decided", _l("This leave request has already been decided."), status=409)
+    request.state = m.WITHDRAWN
+    request.decided_at = now or utcnow()
+
+
+def pending(event: m.AttendanceEvent) -> list[m.LeaveRequest]:
+    return list(db.session.scalars(select(m.LeaveRequest).filter_by(event_id=event.id, state=m.PENDING)
+                                   .order_by(m.LeaveRequest.created_at)))

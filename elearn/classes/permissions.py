@@ -1,0 +1,61 @@
+"""Who may do what with classes (pages and API ask the same rules)."""
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+
+from ..core.permissions import is_admin, is_signed_in
+from ..extensions import db
+from . import models as m
+
+
+def can_manage_classes(user, thing=None) -> bool:
+    """Terms, classes, schedules and rosters: the office (``thing``: the class or session at hand)."""
+    return is_admin(user)
+
+
+def staff_role(user, group: m.ClassGroup) -> str | None:
+    if not is_signed_in(user):
+        return None
+    for staff in group.staff:
+        if staff.user_id == user.id:
+            return staff.role
+    return None
+
+
+def can_teach_class(user, group: m.ClassGroup) -> bool:
+    """Teachers of the class: announcements, leave decisions, the class's reports."""
+    return is_admin(user) or staff_role(user, group) == m.TEACHER
+
+
+def can_take_roll(user, group: m.ClassGroup) -> bool:
+    """Teachers and assistants (班长) take roll and mark home visits."""
+    return is_admin(user) or staff_role(user, group) is not None
+
+
+def is_member(user, group: m.ClassGroup) -> bool:
+    if not is_signed_in(user):
+        return False
+    return db.session.scalar(select(exists().where(
+        m.Enrolment.class_id == group.id, m.Enrolment.user_id == user.id,
+        m.Enrolment.state.in_((m.ENROLLED, m.WAITING))))) or False
+
+
+def can_view_class(user, group: m.ClassGroup) -> bool:
+    return can_take_roll(user, group) or is_member(user, group)
+
+
+def can_join_class(user, group: m.ClassGroup) -> bool:
+    return is_signed_in(user) and group.self_enrol
+
+
+def can_leave_class(user, group: m.ClassGroup) -> bool:
+    return is_member(user, group)
+
+
+def can_take_session_roll(user, session: m.ClassSession) -> bool:
+    """The roll-call page and the classroom's check-in screen of one session."""
+    return can_take_roll(user, session.class_group)
+
+
+def can_view_own_classes(user) -> bool:
+    return is_signed_in(user)

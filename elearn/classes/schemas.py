@@ -1,0 +1,57 @@
+"""Schemas of the classes API: a session's roll, a batch of marks, the check-in code, a check-in."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from ..api.schemas import NO_CONTROL, Id, UtcDateTime
+from ..attendance import models as am
+from .roll import MAX_MARKS
+
+
+class RollRowSchema(Schema):
+    person = Id(required=True)
+    name = fields.String(required=True)
+    status = fields.String(allow_none=True, validate=validate.OneOf(am.STATUSES))
+    mode = fields.String(allow_none=True, validate=validate.OneOf(am.MODES))
+    source = fields.String(allow_none=True, validate=validate.OneOf(am.SOURCES))
+    note = fields.String(allow_none=True)
+    marked_at = UtcDateTime(allow_none=True)
+
+
+class RollSchema(Schema):
+    session = Id(required=True)
+    rows = fields.List(fields.Nested(RollRowSchema), required=True)
+
+
+class MarkSchema(Schema):
+    person = Id(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(am.STATUSES))
+    mode = fields.String(validate=validate.OneOf(am.MODES))
+    note = fields.String(validate=[validate.Length(max=500), validate.Regexp(NO_CONTROL)])
+    made_at = fields.AwareDateTime(default_timezone=None, metadata={
+        "description": "When the mark was made on the device (with its offset); the mark made last wins. "
+                       "Believed up to 12 hours back and never in the future."})
+    ref = fields.String(validate=[validate.Length(min=1, max=64), validate.Regexp(r"^[A-Za-z0-9:_.-]+$")],
+                        metadata={"description": "The device's id for this mark: sent again, it counts once"})
+
+
+class MarksSchema(Schema):
+    marks = fields.List(fields.Nested(MarkSchema), required=True, validate=validate.Length(min=1, max=MAX_MARKS))
+
+
+class CheckinCodeSchema(Schema):
+    code = fields.String(required=True)
+    url = fields.String(required=True, metadata={"description": "What the QR code holds"})
+    seconds_left = fields.Float(required=True, metadata={"description": "Until the code changes"})
+    checked_in = fields.List(fields.String(), required=True, metadata={"description": "Names, in check-in order"})
+    expected = fields.Integer(required=True)
+
+
+class CheckinRequestSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=80))
+
+
+class CheckinResultSchema(Schema):
+    session = Id(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(am.STATUSES))
+    marked = fields.Boolean(required=True, metadata={"description": "False when already checked in before"})
