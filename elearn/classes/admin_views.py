@@ -25,7 +25,7 @@ from .services import get_class
 @require(can_manage_classes)
 def admin_classes():
     """Terms, newest first, with their classes; a form for a new term."""
-    form = TermForm()
+    form, status = TermForm(), 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         with unit_of_work(flash_errors=True) as work:
             term = services.save_term(None, name=form.name.data, starts_on=form.starts_on.data,
@@ -33,7 +33,8 @@ def admin_classes():
         if work.ok:
             flash(_("The term %(name)s was added.", name=term.name), "success")
             return redirect(url_for("classes.admin_classes"))
-    return render_template("classes/admin_classes.html", terms=services.terms(), form=form)
+        status = work.status
+    return render_template("classes/admin_classes.html", terms=services.terms(), form=form), status
 
 
 def _class_form(group: m.ClassGroup | None) -> ClassForm:
@@ -72,7 +73,7 @@ def _assistant_ids(text: str) -> list[int]:
 @require(can_manage_classes)
 def admin_class_form(group=None):
     group = get_class(group) if group else None
-    form = _class_form(group)
+    form, status = _class_form(group), 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         with unit_of_work(flash_errors=True) as work:
             group = services.save_class(
@@ -86,7 +87,8 @@ def admin_class_form(group=None):
         if work.ok:
             flash(_("The class was saved."), "success")
             return redirect(url_for("classes.admin_class", group=group.id))
-    return render_template("classes/admin_class_form.html", form=form, group=group)
+        status = work.status
+    return render_template("classes/admin_class_form.html", form=form, group=group), status
 
 
 @bp.get("/admin/classes/<id:group>")

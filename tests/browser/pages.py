@@ -18,7 +18,7 @@ from tests.factories import make_user
 
 #: GET endpoints that answer with JSON, files or media, never an HTML page.
 NON_HTML_ENDPOINTS = {"static", "core.healthz", "api-docs.openapi_json", "accounts.admin_import_example",
-                      "courses.course_cover", "courses.handout_download", "media.serve"}
+                      "courses.course_cover", "courses.handout_download", "media.serve", "classes.checkin_qr"}
 NON_HTML_PREFIXES = ("/api/",)
 
 ROLES = ("anonymous", "student", "teacher", "admin", "newcomer")
@@ -36,6 +36,9 @@ class World:
     disabled: object
     reset_target: object
     course: object = None  # a published course the teacher teaches (tests/courses/pages_world.py)
+    group: object = None  # a class the teacher teaches and the student attends (tests/classes/pages_world.py)
+    class_session: object = None  # one of its sessions, under way
+    checkin_grant: str = ""  # a scanned check-in code of that session
 
     def user_for(self, role: str):
         return None if role == "anonymous" else getattr(self, role)
@@ -65,6 +68,9 @@ def make_world(db, *, contrast: str = "standard", text_size: str = "standard") -
     from tests.learning.pages_world import learning_for_pages
 
     learning_for_pages(db, world)
+    from tests.classes.pages_world import classes_for_pages
+
+    classes_for_pages(db, world)
     return world
 
 
@@ -256,6 +262,24 @@ VISITS = [
           then=_reload_and_click("details[data-asset-detail] summary")),
     Visit("video: captions read again with another encoding", "teacher", "courses.lesson_edit",
           args=lambda w: {"lesson": w.course.lessons[2].id}, then=_submit("form.caption-encoding button")),
+    Visit("classes: my classes, student", "student", "classes.my_classes"),
+    Visit("classes: my classes, teacher", "teacher", "classes.my_classes"),
+    Visit("classes: class page, student", "student", "classes.class_page", args=lambda w: {"group": w.group.id}),
+    Visit("classes: class page, teacher", "teacher", "classes.class_page", args=lambda w: {"group": w.group.id}),
+    Visit("classes: roll call", "teacher", "classes.roll_call", args=lambda w: {"session": w.class_session.id}),
+    Visit("classes: roll call after 全部出勤", "teacher", "classes.roll_call",
+          args=lambda w: {"session": w.class_session.id}, then=_submit("form[action$='/roll/everyone'] button")),
+    Visit("classes: check-in screen", "teacher", "classes.checkin_screen", args=lambda w: {"session": w.class_session.id}),
+    Visit("classes: check in", "student", "classes.check_in", args=lambda w: {"grant": w.checkin_grant}),
+    Visit("classes: checked in", "student", "classes.check_in", args=lambda w: {"grant": w.checkin_grant},
+          then=_submit("main form button[type=submit]")),
+    Visit("classes: an old check-in code", "anonymous", "classes.scan", args=lambda w: {"code": "1-2-3"}, status=422),
+    Visit("admin: terms and classes", "admin", "classes.admin_classes"),
+    Visit("admin: new term, empty form sent", "admin", "classes.admin_classes", status=400,
+          then=_submit("main form button[type=submit]")),
+    Visit("admin: a class", "admin", "classes.admin_class", args=lambda w: {"group": w.group.id}),
+    Visit("admin: new class", "admin", "classes.admin_class_form"),
+    Visit("admin: edit a class", "admin", "classes.admin_class_form", args=lambda w: {"group": w.group.id}),
     Visit("admin: storage", "admin", "video.admin_storage"),
     Visit("admin: system status", "admin", "core.admin_status"),
     Visit("403 not allowed", "student", "accounts.admin_users", status=403),
