@@ -18,6 +18,6 @@ from .heartbeats import (  # noqa: F401
 from .viewings import CLOCK_SLACK_SECONDS, NO_CREDIT, VIEWING_ID, start_viewing, viewings_of  # noqa: F401
 from .preferences import get_preferences, preferences_dict, set_preferences  # noqa: F401
 from .record import (  # noqa: F401
-    continue_target, course_figures, course_progress, home, learning_record, minutes_by_period, my_courses,
+    continue_target, course_figures, course_page, course_progress, home, learning_record, minutes_by_period, my_courses,
     week_start,
 )
