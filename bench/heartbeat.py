@@ -12,8 +12,9 @@ that alternates rounds of
   ping       POST /api/v1/ping with the same session cookie, CSRF header and JSON body: the API's
              sign-in and CSRF checks and nothing else (the hello-world baseline)
   heartbeat  POST /api/v1/lessons/{id}/progress with the interval each viewer really played since
-             its previous report, at 1x, by the generator's clock (so the server's clock rule,
-             1.5x the wall-clock time since the previous report, never has to cut anything)
+             its previous report, at 1x, by the generator's clock, in the viewing its sign-in started
+             with GET /api/v1/lessons/{id}/playback (so the server's clock rule, 1.5x the time since
+             the viewing started, never has to cut anything)
 
 A viewer never has two reports in flight. The script prints requests/s of both (median of the
 rounds), the ratio, p50/p99 latency, and the concurrent viewers one machine carries at one
@@ -146,7 +147,15 @@ def sign_in(port: int, viewer: dict) -> dict:
     response = connection.getresponse()
     page = response.read().decode()
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    return {**viewer, "cookie": _cookie(response) or cookie, "csrf": token}
+    cookie = _cookie(response) or cookie
+    # The player's playback request: it starts the viewing every report then carries.
+    connection.request("GET", f"/api/v1/lessons/{viewer['lesson_id']}/playback",
+                       headers={"Cookie": cookie, "Accept": "application/json"})
+    response = connection.getresponse()
+    viewing = json.loads(response.read()).get("viewing")
+    if response.status != 200 or not viewing:
+        raise SystemExit(f"no viewing for {viewer['login']}: {response.status}")
+    return {**viewer, "cookie": _cookie(response) or cookie, "csrf": token, "viewing": viewing}
 
 
 def _cookie(response) -> str:
@@ -185,7 +194,8 @@ async def _connection(port, queue, deadline, kind, latencies, failures):
             start = viewer.position
             end = round(start + (now - viewer.last if viewer.last else 0.001), 3)
             path = f"/api/v1/lessons/{viewer.data['lesson_id']}/progress"
-            body = json.dumps({"position": end, "intervals": [[start, end]], "beat": secrets.token_hex(8)}).encode()
+            body = json.dumps({"position": end, "intervals": [[start, end]], "beat": secrets.token_hex(8),
+                               "viewing": viewer.data["viewing"]}).encode()
         status, answer = await _request(reader, writer, viewer, path, body)
         latencies.append(time.monotonic() - now)
         if status != 200:

@@ -28,7 +28,15 @@ lesson_exporters = Registry("a lesson's files for course packages")
 #: ``(lesson) -> Markup | None``: panels shown on the lesson edit page (the upload panel, say).
 lesson_edit_panels = Registry("panels on the lesson edit page")
 
+#: ``(user, course) -> dict``: what the course page shows of learning (elearn.learning): ``lengths``
+#: {lesson_id: text}, ``done`` (ids of the lessons the user completed), ``progress`` ({completed,
+#: lessons, percent, finished}, None when nobody is signed in), ``next`` (the lesson the primary
+#: button opens), ``started`` (anything watched yet), ``stylesheet`` (a URL for the page's head).
+course_page_learning = Registry("the learner's progress on the course page")
+
 NO_MEDIA = {"video": None, "pending_video": None, "captions": []}
+NO_LEARNING = {"lengths": {}, "done": frozenset(), "progress": None, "next": None, "started": False,
+               "stylesheet": None}
 
 
 def media_of(lesson_id: int) -> dict:
@@ -37,6 +45,14 @@ def media_of(lesson_id: int) -> dict:
     for provider in lesson_media:
         media.update(provider(lesson_id) or {})
     return media
+
+
+def learning_on_page(user, course) -> dict:
+    """The course page's progress as the registered provider reports it; none without one."""
+    found = dict(NO_LEARNING)
+    for provider in course_page_learning:
+        found.update(provider(user, course) or {})
+    return found
 
 
 def export_files(lesson) -> dict:

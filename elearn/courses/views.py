@@ -68,9 +68,11 @@ def catalogue():
 @bp.get("/courses/<id:course>")
 @allow(can_view_course, course=services.get_course)
 def course_page(course):
+    user = actor()
+    learning = hooks.learning_on_page(user, course)
     first = next(iter(course.lessons), None)
-    return render_template("courses/course.html", course=course, first_lesson=first,
-                           can_edit=can_edit_course(actor(), course))
+    return render_template("courses/course.html", course=course, first_lesson=first, learning=learning,
+                           next_lesson=learning["next"] or first, can_edit=can_edit_course(user, course))
 
 
 @bp.get("/courses/<id:course>/cover")

@@ -63,15 +63,20 @@ class LessonProgressItem(MethodView):
     @blp.doc(security=SECURITY, requestBody={"required": True, "content": {"application/json": {
         "schema": HeartbeatSchema}}})
     def post(self, lesson):
-        """Report what was played. Intervals are cut to the video, merged, and cut to what the clock
-        allows since the previous report (1.5x, summed over devices); negative times count from 0."""
-        position, intervals, beat = services.read_heartbeat(_json_body())
+        """Report what was played in a viewing (``viewing``: the id the playback answer gave). Intervals
+        are cut to the video, merged, and cut to what the clocks allow: the viewing's (1.5x the time
+        since it started, plus one slack, minus what it was credited) and the caller's over all
+        devices; negative times count from 0. A report without a viewing of the caller's for this
+        lesson is answered 200 but credits nothing and stores nothing (``reason`` says why), so an
+        offline queue drops it rather than sending it again."""
+        position, intervals, beat, viewing = services.read_heartbeat(_json_body())
         user_id, lesson_id = actor().id, lesson.id
         duration = services.ready_duration(lesson_id)
         # Everything above only read; the read-modify-write of the coverage runs under the write lock,
         # held as briefly as possible (other heartbeats wait for it).
         with unit_of_work(locked=True):
-            state = services.record_heartbeat(user_id, lesson_id, position, intervals, beat, duration=duration)
+            state = services.record_heartbeat(user_id, lesson_id, position, intervals, beat, duration=duration,
+                                              viewing=viewing)
         return state
 
 
@@ -83,13 +88,19 @@ class LessonPlayback(MethodView):
     @blp.doc(security=SECURITY)
     def get(self, lesson):
         """Fresh signed media URLs for the player (ask again after a 403 from /media), with the caller's
-        progress and player settings."""
+        progress and player settings. For a caller whose progress is kept, it also starts a viewing
+        (``viewing``): the id every progress report of this playing carries, and the server time its
+        credit is measured from."""
         user = actor()
         body = services.playback(lesson)
         duration = body["video"]["duration"] if body["video"] else None
         body["progress"] = services.progress_dict(services.progress_for(user, lesson.id), duration) \
             if user.is_authenticated else None
         body["preferences"] = services.preferences_dict(services.get_preferences(user))
+        body["viewing"] = None
+        if body["video"] is not None and can_record_progress(user, lesson):
+            with unit_of_work():
+                body["viewing"] = services.start_viewing(user, lesson).public_id
         return body
 
 

@@ -3,7 +3,7 @@ lesson, and the player preferences each user keeps (speed, captions, autoplay of
 
 Times in a lesson are seconds of media. ``WatchInterval`` rows are never updated or deleted
 (except with their lesson or user): attendance and the learning record read them by the server
-time they arrived.
+time they arrived, or by the start of the ``Viewing`` that credited them.
 """
 from __future__ import annotations
 
@@ -57,7 +57,8 @@ class LessonProgress(db.Model):
     #: Every credited second, re-watching included.
     watched_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     completed_at: Mapped[datetime | None]
-    #: The previous heartbeat the next credit is measured from (see services.record_heartbeat).
+    #: The user's clock over all their viewings of the lesson: credit so far, at the fastest speed,
+    #: reaches this time (see services.viewings.allowance); None before the first credit.
     clock_at: Mapped[datetime | None]
     #: Ids of the latest heartbeats, so a retried one (its answer was lost) is not counted twice.
     recent_beats: Mapped[list] = mapped_column(JSON, default=list)
@@ -73,6 +74,23 @@ class LessonProgress(db.Model):
         if not self.duration:
             return 0.0
         return min(1.0, self.covered_seconds / self.duration)
+
+
+class Viewing(db.Model):
+    """One playing of a lesson on one device, started by the playback endpoint with the server's clock:
+    its reports are never credited more than that clock allows (see services.viewings)."""
+
+    __tablename__ = "viewings"
+    __table_args__ = (Index("ix_viewings_user_lesson_started", "user_id", "lesson_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: What the player sends back with every report: random, so nobody can use another's viewing.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Every second credited through this viewing so far, re-watching included.
+    credited_seconds: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class WatchInterval(db.Model):
@@ -97,6 +115,8 @@ class WatchInterval(db.Model):
     day: Mapped[date] = mapped_column(Date)
     #: The client's id for the heartbeat, so a retried heartbeat is not stored twice.
     beat: Mapped[str | None] = mapped_column(String(64))
+    #: The viewing whose clock credited it (None for intervals stored before viewings existed).
+    viewing_id: Mapped[int | None] = mapped_column(ForeignKey("viewings.id", ondelete="SET NULL"), index=True)
 
     @property
     def seconds(self) -> float:

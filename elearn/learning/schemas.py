@@ -16,6 +16,10 @@ class HeartbeatSchema(Schema):
                                  "its end (a reversed pair is refused, 400); more than the maximum is 413"})
     beat = fields.String(metadata={"description": "Optional id of this report, so a retry is not counted twice",
                                    "pattern": services.BEAT_ID.pattern})  # the one rule, stated once
+    viewing = fields.String(metadata={
+        "description": "The viewing this was played in: the id from GET /lessons/{id}/playback. Without one of "
+                       "the caller's for this lesson nothing is credited (200, with reason)",
+        "pattern": services.VIEWING_ID.pattern})
     csrf_token = fields.String(metadata={"description": "Only for sendBeacon from a signed-in page (no header)"})
 
 
@@ -32,6 +36,9 @@ class ProgressSchema(Schema):
     credited = fields.Float(metadata={"description": "Seconds credited by this report (POST only)"})
     clamped = fields.Boolean(metadata={"description": "The report was cut to the video or to the clock"})
     duplicate = fields.Boolean(metadata={"description": "This report's beat id was stored before"})
+    reason = fields.String(validate=validate.OneOf(services.NO_CREDIT), metadata={
+        "description": "Why nothing was credited (POST only): no_viewing (no viewing id sent), unknown_viewing "
+                       "(not a viewing of the caller's for this lesson)"})
 
 
 class PreferencesSchema(Schema):
@@ -49,6 +56,9 @@ class PlaybackSchema(Schema):
     captions = fields.List(fields.Dict(), metadata={"description": "Ready captions with signed url, lang, label"})
     progress = fields.Nested(ProgressSchema, allow_none=True)
     preferences = fields.Nested(PreferencesSchema)
+    viewing = fields.String(allow_none=True, metadata={
+        "description": "A viewing started for this playing: send it with every progress report (null when "
+                       "the caller's progress is not kept, or there is no video)"})
 
 
 class PeriodSchema(Schema):

@@ -38,6 +38,24 @@ def index():
     return render_template("learning/home.html", panels=hooks.panels_for(user), **services.home(user))
 
 
+# ---------------------------------------------------------------- the course page (courses.hooks)
+
+def course_page_learning(user, course) -> dict:
+    """What the course page shows of learning: each lesson's length in words, the ✓ of the lessons
+    completed, the course's completion and the lesson its primary button opens."""
+    data = services.course_page(user, course)
+    data["lengths"] = {lesson_id: lesson_length(seconds) for lesson_id, seconds in data.pop("durations").items()}
+    data["stylesheet"] = url_for("static", filename="css/learning.css")
+    return data
+
+
+def lesson_length(seconds: float) -> str:
+    """「约 12 分钟」, or 「45 秒」 under a minute: how long a lesson is, in plain words."""
+    if seconds < 59.5:
+        return _("%(n)d seconds", n=max(1, round(seconds)))
+    return _("About %(n)d minutes", n=round(seconds / 60))
+
+
 # ---------------------------------------------------------------- the lesson page
 
 @bp.get("/lessons/<id:lesson>")

@@ -119,8 +119,8 @@ def test_continue_learning_lands_on_the_right_lesson(page, live_server, live_db,
     from elearn.learning import services
 
     with live_server.app.test_request_context():
-        services.record_heartbeat(student, lessons[1], 0, [], now=utcnow() - timedelta(minutes=5))
-        services.record_heartbeat(student, lessons[1], 5, [(0, 5)], now=utcnow())
+        viewing = services.start_viewing(student, lessons[1], now=utcnow() - timedelta(minutes=5)).public_id
+        services.record_heartbeat(student, lessons[1], 5, [(0, 5)], now=utcnow(), viewing=viewing)
         live_db.session.commit()
     sign_in(page, live_server, student)
     page.goto(live_server.url + "/")
@@ -157,8 +157,8 @@ def test_a_lost_network_shows_a_message_and_retry_continues(page, live_server, l
     from elearn.learning import services
 
     with live_server.app.test_request_context():
-        services.record_heartbeat(student, lessons[0], 0, [], now=utcnow() - timedelta(minutes=5))
-        services.record_heartbeat(student, lessons[0], 5, [(0, 5)], now=utcnow())
+        viewing = services.start_viewing(student, lessons[0], now=utcnow() - timedelta(minutes=5)).public_id
+        services.record_heartbeat(student, lessons[0], 5, [(0, 5)], now=utcnow(), viewing=viewing)
         live_db.session.commit()
     segments = re.compile(r".*/media/.*\.ts$")
     sign_in(page, live_server, student)

@@ -68,3 +68,28 @@ test("without localStorage (it throws) the queue lives in memory", function () {
   none.add(2, [[0, 1]], 1);
   assert.equal(none.read()[2].length, 1);
 });
+
+test("each report keeps its viewing; a new viewing starts a new report", function () {
+  var queue = new pq.ProgressQueue(h.fakeStorage(), "k", counter());
+  queue.add(3, [[0, 5]], 5, "viewing-one-aaaaaaaa");
+  queue.add(3, [[5, 9]], 9, "viewing-one-aaaaaaaa");
+  queue.add(3, [[9, 12]], 12, "viewing-two-bbbbbbbb");
+  assert.deepEqual(queue.read()[3], [
+    { intervals: [[0, 5], [5, 9]], position: 9, beat: "beat-2", viewing: "viewing-one-aaaaaaaa" },
+    { intervals: [[9, 12]], position: 12, beat: "beat-3", viewing: "viewing-two-bbbbbbbb" }
+  ]);
+});
+
+test("an offline backlog is merged per viewing, never across viewings", function () {
+  var queue = new pq.ProgressQueue(h.fakeStorage(), "k", counter());
+  queue.write({ 4: [
+    { beat: "a", position: 3, intervals: [[0, 3]], viewing: "v1" },
+    { beat: "b", position: 20, intervals: [[10, 20]], viewing: "v2" },
+    { beat: "c", position: 8, intervals: [[6, 8]], viewing: "v1" }
+  ] });
+  var picked = queue.pick();
+  assert.deepEqual(picked.entry, { beat: "beat-1", position: 8, intervals: [[0, 3], [6, 8]], viewing: "v1", sent: true });
+  assert.deepEqual(queue.read()[4][1], { beat: "b", position: 20, intervals: [[10, 20]], viewing: "v2" });
+  queue.forget(4, picked.entry.beat);
+  assert.equal(queue.pick().entry.viewing, "v2", "the other viewing's report follows, with its own id");
+});

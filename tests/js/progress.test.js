@@ -132,3 +132,14 @@ test("a beacon carries the CSRF token in its body and falls back to a keepalive 
   assert.equal(t.fetch.calls[0].options.keepalive, true);
   assert.equal(t.queue.read()[3][0].beaconed, true, "still queued: the next visit makes sure it arrived");
 });
+
+test("every report and beacon carries the viewing it was played in", async function () {
+  var beacons = [];
+  var t = reporter([h.json(200, STATE)], { sendBeacon: function (url, body) { beacons.push(JSON.parse(body)); return true; } });
+  t.queue.add(3, [[0, 5]], 5, "viewing-aaaaaaaaaaaa");
+  await t.r.flush();
+  assert.equal(t.fetch.calls[0].body.viewing, "viewing-aaaaaaaaaaaa");
+  t.queue.add(3, [[5, 8]], 8, "viewing-aaaaaaaaaaaa");
+  t.r.beacon(3);
+  assert.equal(beacons[0].viewing, "viewing-aaaaaaaaaaaa");
+});

@@ -8,13 +8,13 @@ def learning_for_pages(db, world):
     """The walk's first lesson gets the real transcoded video with captions, and the student has
     watched part of it on two days: the lesson page offers to resume, 「我的学习」 has bars."""
     from elearn.core.timeutil import utcnow
-    from elearn.learning.services import record_heartbeat
+    from elearn.learning.services import record_heartbeat, start_viewing
     from tests.learning.media import attach_ready_video
 
     lesson = world.course.lessons[0]
     attach_ready_video(db, lesson)
     now = utcnow()
-    record_heartbeat(world.student, lesson, 0, [], now=now - timedelta(days=9))
-    record_heartbeat(world.student, lesson, 3, [(0, 3)], now=now - timedelta(days=8))
-    record_heartbeat(world.student, lesson, 5, [(3, 5)], now=now - timedelta(hours=1))
+    viewing = start_viewing(world.student, lesson, now=now - timedelta(days=9)).public_id
+    record_heartbeat(world.student, lesson, 3, [(0, 3)], now=now - timedelta(days=8), viewing=viewing)
+    record_heartbeat(world.student, lesson, 5, [(3, 5)], now=now - timedelta(hours=1), viewing=viewing)
     db.session.commit()

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from elearn.extensions import db as _db
 from elearn.learning.models import LessonProgress, WatchInterval
 from tests.clients import csrf_token, sign_in
-from tests.factories import make_ready_course, make_user
+from tests.factories import make_ready_course, make_user, started_long_ago
 
 THREADS = 6
 BEATS = 8
@@ -46,6 +46,7 @@ def test_simultaneous_heartbeats_from_many_tabs_all_count(app, committed):
     for _ in range(THREADS):
         client = sign_in(app.test_client(), user)
         client.token = csrf_token(client)
+        client.viewing = started_long_ago(committed, user, course.lessons[0])
         tabs.append(client)
     start = threading.Barrier(THREADS)
     statuses = []
@@ -55,7 +56,8 @@ def test_simultaneous_heartbeats_from_many_tabs_all_count(app, committed):
         for beat in range(BEATS):
             first = (index * BEATS + beat) * 0.5  # 0.1 s played every 0.5 s of the lesson, all different
             response = client.post(f"/api/v1/lessons/{lesson_id}/progress", headers={"X-CSRFToken": client.token},
-                                   json={"position": first + 0.1, "intervals": [[first, first + 0.1]]})
+                                   json={"position": first + 0.1, "intervals": [[first, first + 0.1]],
+                                         "viewing": client.viewing})
             statuses.append((response.status_code, response.get_json().get("credited")))
 
     threads = [threading.Thread(target=tab, args=(i, c)) for i, c in enumerate(tabs)]
@@ -86,19 +88,21 @@ def test_simultaneous_heartbeats_with_fresh_tokens_touch_and_count(app, committe
     user = make_user(committed, roles=["student"], password=None)
     tokens = [issue_token(user, name=f"tv{i}") for i in range(THREADS)]
     committed.session.commit()
+    viewings = [started_long_ago(committed, user, course.lessons[0]) for _ in range(THREADS)]
     start = threading.Barrier(THREADS)
     statuses = []
 
-    def device(index, token):
+    def device(index, token, viewing):
         client = app.test_client()
         start.wait()
         for beat in range(BEATS):
             first = (index * BEATS + beat) * 0.5
             response = client.post(f"/api/v1/lessons/{lesson_id}/progress", headers={"Authorization": f"Bearer {token}"},
-                                   json={"position": first + 0.1, "intervals": [[first, first + 0.1]]})
+                                   json={"position": first + 0.1, "intervals": [[first, first + 0.1]],
+                                         "viewing": viewing})
             statuses.append(response.status_code)
 
-    threads = [threading.Thread(target=device, args=(i, t)) for i, t in enumerate(tokens)]
+    threads = [threading.Thread(target=device, args=(i, t, viewings[i])) for i, t in enumerate(tokens)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -17,12 +17,10 @@ from tests.factories import make_ready_course, make_user
 
 
 def watch(user, lesson, intervals, position=None, *, when=None):
-    """A report at ``when`` (default now) with the clock an hour before, so all of it counts."""
+    """A report at ``when`` (default now) in a viewing started an hour before, so all of it counts."""
     when = when or utcnow()
-    if services.progress_for(user, lesson.id) is None:
-        services.record_heartbeat(user, lesson, None, [], now=when - timedelta(hours=1))  # starts the clock
-    services.progress_for(user, lesson.id).clock_at = when - timedelta(hours=1)
-    return services.record_heartbeat(user, lesson, position, intervals, now=when)
+    viewing = services.start_viewing(user, lesson, now=when - timedelta(hours=1)).public_id
+    return services.record_heartbeat(user, lesson, position, intervals, now=when, viewing=viewing)
 
 
 @pytest.fixture

@@ -2,13 +2,13 @@
 
 Functions flush and never commit; they never read ``request``.
 
-Honest progress (``record_heartbeat``): a player reports the intervals it actually played. The
-server keeps each one, as credited, with the time it arrived (``WatchInterval``, append-only),
-and merges them into the coverage of the user's ``LessonProgress``. What it credits is bounded
-by the clock: since the user's previous heartbeat for the lesson, at most that much wall-clock
-time at the fastest speed (1.5x) plus a little slack for network jitter, summed over every
-device, because every device's heartbeat updates the same row under a lock (the caller takes it:
-see ``core.db.start_locked_transaction``).
+Honest progress (``record_heartbeat``): a player reports the intervals it actually played, with the
+viewing the playback endpoint started for it. The server keeps each interval, as credited, with the
+time it arrived and its viewing (``WatchInterval``, append-only), and merges them into the coverage
+of the user's ``LessonProgress``. What it credits is bounded by the viewing's clock and by the
+user's clock over all their viewings of the lesson (``viewings.allowance``); every device's report
+updates the same progress row under a lock (the caller takes it: see
+``core.db.start_locked_transaction``), so the user's clock counts every device.
 """
 from __future__ import annotations
 
@@ -33,13 +33,11 @@ from ...extensions import db
 from ...video.models import ASSET_READY, MediaAsset
 from ...video.services import lesson_media
 from .. import intervals as iv
-from ..models import MAX_PLAYBACK_RATE, LessonProgress, WatchInterval
+from ..models import LessonProgress, WatchInterval
+from . import viewings as vw
 
-#: How often the player reports while playing; the first heartbeat of a lesson may credit this much.
+#: How often the player reports while playing.
 HEARTBEAT_SECONDS = 10
-FIRST_ALLOWANCE = HEARTBEAT_SECONDS * MAX_PLAYBACK_RATE
-#: Network jitter: a heartbeat may arrive this much sooner after the previous one than it was sent.
-CLOCK_SLACK_SECONDS = 2.0
 MAX_INTERVALS = 200
 #: How many heartbeat ids a progress row remembers for spotting retries.
 RECENT_BEATS = 32
@@ -110,9 +108,10 @@ def playback(lesson) -> dict:
 
 # ---------------------------------------------------------------- heartbeats
 
-def read_heartbeat(body) -> tuple[float | None, list, str | None]:
+def read_heartbeat(body) -> tuple[float | None, list, str | None, str | None]:
     """Check a heartbeat's JSON body: ``position`` (seconds), ``intervals`` ([[start, end], ...]), an
-    optional ``beat`` id. Shapes that make no sense are refused; numbers out of range are clamped later."""
+    optional ``beat`` id, the ``viewing`` id. Shapes that make no sense are refused; numbers out of
+    range are clamped later; a viewing id of the right shape that is not the caller's credits nothing."""
     if not isinstance(body, dict):
         raise ServiceError("malformed_json", _l("The request body is not valid JSON."), status=400)
     position = body.get("position")
@@ -138,7 +137,10 @@ def read_heartbeat(body) -> tuple[float | None, list, str | None]:
     beat = body.get("beat")
     if beat is not None and not (isinstance(beat, str) and BEAT_ID.match(beat)):
         raise ServiceError("invalid_beat", _l("The heartbeat id is not valid."), status=400)
-    return (float(position) if position is not None else None), pairs, beat
+    viewing = body.get("viewing")
+    if viewing is not None and not (isinstance(viewing, str) and vw.VIEWING_ID.match(viewing)):
+        raise ServiceError("invalid_viewing", _l("The viewing id is not valid."), status=400)
+    return (float(position) if position is not None else None), pairs, beat, viewing
 
 
 def _finite(value) -> bool:
@@ -151,13 +153,15 @@ def _finite(value) -> bool:
 
 
 def record_heartbeat(user, lesson, position: float | None, reported: list, beat: str | None = None,
-                     now: datetime | None = None, duration: float | None = None) -> dict:
-    """Store what a player reports for ``lesson`` and return the user's state in it.
+                     now: datetime | None = None, duration: float | None = None, viewing: str | None = None) -> dict:
+    """Store what a player reports for ``lesson`` in its ``viewing`` (the public id) and return the
+    user's state in the lesson.
 
     ``user`` and ``lesson`` are objects or ids (the view passes ids: its objects expired when the
-    read transaction ended). Intervals are cut to the video's length, merged, then cut to the clock's
-    allowance; each kept one is stored with the arrival time. A heartbeat whose ``beat`` id came
-    recently is a retry: nothing is stored again.
+    read transaction ended). Intervals are cut to the video's length, merged, then cut to what the
+    clocks allow (``viewings.allowance``); each kept one is stored with the arrival time. A report
+    without a viewing of this user and lesson changes nothing and says why (``reason``). A heartbeat
+    whose ``beat`` id came recently is a retry: nothing is stored again.
     """
     user_id, lesson_id = getattr(user, "id", user), getattr(lesson, "id", lesson)
     now = now or utcnow()
@@ -165,36 +169,41 @@ def record_heartbeat(user, lesson, position: float | None, reported: list, beat:
     if not duration:
         raise ServiceError("no_video", _l("This lesson has no video to watch yet."), status=409)
     cleaned = iv.merge(iv.clamp(reported, duration))
+    db.session.flush()  # changes still pending in the session come first
+    found = vw.locked_viewing(viewing, user_id, lesson_id) if viewing else None
+    if found is None:
+        return progress_dict(_progress_row(user_id, lesson_id), duration, credited=0.0, clamped=bool(cleaned),
+                             reason=vw.UNKNOWN_VIEWING if viewing else vw.NO_VIEWING)
     progress = _locked_progress(user_id, lesson_id, now)
     if beat and beat in (progress.recent_beats or []):
         return progress_dict(progress, duration, credited=0.0, duplicate=True)
-    allowance = FIRST_ALLOWANCE if progress.clock_at is None else \
-        max(0.0, (now - progress.clock_at).total_seconds()) * MAX_PLAYBACK_RATE
-    credited = iv.within_budget(cleaned, allowance + CLOCK_SLACK_SECONDS)
+    room, clock = vw.allowance(found, progress.clock_at, now)
+    credited = iv.within_budget(cleaned, room)
+    seconds = sum(e - s for s, e in credited)
     clamped = iv.total(credited) < iv.total(reported) - 0.001  # cut to the video or to the clock
-    connection = db.session.connection()
     if credited:
         day = local_day(now)
-        connection.execute(_INSERT_INTERVALS, [
+        db.session.connection().execute(_INSERT_INTERVALS, [
             {"user_id": user_id, "lesson_id": lesson_id, "start_s": start, "end_s": end, "clamped": clamped,
-             "received_at": now, "day": day, "beat": beat} for start, end in credited])
+             "received_at": now, "day": day, "beat": beat, "viewing_id": found.id} for start, end in credited])
+        progress.clock_at = vw.add_credit(found, clock, seconds)
     _apply(progress, credited, position, duration, now)
-    if credited or progress.clock_at is None:
-        progress.clock_at = now
     if beat:
         progress.recent_beats = ((progress.recent_beats or []) + [beat])[-RECENT_BEATS:]
-    connection.execute(_UPDATE_PROGRESS, {"progress_id": progress.id,
-                                          **{f"new_{name}": getattr(progress, name) for name in _WRITTEN}})
+    db.session.connection().execute(_UPDATE_PROGRESS, {"progress_id": progress.id,
+                                                       **{f"new_{name}": getattr(progress, name) for name in _WRITTEN}})
     _expire_loaded(progress.id)
-    return progress_dict(progress, duration, credited=sum(e - s for s, e in credited), clamped=clamped)
+    return progress_dict(progress, duration, credited=seconds, clamped=clamped)
 
 
+def _progress_row(user_id: int, lesson_id: int) -> LessonProgress | None:
+    return db.session.scalar(select(LessonProgress).where(LessonProgress.user_id == user_id,
+                                                          LessonProgress.lesson_id == lesson_id))
 
 
 def _locked_progress(user_id: int, lesson_id: int, now: datetime) -> LessonProgress:
     """The user's row for the lesson, locked until the commit (created if missing, race-free), as a
     detached copy that ``record_heartbeat`` writes back with one UPDATE."""
-    db.session.flush()  # changes still pending in the session come first
     key = {"user_id": user_id, "lesson_id": lesson_id}
     row = db.session.connection().execute(_LOCK_PROGRESS, key).mappings().first()
     if row is None:
@@ -234,8 +243,7 @@ def _apply(progress: LessonProgress, credited: list, position: float | None, dur
 def progress_for(user, lesson_id: int) -> LessonProgress | None:
     if not (user and user.is_authenticated):
         return None
-    return db.session.scalar(select(LessonProgress).where(LessonProgress.user_id == user.id,
-                                                          LessonProgress.lesson_id == lesson_id))
+    return _progress_row(user.id, lesson_id)
 
 
 def progress_dict(progress: LessonProgress | None, duration: float | None, **extra) -> dict:

@@ -16,6 +16,7 @@ from ...courses import services as courses
 from ...courses.models import Chapter, Course, Lesson
 from ...courses.permissions import visible_clause
 from ...extensions import db
+from ...video.models import ASSET_READY, MediaAsset
 from ..models import LessonProgress, WatchInterval
 from .heartbeats import local_day, progress_for, resume_point
 
@@ -103,6 +104,29 @@ def _next_unfinished(user, lesson, completed: set[int]) -> dict | None:
             progress = progress_for(user, item.id)
             return {"lesson": item, "resume_at": resume_point(progress, progress.duration if progress else None)}
     return None
+
+
+def course_page(user, course) -> dict:
+    """A course page's learning (``courses.hooks.course_page_learning``): each lesson's ready video
+    length in seconds (``durations``), the lessons completed, the course's progress, and the lesson
+    to go on with: the first one not completed that has a video to watch (else the first not completed)."""
+    lessons = course.lessons
+    ids = [lesson.id for lesson in lessons]
+    durations = {}
+    if ids:  # oldest first, so the newest ready video of a lesson is the one kept
+        durations = dict(db.session.execute(select(MediaAsset.lesson_id, MediaAsset.duration).where(
+            MediaAsset.lesson_id.in_(ids), MediaAsset.status == ASSET_READY, MediaAsset.duration.is_not(None))
+            .order_by(MediaAsset.id)).all())
+    if not (user and user.is_authenticated) or not ids:
+        return {"durations": durations, "done": frozenset(), "progress": None, "next": None, "started": False}
+    rows = db.session.execute(select(LessonProgress.lesson_id, LessonProgress.completed_at,
+                                     LessonProgress.covered_seconds)
+                              .where(LessonProgress.user_id == user.id, LessonProgress.lesson_id.in_(ids))).all()
+    done = frozenset(row.lesson_id for row in rows if row.completed_at is not None)
+    left = [lesson for lesson in lessons if lesson.id not in done]
+    following = next((lesson for lesson in left if lesson.id in durations), left[0] if left else None)
+    return {"durations": durations, "done": done, "progress": course_progress(user, course, set(done)),
+            "next": following, "started": any(row.covered_seconds for row in rows)}
 
 
 def home(user) -> dict:

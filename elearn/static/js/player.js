@@ -47,6 +47,8 @@
     this.recorder = new elearn.intervals.Recorder();
     this.lastPosition = null;
     this.beatTimer = null;
+    this.viewing = null;        // the server's viewing of this playing: every report carries it
+    this.askingViewing = false;
     this.csrf = new elearn.http.CsrfToken(csrfMeta ? csrfMeta.getAttribute("content") : "", cfg.csrfUrl);
     this.reporter = cfg.userId ? this.makeReporter() : null;
   }
@@ -148,12 +150,13 @@
   };
 
   Player.prototype.fetchPlayback = function () {
-    var cfg = this.cfg;
+    var self = this, cfg = this.cfg;
     return window.fetch(cfg.playbackUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(elearn.http.readJson)
       .then(function (answer) {
         if (!answer.ok || !answer.body) { throw new Error("playback " + answer.status); }
         if (answer.body.video) { cfg.video = answer.body.video; }
+        if (answer.body.viewing && !self.viewing) { self.viewing = answer.body.viewing; }  // the first one stays
         return answer.body;
       });
   };
@@ -213,12 +216,26 @@
     var played = this.recorder.take();
     if (!played.length && this.lastPosition !== null && Math.abs(this.position() - this.lastPosition) < 0.5) { return false; }
     this.lastPosition = this.position();
-    this.reporter.queue.add(this.cfg.lessonId, played, this.lastPosition);
+    this.reporter.queue.add(this.cfg.lessonId, played, this.lastPosition, this.viewing);
     return true;
+  };
+
+  // The server credits a report by the clock of its viewing, which GET playback starts: asked at the
+  // first play (and again at a beat while it could not be had). Until it comes, what is played
+  // waits in the recorder: a report without a viewing would be credited nothing.
+  Player.prototype.startViewing = function () {
+    var self = this;
+    if (this.viewing || this.askingViewing) { return; }
+    this.askingViewing = true;
+    this.fetchPlayback().then(function () {
+      self.askingViewing = false;
+      if (self.viewing) { self.report(); }
+    }, function () { self.askingViewing = false; });
   };
 
   Player.prototype.report = function () {
     if (!this.reporting()) { return; }  // opening the page and leaving changes nothing
+    if (!this.viewing) { this.startViewing(); return; }
     this.takeReport();
     this.reporter.flush();
   };
@@ -227,7 +244,7 @@
 
   Player.prototype.beacon = function () {
     if (!this.reporting()) { return; }
-    this.takeReport();
+    if (this.viewing) { this.takeReport(); }
     this.reporter.beacon(this.cfg.lessonId);
   };
 
@@ -264,7 +281,7 @@
     video.addEventListener("seeked", function () { if (!video.paused) { self.openRun(); } });
     video.addEventListener("playing", function () {
       if (!self.recorder.isOpen()) { self.openRun(); }
-      if (!self.started) { self.started = true; self.report(); }  // the first report starts the server's clock
+      if (!self.started) { self.started = true; self.report(); }  // the first report asks for the viewing
       self.startBeats();
       self.controls.updatePlayButton();
     });

@@ -1,7 +1,9 @@
 /* elearn.progressQueue: progress reports waiting to be sent, kept in localStorage under the user's
    id (so they survive a reload, a lost network, a closed tab, and are never sent under another
    login), in memory when the browser keeps no localStorage (private windows on some phones).
-   Shape: {lessonId: [{beat, position, intervals, sent?, beaconed?}, ...]}. No DOM here. */
+   Each report keeps the viewing it was played in (the server credits it by that viewing's clock,
+   whenever it arrives). Shape: {lessonId: [{beat, position, intervals, viewing?, sent?, beaconed?}, ...]}.
+   No DOM here. */
 (function (root, factory) {
   var node = typeof module === "object" && module.exports;
   var mod = factory(node ? { intervals: require("./intervals.js") } : root.elearn || {});
@@ -36,11 +38,16 @@
     try { this.storage.setItem(this.key, JSON.stringify(queue)); } catch (e) { /* kept in memory */ }
   };
 
-  // Adds what was played to this lesson's report waiting to be sent (a new one if that was sent).
-  ProgressQueue.prototype.add = function (lessonId, played, position) {
+  // Adds what was played in ``viewing`` to this lesson's report waiting to be sent (a new one if
+  // that was sent or belongs to another viewing).
+  ProgressQueue.prototype.add = function (lessonId, played, position, viewing) {
     var queue = this.read(), entries = queue[lessonId] || [];
     var last = entries[entries.length - 1];
-    if (!last || last.sent) { last = { intervals: [] }; entries.push(last); }
+    if (!last || last.sent || (last.viewing || null) !== (viewing || null)) {
+      last = { intervals: [] };
+      if (viewing) { last.viewing = viewing; }
+      entries.push(last);
+    }
     last.intervals = compact(last.intervals.concat(played));
     last.position = position;
     last.beat = this.newId();  // new content, new id: only an unchanged report is a retry
@@ -48,18 +55,25 @@
     this.write(queue);
   };
 
-  // Reports not yet sent go as one: the server credits a report by the time since the previous one,
-  // so several sent back to back after a time offline would be cut short.
+  // Reports not yet sent of one viewing go as one (fewer requests after a time offline); those of
+  // different viewings stay apart, each to be credited by its own viewing's clock.
   ProgressQueue.prototype.merge = function (entries) {
+    var self = this, groups = [], byViewing = {};
     var sent = entries.filter(function (entry) { return entry.sent; });
-    var unsent = entries.filter(function (entry) { return !entry.sent; });
-    if (unsent.length > 1) {
-      var merged = { beat: this.newId(), intervals: [], position: unsent[unsent.length - 1].position };
-      unsent.forEach(function (entry) { merged.intervals = merged.intervals.concat(entry.intervals); });
+    entries.forEach(function (entry) {
+      if (entry.sent) { return; }
+      var key = "v:" + (entry.viewing || "");
+      if (!byViewing[key]) { byViewing[key] = []; groups.push(byViewing[key]); }
+      byViewing[key].push(entry);
+    });
+    return sent.concat(groups.map(function (group) {
+      if (group.length === 1) { return group[0]; }
+      var merged = { beat: self.newId(), intervals: [], position: group[group.length - 1].position };
+      if (group[0].viewing) { merged.viewing = group[0].viewing; }
+      group.forEach(function (entry) { merged.intervals = merged.intervals.concat(entry.intervals); });
       merged.intervals = compact(merged.intervals);
-      unsent = [merged];
-    }
-    return sent.concat(unsent);
+      return merged;
+    }));
   };
 
   // The next report to send, of any lesson, marked sent: from now on it goes as it is (same id)

@@ -57,7 +57,7 @@
     var request = {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": this.csrf.value, Accept: "application/json" },
-      body: JSON.stringify({ beat: entry.beat, position: entry.position, intervals: entry.intervals })
+      body: JSON.stringify({ beat: entry.beat, position: entry.position, intervals: entry.intervals, viewing: entry.viewing })
     };
     return this.fetch(this.url(lessonId), request).then(readJson, function () { return null; }).then(function (answer) {
       if (!answer) { self.notify("offline"); return "unsent"; }
@@ -81,7 +81,7 @@
     var self = this, url = this.url(lessonId);
     this.queue.beacons(lessonId).forEach(function (entry) {
       var body = JSON.stringify({ beat: entry.beat, position: entry.position, intervals: entry.intervals,
-                                  csrf_token: self.csrf.value });
+                                  viewing: entry.viewing, csrf_token: self.csrf.value });
       if (!(self.sendBeacon && self.sendBeacon(url, body)) && self.fetch) {
         self.fetch(url, { method: "POST", credentials: "same-origin", keepalive: true, body: body,
                           headers: { "Content-Type": "text/plain;charset=UTF-8" } }).then(null, function () {});
