@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from babel.dates import format_datetime
-from flask import abort, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_babel import get_locale, gettext as _, ngettext
 from flask_login import current_user
 
@@ -11,18 +11,7 @@ from ..core.permissions import login_required, require
 from ..core.timeutil import site_time
 from . import bp, sessions
 from .models import UserSession
-
-
-def can_end_session(user, device: UserSession) -> bool:
-    """A person ends only their own devices (admins end someone's sessions by resetting or disabling)."""
-    return bool(user and user.is_authenticated and device.user_id == user.id)
-
-
-def load_device(session_id: int) -> UserSession:
-    device = sessions.get_session(session_id)
-    if device is None:
-        abort(404)
-    return device
+from .permissions import can_end_session
 
 
 def shown_time(moment) -> str:
@@ -44,7 +33,7 @@ def device_list() -> dict:
 # CSRF: checked for every POST by CSRFProtect (extensions.py); the buttons carry the page's token.
 
 @bp.post("/account/devices/<id:device>/end")
-@require(can_end_session, device=load_device)
+@require(can_end_session, device=sessions.get_session)
 def end_device(device: UserSession):
     """Sign one device out (this one signs out with the usual button)."""
     with unit_of_work(flash_errors=True) as work:

@@ -19,6 +19,7 @@ from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 
+from ..core.errors import NotFound
 from ..core.timeutil import utcnow
 from ..extensions import db
 from .models import ApiToken, User, UserSession
@@ -115,11 +116,11 @@ def live_sessions(user: User) -> list[UserSession]:
     ))
 
 
-def get_session(session_id: int) -> UserSession | None:
-    """A live session row by id (ended and expired ones are gone for the person)."""
+def get_session(session_id: int) -> UserSession:
+    """A live session row by id (an ended or expired one is gone for the person: 404)."""
     row = db.session.get(UserSession, session_id)
     if row is None or row.ended_at is not None or row.expires_at <= utcnow():
-        return None
+        raise NotFound("session_not_found", _l("This device is no longer signed in."))
     return row
 
 
