@@ -39,13 +39,14 @@ def upgrade():
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.create_index('ix_user_sessions_user_ended', ['user_id', 'ended_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_user_sessions_expires_at'), ['expires_at'], unique=False)
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('session_epoch')
+    # Not batch mode: on SQLite that rebuilds "users", and dropping the old table (foreign keys are on,
+    # and cannot be turned off inside the migration's transaction) would cascade-delete every row that
+    # refers to a user. A plain column with no index or constraint drops in place (SQLite >= 3.35).
+    op.drop_column('users', 'session_epoch')
 
 
 def downgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('session_epoch', sa.Integer(), nullable=False, server_default='0'))
+    op.add_column('users', sa.Column('session_epoch', sa.Integer(), nullable=False, server_default='0'))
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_sessions_expires_at'))
         batch_op.drop_index('ix_user_sessions_user_ended')
