@@ -11,8 +11,7 @@ from ..core.errors import ServiceError, is_database_locked
 from ..core.permissions import login_required
 from ..core.utils import safe_next
 from ..extensions import db, login_manager
-from . import bp, services, sessions, signin
-from . import devices
+from . import bp, devices, services, sessions, signin
 from .ui import remember_in_browser
 from .forms import ChangeMobileForm, ChangePasswordForm, CodeLoginForm, LoginForm, RegisterForm, SetPasswordForm
 
@@ -34,6 +33,8 @@ def start_device_session(user, remember: bool = False) -> None:
 
     The Flask session is emptied first, so whatever it held before (a cookie planted by someone else,
     the CSRF secret a page before sign-in carried) is worth nothing once the person is signed in."""
+    if current_user.is_authenticated:  # signing in again on a signed-in browser: its old row ends
+        sessions.end_current_session()
     session.clear()
     g.pop("csrf_token", None)  # Flask-WTF keeps this request's token here; the next one is new
     sessions.start_session(user, user_agent=request.user_agent.string, ip=client_ip(), remember=remember)

@@ -118,15 +118,21 @@ class MyPassword(MethodView):
 
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
-    @_errors({400: "Wrong current password, the two new ones differ, or too weak"}, 422)
+    @_errors({400: "The two new passwords differ, or the new one is too weak"},
+             {403: "The current password is not right"}, 422)
     @blp.doc(security=[{"bearerAuth": []}])
     @unit_of_work()
     def post(self, data):
         """Change the caller's own password. Every other device and API token is signed out; the token
         or browser session making this request stays."""
-        services.change_password(actor(), data["current"], data["new"], data["confirm"],
-                                 keep_session=None if g.get("api_user") else sessions.current_session_id(),
-                                 keep_token=g.get("api_token_id"))
+        try:
+            services.change_password(actor(), data["current"], data["new"], data["confirm"],
+                                     keep_session=None if g.get("api_user") else sessions.current_session_id(),
+                                     keep_token=g.get("api_token_id"))
+        except ServiceError as err:
+            if err.code == "wrong_password":  # not knowing the account's password is a refusal, not a typo
+                err.status = 403
+            raise
 
 
 # ---------------------------------------------------------------- a fresh CSRF token for long-open pages

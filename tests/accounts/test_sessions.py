@@ -217,7 +217,7 @@ def test_a_password_change_through_the_api_keeps_only_that_token(app, db, user_f
     assert not signed_in(browser)
     wrong = client.post("/api/v1/me/password", headers=mine,
                         json={"current": "not-it-at-all", "new": "fresh-pass-2", "confirm": "fresh-pass-2"})
-    assert wrong.status_code == 400 and wrong.get_json()["code"] == "wrong_password"
+    assert wrong.status_code == 403 and wrong.get_json()["code"] == "wrong_password"
 
 
 def test_an_admin_reset_ends_every_session_and_token(app, db, user_factory, admin_client, client):
@@ -285,3 +285,14 @@ def test_the_expired_page_reloads_a_safe_page(client, path, referrer, target):
     assert response.status_code == 400
     button = re.search(r'<a [^>]*href="([^"]*)"[^>]*>Open the page again</a>', response.get_data(as_text=True))
     assert button and button.group(1) == target
+
+
+def test_signing_in_again_on_a_signed_in_browser_ends_its_old_session(app, db, user_factory):
+    user = user_factory()
+    browser = device(app, user)
+    again = browser.post("/login", data={"login": user.login_name, "password": DEFAULT_PASSWORD,
+                                         "csrf_token": csrf_token(browser, "/")})
+    assert again.status_code == 302
+    live = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id,
+                                                        UserSession.ended_at.is_(None))).all()
+    assert len(live) == 1
