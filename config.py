@@ -82,6 +82,8 @@ class Config:
     LOGIN_DUMMY_HASH_METHOD = ""
     #: "Remember me" lasts this many days.
     REMEMBER_DAYS = 30
+    #: A sign-in without "remember me" ends on the server after this many hours without a request.
+    SESSION_IDLE_HOURS = 24
     #: One-time codes: reset codes issued by an admin, and codes on import slips (hours).
     RESET_CODE_HOURS = 72
     IMPORT_CODE_HOURS = 24 * 14

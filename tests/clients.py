@@ -24,7 +24,13 @@ def login(client, user, password=DEFAULT_PASSWORD, remember=False):
 
 
 def sign_in(client, user):
-    """Put ``user`` in the client's session as Flask-Login does (the login form has its own tests)."""
+    """Put ``user`` in the client's session as Flask-Login does (the login form has its own tests):
+    a device session row, and its key in the cookie."""
+    from elearn.accounts.sessions import start_session
+    from elearn.extensions import db
+
+    start_session(user, user_agent="tests", ip="127.0.0.1", remember=False)
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True

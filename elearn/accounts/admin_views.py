@@ -1,16 +1,16 @@
 """Administrators manage accounts: list, create, edit, disable, reset codes."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.permissions import can_manage_users, require
 from ..extensions import db
-from . import bp, services
+from . import bp, services, sessions
 from .forms import ConfirmForm, UserForm
 from .models import User, UserRole
 
@@ -88,12 +88,12 @@ def admin_user_edit(user: User):
             if form.password.data:
                 services.check_password_strength(form.password.data)
                 user.set_password(form.password.data)
-                services.end_all_sessions(user)
+                # A new password ends the person's sessions; an admin changing their own keeps this one.
+                sessions.end_all_sessions(
+                    user, keep_session=sessions.current_session_id() if user.id == current_user.id else None)
                 services.forgive_failed_sign_ins(user)
         status = work.status
         if work.ok:
-            if user.id == current_user.id and form.password.data:
-                login_user(user, remember=session.permanent)  # a new password ends sessions; keep this one
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("accounts.admin_users"))
     return render_template("admin/user_form.html", form=form, user=user, action_form=ConfirmForm()), status

@@ -25,8 +25,6 @@ class User(UserMixin, db.Model):
     birth_year: Mapped[int | None]
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_disabled: Mapped[bool] = mapped_column(default=False)
-    #: Bumped whenever every existing session must end (disable, password reset).
-    session_epoch: Mapped[int] = mapped_column(default=0)
     must_change_password: Mapped[bool] = mapped_column(default=False)
     locale: Mapped[str | None] = mapped_column(String(8))
     text_size: Mapped[str] = mapped_column(String(12), default="standard")
@@ -38,10 +36,24 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
-    # Flask-Login: the id carries the epoch so an old session or remember-me cookie stops
-    # working the moment the epoch moves on.
+    #: The raw key of the device session this object was signed in or recognised with (not stored:
+    #: accounts/sessions.py keeps only its hash). Flask-Login puts it in the session and the remember-me
+    #: cookie, so ending that session's row on the server signs both out.
+    session_key = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_epoch}"
+        if not self.session_key:
+            raise RuntimeError("login_user() before sessions.start_session(): a sign-in needs a device session")
+        return self.session_key
+
+    # UserMixin compares get_id(); a person is the same person whichever device they use.
+    def __eq__(self, other) -> bool:
+        return isinstance(other, User) and other.id == self.id
+
+    def __ne__(self, other) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = object.__hash__
 
     @property
     def is_active(self) -> bool:
@@ -144,3 +156,31 @@ class LoginAttempt(db.Model):
     @staticmethod
     def account_keys(user: User) -> list[str]:
         return [LoginAttempt.key(kind, user, "") for kind in ("password", "code")]
+
+SESSION_KINDS = ("browser", "tv")
+
+
+class UserSession(db.Model):
+    """A device a person is signed in on: a browser now, a TV set paired with a phone later.
+
+    Only the key's hash is stored, so the table does not hand out sessions if it leaks. A row that is
+    ended, expired or missing is a signed-out device.
+    """
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user_ended", "user_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="browser")
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    #: "Remember me": the row lasts REMEMBER_DAYS from sign-in; otherwise it ends after SESSION_IDLE_HOURS unused.
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    ended_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

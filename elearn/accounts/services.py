@@ -1,5 +1,5 @@
-"""Accounts: finding people, one-time codes, sessions and tokens, profile changes, preferences
-(throttled sign-in is signin.py).
+"""Accounts: finding people, one-time codes, API tokens, profile changes, preferences
+(throttled sign-in is signin.py, device sessions sessions.py).
 
 Plain functions: they flush, never commit, and never read ``request``.
 """
@@ -21,6 +21,7 @@ from ..core.text import clean_line, half_width
 from ..core.timeutil import utcnow
 from ..extensions import db
 from .models import CONTRASTS, ROLES, TEXT_SIZES, ApiToken, LoginAttempt, OneTimeCode, User
+from .sessions import end_all_sessions
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{2,31}$")
@@ -120,26 +121,7 @@ def forgive_failed_sign_ins(user: User) -> None:
                                                   LoginAttempt.success.is_(False)))
 
 
-# ---------------------------------------------------------------- sessions and tokens
-
-def end_all_sessions(user: User) -> None:
-    user.session_epoch = (user.session_epoch or 0) + 1
-    db.session.execute(
-        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
-    )
-
-
-def load_session_user(session_id: str) -> User | None:
-    """Flask-Login loader: "<id>:<epoch>"; any other epoch is an ended session."""
-    try:
-        user_id, epoch = (int(part) for part in session_id.split(":", 1))
-    except (ValueError, AttributeError):
-        return None
-    user = db.session.get(User, user_id)
-    if user is None or user.session_epoch != epoch or user.is_disabled:
-        return None
-    return user
-
+# ---------------------------------------------------------------- API tokens (device sessions: sessions.py)
 
 def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -295,8 +277,11 @@ def set_disabled(user: User, disabled: bool, by: User) -> None:
     user.is_disabled = disabled
 
 
-def change_password(user: User, current: str | None, new: str, confirm: str) -> None:
-    """The user's own change; ``current`` is None right after signing in with a one-time code."""
+def change_password(user: User, current: str | None, new: str, confirm: str, *,
+                    keep_session: int | None = None, keep_token: int | None = None) -> None:
+    """The user's own change; ``current`` is None right after signing in with a one-time code.
+
+    Every other device session and API token ends; the one making the change (by id) stays."""
     if current is not None and not user.check_password(current):
         raise ServiceError("wrong_password", _l("The current password is not right."))
     if new != confirm:
@@ -304,8 +289,7 @@ def change_password(user: User, current: str | None, new: str, confirm: str) -> 
     check_password_strength(new)
     user.set_password(new)
     user.must_change_password = False
-    # Other devices signed in with the old password are signed out; the caller logs this one in again.
-    user.session_epoch = (user.session_epoch or 0) + 1
+    end_all_sessions(user, keep_session=keep_session, keep_token=keep_token)
 
 
 def change_mobile(user: User, password: str, mobile: str) -> None:

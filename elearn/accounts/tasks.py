@@ -5,6 +5,7 @@ from huey import crontab
 
 from ..core.jobs import periodic
 from ..extensions import db
+from .sessions import purge_old_sessions
 from .signin import purge_old_attempts
 
 
@@ -12,5 +13,13 @@ from .signin import purge_old_attempts
 def purge_login_attempts() -> int:
     """Drop login attempts older than two days: throttling only looks back one window (15 minutes)."""
     removed = purge_old_attempts()
+    db.session.commit()
+    return removed
+
+
+@periodic(crontab(minute="47"))
+def purge_device_sessions() -> int:
+    """Drop device sessions that ended or expired over a week ago (the device list shows only live ones)."""
+    removed = purge_old_sessions()
     db.session.commit()
     return removed

@@ -1,16 +1,17 @@
 """Sign-in, sign-out, one-time codes, self-registration and the user's own account page."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import OperationalError
 
 from ..core.db import unit_of_work
-from ..core.errors import ServiceError, with_retry_after
+from ..core.errors import ServiceError, is_database_locked, with_retry_after
 from ..core.permissions import login_required
 from ..core.utils import safe_next
-from ..extensions import login_manager
-from . import bp, services, signin
+from ..extensions import db, login_manager
+from . import bp, devices, services, sessions, signin
 from .ui import remember_in_browser
 from .forms import ChangeMobileForm, ChangePasswordForm, CodeLoginForm, LoginForm, RegisterForm, SetPasswordForm
 
@@ -19,12 +20,24 @@ login_manager.login_message = None  # the login page says it plainly itself
 
 
 @login_manager.user_loader
-def _load_user(session_id: str):
-    return services.load_session_user(session_id)
+def _load_user(session_key: str):
+    return sessions.load_session_user(session_key)
 
 
 def client_ip() -> str:
     return request.remote_addr or "unknown"
+
+
+def start_device_session(user, remember: bool = False) -> None:
+    """Inside the sign-in's unit of work: a new server-side session for this device.
+
+    The Flask session is emptied first, so whatever it held before (a cookie planted by someone else,
+    the CSRF secret a page before sign-in carried) is worth nothing once the person is signed in."""
+    if current_user.is_authenticated:  # signing in again on a signed-in browser: its old row ends
+        sessions.end_current_session()
+    session.clear()
+    g.pop("csrf_token", None)  # Flask-WTF keeps this request's token here; the next one is new
+    sessions.start_session(user, user_agent=request.user_agent.string, ip=client_ip(), remember=remember)
 
 
 def _sign_in(user, remember: bool):
@@ -45,6 +58,7 @@ def login():
         # A refusal is committed too: the failure it recorded counts towards throttling.
         with unit_of_work(flash_errors=True, commit_on=(ServiceError,)) as work:
             user = signin.authenticate(form.login.data, form.password.data, client_ip())
+            start_device_session(user, remember=bool(form.remember.data))
         if work.ok:
             return _sign_in(user, form.remember.data)
         status, refusal = work.status, work.error
@@ -62,6 +76,7 @@ def login_code():
     if form.validate_on_submit():
         with unit_of_work(flash_errors=True, commit_on=(ServiceError,)) as work:  # failures count, as above
             user = signin.redeem_code(form.login.data, form.code.data, client_ip())
+            start_device_session(user)
         if work.ok:
             login_user(user, remember=False)
             return redirect(url_for("accounts.set_password"))
@@ -81,10 +96,10 @@ def set_password():
     status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         with unit_of_work(flash_errors=True) as work:
-            services.change_password(current_user, None, form.new.data, form.confirm.data)
+            services.change_password(current_user, None, form.new.data, form.confirm.data,
+                                     keep_session=sessions.current_session_id())
         status = work.status
         if work.ok:
-            login_user(current_user._get_current_object(), remember=False)
             flash(_("Your password is set. Use it next time you sign in."), "success")
             return redirect(url_for("index"))
     return render_template("accounts/set_password.html", form=form), status
@@ -92,6 +107,9 @@ def set_password():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:  # loads this device's session row, which ends on the server
+        with unit_of_work():
+            sessions.end_current_session()
     # Clear first: logout_user leaves the "_remember": "clear" mark that deletes the remember-me cookie.
     session.clear()
     logout_user()
@@ -109,6 +127,7 @@ def register():
         with unit_of_work(flash_errors=True) as work:
             user = services.register_student(name=form.name.data, mobile=form.mobile.data,
                                               password=form.password.data, confirm=form.confirm.data)
+            start_device_session(user)
         status = work.status
         if work.ok:
             login_user(user)
@@ -129,9 +148,9 @@ def account():
         if action == "password" and password_form.validate_on_submit():
             with unit_of_work(flash_errors=True) as work:
                 services.change_password(current_user, password_form.current.data,
-                                         password_form.new.data, password_form.confirm.data)
+                                         password_form.new.data, password_form.confirm.data,
+                                         keep_session=sessions.current_session_id())
             if work.ok:
-                login_user(current_user._get_current_object(), remember=session.permanent)
                 flash(_("Your password has been changed. Other devices have been signed out."), "success")
                 return redirect(url_for("accounts.account"))
             status = work.status
@@ -144,7 +163,8 @@ def account():
             status = work.status
         else:
             flash(_("Please fill in every field marked as required."), "error")
-    return render_template("accounts/account.html", password_form=password_form, mobile_form=mobile_form), status
+    return render_template("accounts/account.html", password_form=password_form, mobile_form=mobile_form,
+                           **devices.device_list()), status
 
 
 _OPEN_WHILE_SETTING_PASSWORD = {"accounts.set_password", "accounts.logout", "accounts.preferences", "static", "core.healthz"}
@@ -157,6 +177,25 @@ def _finish_code_sign_in():
             and request.endpoint not in _OPEN_WHILE_SETTING_PASSWORD
             and not request.path.startswith("/api/")):
         return redirect(url_for("accounts.set_password"))
+
+
+#: How long recording a device's last request may wait for SQLite's write lock before it is skipped.
+TOUCH_WAIT_MS = 200
+
+
+@bp.before_app_request
+def _note_device_seen():
+    """Last seen (at most once a minute) in a transaction of its own: GET views never commit, and a
+    page must not wait for, or fail on, this write when the database is busy (the next request does it)."""
+    if request.endpoint == "static" or not current_user.is_authenticated or not g.get("user_session_due"):
+        return
+    try:
+        with unit_of_work(locked=True, lock_wait_ms=TOUCH_WAIT_MS):
+            sessions.touch_if_due()
+    except OperationalError as err:
+        if not is_database_locked(err):
+            raise
+        db.session.rollback()
 
 
 @bp.post("/preferences")

@@ -51,6 +51,7 @@ def authenticate_api_request():
             _touch(found.token_id)
         g.api_user = found.user
         g.api_token = raw.strip()
+        g.api_token_id = found.token_id
         return
     if request.method in UNSAFE and current_user.is_authenticated:
         try:

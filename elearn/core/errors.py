@@ -1,11 +1,13 @@
 """Errors a person can cause, answered in plain language, and the app-wide error pages."""
 from __future__ import annotations
 
-from flask import current_app, has_request_context, jsonify, make_response, render_template, request
+from flask import current_app, has_request_context, jsonify, make_response, render_template, request, url_for
 from flask_babel import force_locale, gettext, lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound
+from werkzeug.routing import RequestRedirect
 
 from ..extensions import db
 
@@ -181,7 +183,38 @@ def is_database_locked(err: BaseException) -> bool:
         phrase in str(err.orig).lower() for phrase in ("database is locked", "database is busy"))
 
 
+def _reload_target() -> str:
+    """Where a stale page's button goes: the page the form was on (the Referer, else the form's own
+    address) when it is ours and opens with a GET, else the home page."""
+    adapter = current_app.url_map.bind(request.host, script_name=request.script_root or None)
+    referrer = request.referrer or ""
+    own = request.host_url.rstrip("/") + (request.script_root or "")
+    candidates = [referrer[len(own):] if referrer.startswith(own + "/") else None, request.path]
+    for path in candidates:
+        if not path or not path.startswith("/") or path.startswith("//"):
+            continue
+        try:
+            adapter.match(path.split("?", 1)[0], method="GET")
+        except RequestRedirect:
+            pass  # a slash added: still a page
+        except (RouteNotFound, MethodNotAllowed):
+            continue
+        return (request.script_root or "") + path
+    return url_for("index")
+
+
+def stale_page(err: CSRFError):
+    """A form whose CSRF token is missing or no longer matches the session (signed out in another tab,
+    the session ended, open for days): nothing was filled in wrongly, the page is just old."""
+    message = gettext("This page has expired. Please open it again.")
+    if wants_json():
+        return make_response(jsonify({"code": "csrf_failed", "message": message, "status": 400}), 400)
+    return make_response(render_template("errors/stale.html", message=message, reload_url=_reload_target()), 400)
+
+
 def init_app(app) -> None:
+    app.register_error_handler(CSRFError, stale_page)
+
     @app.errorhandler(ServiceError)
     def _service_error(err: ServiceError):
         return error_response(err.status, err.to_dict())

@@ -160,6 +160,32 @@ def _error_pages_cannot_render(app):
         errors.render_template = original
 
 
+@contextlib.contextmanager
+def _student_on_a_phone_too(app):
+    """The student is also signed in on a phone, so the device list offers to sign it out."""
+    from sqlalchemy import select
+
+    from elearn.accounts.models import User
+    from elearn.accounts.sessions import start_session
+    from elearn.extensions import db
+
+    with app.app_context():
+        student = db.session.scalar(select(User).where(User.name == "张学员"))
+        start_session(student, user_agent="Mozilla/5.0 (Linux; Android 12) Mobile MicroMessenger/8.0",
+                      ip="192.0.2.7", remember=True)
+        db.session.commit()
+    yield
+
+
+def _send_without_csrf(selector: str = "main form button[type=submit]"):
+    """A form sent after its session ended (signed out in another tab): its CSRF token is gone."""
+    def action(page, world):
+        page.evaluate("document.querySelectorAll('input[name$=csrf_token]').forEach(i => i.remove())")
+        return _submit(selector)(page, world)
+
+    return action
+
+
 @dataclass
 class Visit:
     name: str
@@ -208,6 +234,12 @@ VISITS = [
     Visit("my account", "student", "accounts.account"),
     Visit("my account, empty password form sent", "student", "accounts.account", status=400,
           then=_submit("form:has(input[value=password]) button[type=submit]")),
+    Visit("my account, signed in on another device too", "student", "accounts.account",
+          prepare=_student_on_a_phone_too),
+    Visit("my account, another device signed out", "student", "accounts.account",
+          prepare=_student_on_a_phone_too, then=_submit("form[action$='/end'] button[type=submit]")),
+    Visit("page expired (a form sent after its session ended)", "anonymous", "accounts.login", status=400,
+          then=_send_without_csrf()),
     Visit("admin: accounts", "admin", "accounts.admin_users"),
     Visit("admin: accounts, nothing found", "admin", "accounts.admin_users", args=lambda w: {"q": "无此人"}),
     Visit("admin: new account", "admin", "accounts.admin_user_new"),
