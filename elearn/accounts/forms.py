@@ -89,3 +89,9 @@ class ImportConfirmForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: a button that needs only the CSRF token."""
+
+
+class IssueForm(FlaskForm):
+    """A button that issues codes; its one-use ``nonce`` keeps a reload from issuing them again."""
+
+    nonce = HiddenField()

@@ -5,6 +5,7 @@ from huey import crontab
 
 from ..core.jobs import periodic
 from ..extensions import db
+from . import issued
 from .signin import purge_old_attempts
 
 
@@ -14,3 +15,11 @@ def purge_login_attempts() -> int:
     removed = purge_old_attempts()
     db.session.commit()
     return removed
+
+
+@periodic(crontab(minute="*/5"))
+def forget_shown_codes() -> int:
+    """Clear the plain codes kept for the page that issued them once their time is up."""
+    cleared = issued.forget_old_codes()
+    db.session.commit()
+    return cleared
