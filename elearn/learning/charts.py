@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-AXIS_WIDTH = 64
+AXIS_WIDTH = 52
 #: Room at each end of the bars so that the first and the last label are not cut off.
 PAD_LEFT, PAD_RIGHT = 40, 48
 TOP, BOTTOM = 40, 44
