@@ -87,6 +87,8 @@ class Config:
     #: One-time codes: reset codes issued by an admin, and codes on import slips (hours).
     RESET_CODE_HOURS = 72
     IMPORT_CODE_HOURS = 24 * 14
+    #: The page that issued codes shows them again on reload for this many minutes (kept encrypted).
+    CODES_SHOWN_MINUTES = 30
     #: API bearer tokens expire after this many days of not being used.
     TOKEN_IDLE_DAYS = 90
     #: Largest upload accepted, in bytes (4 GiB).
@@ -111,7 +113,7 @@ class Config:
     QUEUE_IMMEDIATE = False
     #: A lesson counts as completed once this share of it has been watched (each second once).
     LESSON_COMPLETE_RATIO = 0.9
-    #: The site's time zone: the days, weeks and months of the learning record.
+    #: The site's time zone: every time shown on a page, and the days, weeks and months of the learning record.
     TIMEZONE = "Asia/Shanghai"
 
     def __init__(self) -> None:
@@ -149,6 +151,7 @@ class Config:
             SQLALCHEMY_DATABASE_URI=self.DATABASE_URL,
             SQLALCHEMY_ENGINE_OPTIONS=self.engine_options(),
             BABEL_DEFAULT_LOCALE=self.DEFAULT_LOCALE,
+            BABEL_DEFAULT_TIMEZONE=self.TIMEZONE,
             BABEL_TRANSLATION_DIRECTORIES=str(BASE_DIR / "elearn" / "translations"),
             MAX_CONTENT_LENGTH=64 * 1024 * 1024,
             SESSION_COOKIE_HTTPONLY=True,

@@ -55,3 +55,18 @@ def bearer(db, user) -> dict:
     token = issue_token(user)
     db.session.commit()
     return {"Authorization": f"Bearer {token}"}
+
+
+def issue_fields(client, path) -> dict:
+    """The CSRF token and the one-use nonce of the code-issuing form on the page at ``path``."""
+    html = client.get(path).get_data(as_text=True)
+    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', html)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert nonce and csrf, "the page has no form that issues codes"
+    return {"csrf_token": csrf.group(1), "nonce": nonce.group(1)}
+
+
+def follow(client, response):
+    """The page a 303 answer sends the browser to (a reload of it repeats only this GET)."""
+    assert response.status_code == 303, (response.status_code, response.get_data(as_text=True)[:300])
+    return client.get(response.headers["Location"])

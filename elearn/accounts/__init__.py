@@ -3,7 +3,7 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from . import admin_views, cli, devices, import_views, tasks, ui, views  # noqa: E402,F401
+from . import admin_views, cli, devices, import_views, issued_views, tasks, ui, views  # noqa: E402,F401
 
 
 def init_app(app) -> None:

@@ -10,8 +10,9 @@ from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.permissions import can_manage_users, require
 from ..extensions import db
-from . import bp, services, sessions
+from . import bp, issued, services, sessions
 from .forms import ConfirmForm, UserForm
+from .issued_views import issue_form, issue_once, record_new_batch
 from .models import User, UserRole
 
 PAGE_SIZE = 50
@@ -62,12 +63,15 @@ def admin_user_new():
             user = services.create_user(name=form.name.data, mobile=form.mobile.data, username=form.username.data,
                                         password=form.password.data or None, birth_year=form.birth_year.data,
                                         roles=form.roles.data)
-            code = None if form.password.data else services.issue_code(user, "import", by=current_user)
+            batch = None
+            if not form.password.data:
+                code = services.issue_code(user, "import", by=current_user)
+                batch = record_new_batch("new", [issued.Issued(user, code)])
         status = work.status
         if work.ok:
             flash(_("The account for %(name)s has been created.", name=user.name), "success")
-            if code:
-                return render_template("admin/code_issued.html", user=user, code=code)
+            if batch:
+                return redirect(url_for("accounts.admin_issued", batch=batch.id), 303)
             return redirect(url_for("accounts.admin_users"))
     return render_template("admin/user_form.html", form=form, user=None), status
 
@@ -99,9 +103,14 @@ def admin_user_edit(user: User):
     return render_template("admin/user_form.html", form=form, user=user, action_form=ConfirmForm()), status
 
 
-@bp.post("/admin/users/<id:user>/disable")
+@bp.route("/admin/users/<id:user>/disable", methods=["GET", "POST"])
 @require(can_manage_users, user=load_user)
 def admin_user_disable(user: User):
+    if request.method == "GET":
+        return _confirm_page(user, ConfirmForm(), _("Disable the account of %(name)s?", name=user.name),
+                             _("%(name)s will be signed out on every device and cannot sign in until the account "
+                               "is enabled again. Nothing is deleted.", name=user.name),
+                             _("Yes, disable the account"))
     return _set_disabled(user, True)
 
 
@@ -125,20 +134,27 @@ def _set_disabled(user: User, disabled: bool):
     return redirect(url_for("accounts.admin_user_edit", user=user.id))
 
 
-@bp.post("/admin/users/<id:user>/reset")
+@bp.route("/admin/users/<id:user>/reset", methods=["GET", "POST"])
 @require(can_manage_users, user=load_user)
 def admin_user_reset(user: User):
-    """Issue a one-time code shown once to the admin, who reads it to the user on the phone."""
-    if not ConfirmForm().validate_on_submit():
-        flash(_("The form had expired. Please try again."), "error")
-        return _edit_page(user, 400)
+    """Issue a one-time code for the admin to read to the user on the phone (asked first, issued once)."""
     if user.id == current_user.id:
         # It would sign the admin out and clear their password; their own page changes it safely.
         flash(_("To change your own password, use the My account page."), "error")
         return _edit_page(user, 400)
-    with unit_of_work():
-        code = services.reset_password(user, by=current_user)
-    return render_template("admin/code_issued.html", user=user, code=code, reset=True)
+    if request.method == "GET":
+        return _confirm_page(user, issue_form(), _("Reset the password of %(name)s?", name=user.name),
+                             _("%(name)s's password and every signed-in device stop working. You get a one-time "
+                               "code to read to them; with it they choose a new password.", name=user.name),
+                             _("Yes, reset and give a one-time code"))
+    return issue_once("reset", lambda: [issued.Issued(user, services.reset_password(user, by=current_user))],
+                      refused=lambda status: _edit_page(user, status))
+
+
+def _confirm_page(user: User, form, title: str, question: str, confirm: str):
+    return render_template("confirm.html", form=form, title=title, question=question, confirm=confirm,
+                           cancel_url=url_for("accounts.admin_user_edit", user=user.id),
+                           cancel=_("No, go back"))
 
 
 def _edit_page(user: User, status: int):

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ..core.db import unit_of_work
 from ..core.permissions import login_required, require
-from ..core.timeutil import to_site_time
+from ..core.timeutil import to_local
 from . import bp, sessions
 from .models import UserSession
 from .permissions import can_end_session
@@ -16,7 +16,7 @@ from .permissions import can_end_session
 
 def shown_time(moment) -> str:
     """A stored time as the person reads it: the site's time zone, the page's language."""
-    return format_datetime(to_site_time(moment), "short", locale=str(get_locale() or "zh_CN"))
+    return format_datetime(to_local(moment), "short", locale=str(get_locale() or "zh_CN"))
 
 
 def device_list() -> dict:

@@ -72,7 +72,8 @@ class UserForm(FlaskForm):
     username = StringField(_l("Username (optional)"), validators=[Optional(), Length(max=32)])
     birth_year = StringField(_l("Birth year"), validators=[Optional(), Length(max=4)], render_kw={"inputmode": "numeric"})
     roles = MultiCheckboxField(_l("Roles"), choices=[(r, role_label(r)) for r in ROLES], default=["student"])
-    password = PasswordField(_l("Password (leave empty to hand out a one-time code instead)"),
+    # What an empty password means differs between a new account and an edit: the template says which.
+    password = PasswordField(_l("Password (optional)"),
                              validators=[Optional(), Length(max=200)], render_kw={"autocomplete": "new-password"})
 
 
@@ -89,3 +90,9 @@ class ImportConfirmForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: a button that needs only the CSRF token."""
+
+
+class IssueForm(FlaskForm):
+    """A button that issues codes; its one-use ``nonce`` keeps a reload from issuing them again."""
+
+    nonce = HiddenField()

@@ -6,11 +6,10 @@ again later, with new codes, for people who have not signed in yet.
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import groupby
 
-import segno
-from flask import current_app, flash, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -19,9 +18,9 @@ from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.ids import parse_ids
 from ..core.permissions import can_manage_users, require
-from ..core.timeutil import utcnow
 from . import bp, importing
-from .forms import ConfirmForm, ImportConfirmForm, ImportForm
+from .forms import ImportConfirmForm, ImportForm
+from .issued_views import issue_form, issue_once, record_new_batch
 
 
 def _expired_form() -> None:
@@ -84,6 +83,7 @@ def admin_import_confirm():
     try:
         with unit_of_work():
             slips = importing.create_accounts(rows, by=current_user)
+            batch = record_new_batch("slips", slips)
     except importing.ImportChanged as err:
         return _changed(err.rows)
     except (ServiceError, IntegrityError):
@@ -91,7 +91,7 @@ def admin_import_confirm():
         return _changed(importing.unpack(form.payload.data, current_user.id))
     flash(ngettext("%(num)d account has been created.", "%(num)d accounts have been created.", len(slips)),
           "success")
-    return _slips_page(slips)
+    return redirect(url_for("accounts.admin_issued", batch=batch.id), 303)
 
 
 @bp.get("/admin/users/slips")
@@ -104,19 +104,14 @@ def admin_slips():
 @bp.post("/admin/users/slips")
 @require(can_manage_users)
 def admin_slips_reissue():
-    if not ConfirmForm().validate_on_submit():
-        _expired_form()
-        return _pending_page(400)
-    with unit_of_work(flash_errors=True) as work:
+    def issue():
         batch = _batch(request.form.get("batch"))
         ids = _ids(request.form.get("users", "")) + _ids(",".join(request.form.getlist("user")))
-        slips = importing.reissue_codes(user_ids=ids, batch=batch, by=current_user)
-    if not work.ok:
-        return _pending_page(work.status)
-    flash(ngettext("A new code has been made for %(num)d person. Slips printed before for them no longer work.",
-                   "New codes have been made for %(num)d people. Slips printed before for them no longer work.",
-                   len(slips)), "success")
-    return _slips_page(slips)
+        return importing.reissue_codes(user_ids=ids, batch=batch, by=current_user)
+
+    return issue_once("slips", issue, refused=_pending_page, success=lambda slips: ngettext(
+        "A new code has been made for %(num)d person. Slips printed before for them no longer work.",
+        "New codes have been made for %(num)d people. Slips printed before for them no longer work.", len(slips)))
 
 
 # ---------------------------------------------------------------- helpers
@@ -128,7 +123,7 @@ def _pending_page(status: int = 200):
     pending = importing.pending_accounts(limit=PENDING_SHOWN)
     # Everyone from one import shares one creation time, so each group is one import.
     groups = [(created, list(users)) for created, users in groupby(pending, key=lambda u: u.created_at)]
-    return render_template("admin/slips_pending.html", groups=groups, form=ConfirmForm(),
+    return render_template("admin/slips_pending.html", groups=groups, form=issue_form(),
                            limited=len(pending) >= PENDING_SHOWN), status
 
 def _preview(rows, status: int = 200):
@@ -144,32 +139,10 @@ def _changed(rows):
     changed = importing.ImportChanged(rows)
     if rows and changed.already_imported:
         users = [r.taken_by for r in rows]
-        return render_template("admin/import_done.html", users=users, form=ConfirmForm(),
+        return render_template("admin/import_done.html", users=users, form=issue_form(),
                                ids=",".join(str(u.id) for u in users)), 409
     flash(str(changed.message), "error")
     return _preview(rows, status=409)
-
-
-def _slips_page(slips):
-    address = url_for("accounts.login_code", _external=True)
-    cards = [{
-        "name": slip.user.name,
-        "login": slip.user.login_name,
-        "code": slip.code,
-        "qr": _qr(url_for("accounts.login_code", login=slip.user.login_name, code=slip.code.replace(" ", ""),
-                          _external=True)),
-    } for slip in slips]
-    valid_until = (utcnow() + timedelta(hours=current_app.config["IMPORT_CODE_HOURS"])).date()
-    response = current_app.make_response(render_template(
-        "admin/slips.html", slips=cards, address=address, valid_until=valid_until))
-    # The codes appear on this page only: keep it out of caches and the back/forward history.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _qr(url: str) -> str:
-    """A QR code as a data: URI (the CSP allows images from data:, not inline markup styles)."""
-    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
 
 
 def _ids(raw: str) -> list[int]:

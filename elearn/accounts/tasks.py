@@ -5,6 +5,7 @@ from huey import crontab
 
 from ..core.jobs import periodic
 from ..extensions import db
+from . import issued
 from .sessions import purge_old_sessions
 from .signin import purge_old_attempts
 
@@ -23,3 +24,11 @@ def purge_device_sessions() -> int:
     removed = purge_old_sessions()
     db.session.commit()
     return removed
+
+
+@periodic(crontab(minute="*/5"))
+def forget_shown_codes() -> int:
+    """Clear the plain codes kept for the page that issued them once their time is up."""
+    cleared = issued.forget_old_codes()
+    db.session.commit()
+    return cleared

@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 from ..attendance import models as am, services as attendance
-from ..core.timeutil import to_site_time, utcnow
+from ..core.timeutil import to_local, utcnow
 from . import enrolment, schedule, services
 
 
 def create_demo_class(teacher, students, course=None):
     """「书法一班」 in a term around today; a session today at 09:00, so roll call and check-in can be tried."""
-    today = to_site_time(utcnow()).date()
+    today = to_local(utcnow()).date()
     term = services.save_term(None, name=f"{today.year}年本学期", starts_on=today - timedelta(days=28),
                               ends_on=today + timedelta(days=56))
     group = services.save_class(None, term=term, name="书法一班", course_id=course.id if course else None,

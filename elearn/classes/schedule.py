@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ..attendance import services as attendance
 from ..core.errors import NotFound, ServiceError
 from ..core.text import clean_line
-from ..core.timeutil import from_site_time, to_site_time
+from ..core.timeutil import from_site_time, to_local
 from ..extensions import db
 from . import models as m
 from .services import SETTINGS, save_class
@@ -47,7 +47,7 @@ def _check_room(room: str, starts_at: datetime, ends_at: datetime, mode: str, ke
             m.ClassSession.starts_at < ends_at, m.ClassSession.ends_at > starts_at,
             m.ClassSession.id != (keep or 0)))
     if clash is not None:
-        local = to_site_time(clash.starts_at)
+        local = to_local(clash.starts_at)
         raise ServiceError("room_taken", _l(
             "The room %(room)s is already used by %(name)s on %(day)s at %(time)s.", room=room,
             name=clash.class_group.name, day=local.strftime("%Y-%m-%d"), time=local.strftime("%H:%M")),
@@ -131,7 +131,7 @@ def skip_date(rule: m.WeeklyRule, day: date, now: datetime | None = None) -> m.C
     """A holiday found later: the rule skips ``day`` and its session there is cancelled."""
     rule.skip_dates = sorted(set(rule.skip_dates or []) | {day.isoformat()})
     for session in db.session.scalars(select(m.ClassSession).filter_by(rule_id=rule.id, status=m.SCHEDULED)):
-        if to_site_time(session.starts_at).date() == day:
+        if to_local(session.starts_at).date() == day:
             cancel_session(session, now)
             return session
     return None

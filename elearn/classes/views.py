@@ -17,7 +17,7 @@ from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.ids import parse_id
 from ..core.permissions import actor, require
-from ..core.timeutil import to_site_time, utcnow
+from ..core.timeutil import to_local, utcnow
 from ..extensions import db
 from . import bp, enrolment, roll, schedule
 from . import models as m
@@ -169,7 +169,7 @@ def check_in(grant):
 @bp.app_template_filter("session_time")
 def session_time(moment) -> str:
     """「3月2日 周二 09:00」 / "Tue, Mar 2, 09:00" on the site's clock."""
-    local, locale = to_site_time(moment), get_locale() or "zh_CN"
+    local, locale = to_local(moment), get_locale() or "zh_CN"
     return f'{format_skeleton("MMMEd", local, locale=locale)} {format_skeleton("Hm", local, locale=locale)}'
 
 

@@ -3,7 +3,7 @@ from flask import Blueprint
 
 bp = Blueprint("core", __name__)
 
-from . import cli, errors, ids, json_input, models, security, views  # noqa: E402,F401
+from . import cli, errors, ids, json_input, models, security, timeutil, views  # noqa: E402,F401
 from .utils import format_size  # noqa: E402
 
 
@@ -15,3 +15,4 @@ def init_app(app) -> None:
     cli.init_app(app)
     app.register_blueprint(bp)
     app.add_template_filter(format_size, "filesize")
+    timeutil.init_app(app)

@@ -1,18 +1,25 @@
-"""One notion of "now" for the whole app: naive UTC datetimes, as stored in the database."""
+"""One notion of "now" for the whole app (naive UTC datetimes, as stored in the database), and
+the site's time zone (``TIMEZONE``) for every time a person reads: the ``localtime`` filter."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import format_datetime, get_locale
+
+#: Patterns per language: Chinese readers expect 2026年12月1日 16:36, not 2026-12-01 08:36 UTC.
+PATTERNS = {
+    "zh": {"datetime": "y年M月d日 HH:mm", "seconds": "y年M月d日 HH:mm:ss", "date": "y年M月d日", "time": "HH:mm"},
+    "en": {"datetime": "d MMM y, HH:mm", "seconds": "d MMM y, HH:mm:ss", "date": "d MMM y", "time": "HH:mm"},
+}
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def site_zone():
-    """The site's time zone (``TIMEZONE``), where days, weeks and class times are counted."""
+def site_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
 
@@ -21,6 +28,31 @@ def from_site_time(day, clock) -> datetime:
     return datetime.combine(day, clock, tzinfo=site_zone()).astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def to_site_time(moment: datetime) -> datetime:
-    """A naive UTC time from the database, on the site's wall clock (aware)."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(site_zone())
+def to_local(moment: datetime) -> datetime:
+    """A naive-UTC ``moment`` (or an aware one) as an aware datetime in the site's zone."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(site_zone())
+
+
+def local_day(moment: datetime) -> date:
+    """The site's calendar day of a naive-UTC ``moment``."""
+    return to_local(moment).date()
+
+
+def localtime(moment: datetime | date | None, style: str = "datetime") -> str:
+    """``moment`` written for the reader, in the site's zone and the page's language (Jinja ``localtime``).
+
+    ``style``: "datetime", "seconds", "date" or "time". A plain ``date`` is a calendar day already.
+    """
+    if moment is None:
+        return ""
+    locale = get_locale()
+    pattern = PATTERNS.get(locale.language if locale else "zh", PATTERNS["en"])[style]
+    if not isinstance(moment, datetime):
+        moment = datetime(moment.year, moment.month, moment.day, 12, tzinfo=site_zone())
+    return format_datetime(to_local(moment), pattern, rebase=False)
+
+
+def init_app(app) -> None:
+    app.add_template_filter(localtime, "localtime")

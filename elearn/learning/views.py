@@ -137,7 +137,7 @@ def record():
 
 
 def _number(minutes: float) -> str:
-    return f"{minutes:g}"
+    return str(charts.whole_minutes(minutes))
 
 
 @bp.post("/learning/settings")

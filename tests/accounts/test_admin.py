@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from elearn.accounts.models import OneTimeCode, User
 from elearn.core.timeutil import utcnow
-from tests.clients import csrf_token, login
+from tests.clients import csrf_token, follow, issue_fields, login
 from tests.factories import DEFAULT_PASSWORD
 
 
@@ -34,6 +34,12 @@ def post(client, path, data=None, page=None):
     body = {"csrf_token": csrf_token(client, page or "/")}
     body.update(data or {})
     return client.post(path, data=body)
+
+
+def reset(client, user):
+    """Reset through the confirmation page; returns the result page that shows the code."""
+    path = f"/admin/users/{user.id}/reset"
+    return follow(client, client.post(path, data=issue_fields(client, path)))
 
 
 def password_login(client, login_name, password):
@@ -89,8 +95,8 @@ def test_create_with_a_password(admin, client, db):
 
 def test_create_without_a_password_shows_a_code(admin, client, db):
     """Without a password the admin is shown a one-time code, and the person signs in with it."""
-    response = post(admin, "/admin/users/new", {"name": "吴九", "mobile": "13800138301", "roles": ["student"]},
-                    "/admin/users/new")
+    response = follow(admin, post(admin, "/admin/users/new", {"name": "吴九", "mobile": "13800138301",
+                                                              "roles": ["student"]}, "/admin/users/new"))
     assert response.status_code == 200
     code = shown_code(response)
     assert "13800138301" in text_of(response)
@@ -217,7 +223,7 @@ def test_reset_code_signs_in_once_and_forces_a_new_password(app, admin, user_fac
     old_browser = app.test_client()
     login(old_browser, user)
 
-    response = post(admin, f"/admin/users/{user.id}/reset", page=f"/admin/users/{user.id}/edit")
+    response = reset(admin, user)
     assert response.status_code == 200
     code = shown_code(response)
     assert not signed_in(old_browser)
@@ -246,7 +252,7 @@ def test_reset_code_signs_in_once_and_forces_a_new_password(app, admin, user_fac
 def test_expired_reset_code_gets_a_clear_message(app, admin, user_factory, db):
     """A code past its expiry time is refused with a message saying so."""
     user = user_factory()
-    code = shown_code(post(admin, f"/admin/users/{user.id}/reset", page=f"/admin/users/{user.id}/edit"))
+    code = shown_code(reset(admin, user))
     for row in db.session.scalars(select(OneTimeCode).where(OneTimeCode.user_id == user.id)):
         row.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
@@ -261,8 +267,7 @@ def test_expired_reset_code_gets_a_clear_message(app, admin, user_factory, db):
 def test_a_new_code_replaces_the_previous_one(app, admin, user_factory):
     """Only the latest code works: a second reset makes the first code useless."""
     user = user_factory()
-    edit = f"/admin/users/{user.id}/edit"
-    first = shown_code(post(admin, f"/admin/users/{user.id}/reset", page=edit))
-    second = shown_code(post(admin, f"/admin/users/{user.id}/reset", page=edit))
+    first = shown_code(reset(admin, user))
+    second = shown_code(reset(admin, user))
     assert code_login(app.test_client(), user.mobile, first).status_code == 401
     assert code_login(app.test_client(), user.mobile, second).status_code == 302

@@ -16,7 +16,7 @@ from elearn.accounts import importing
 from elearn.accounts.models import OneTimeCode, User
 from elearn.core import spreadsheets
 from elearn.core.timeutil import utcnow
-from tests.clients import csrf_token
+from tests.clients import csrf_token, follow, issue_fields
 
 IMPORT = "/admin/users/import"
 CONFIRM = "/admin/users/import/confirm"
@@ -53,7 +53,15 @@ def payload_of(response) -> str:
 
 
 def confirm(client, payload: str):
-    return client.post(CONFIRM, data={"csrf_token": csrf_token(client, IMPORT), "payload": payload})
+    """Confirm an import; a success is followed to its slips page (the 303 keeps a reload from re-posting)."""
+    response = client.post(CONFIRM, data={"csrf_token": csrf_token(client, IMPORT), "payload": payload})
+    return follow(client, response) if response.status_code == 303 else response
+
+
+def reissue(client, **data):
+    """Post the re-issue form of the slips page with a fresh nonce; follows a success to the slips."""
+    response = client.post(SLIPS, data={**issue_fields(client, SLIPS), **data})
+    return follow(client, response) if response.status_code == 303 else response
 
 
 def counts(db) -> tuple[int, int]:
@@ -371,7 +379,7 @@ def test_reissue_codes_for_people_who_have_not_signed_in(admin, db, client, user
     assert "甲 (13800138161)" in page and "乙 (13800138162)" in page and "老用户" not in page
     batch = re.search(r'name="batch" value="([^"]+)"', listing.get_data(as_text=True)).group(1)
 
-    response = admin.post(SLIPS, data={"csrf_token": csrf_token(admin, SLIPS), "batch": batch})
+    response = reissue(admin, batch=batch)
     assert response.status_code == 200
     new = slip_codes(response)
     assert set(new) == {"13800138161", "13800138162"}
@@ -393,11 +401,11 @@ def test_reissue_for_ticked_people_skips_anyone_who_signed_in(admin, db, user_fa
     second = db.session.scalar(select(User).where(User.mobile == "13800138172"))
     second.last_login_at = utcnow()
     db.session.commit()
-    response = admin.post(SLIPS, data={"csrf_token": csrf_token(admin, SLIPS), "user": [str(first.id), str(second.id)]})
+    response = reissue(admin, user=[str(first.id), str(second.id)])
     assert set(slip_codes(response)) == {"13800138171"}
-    nobody = admin.post(SLIPS, data={"csrf_token": csrf_token(admin, SLIPS), "action": "ticked"})
+    nobody = reissue(admin, action="ticked")
     assert nobody.status_code == 400 and "Please tick at least one person." in text_of(nobody)
-    only_active = admin.post(SLIPS, data={"csrf_token": csrf_token(admin, SLIPS), "user": str(second.id)})
+    only_active = reissue(admin, user=str(second.id))
     assert only_active.status_code == 409
 
 
@@ -408,7 +416,9 @@ def test_after_a_double_click_the_slips_can_be_printed_again(admin, db):
     confirm(admin, payload)
     again = confirm(admin, payload)
     ids = re.search(r'name="users" value="([^"]+)"', again.get_data(as_text=True)).group(1)
-    response = admin.post(SLIPS, data={"csrf_token": csrf_token(admin, SLIPS), "users": ids})
+    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', again.get_data(as_text=True)).group(1)
+    response = follow(admin, admin.post(SLIPS, data={"csrf_token": csrf_token(admin, SLIPS), "nonce": nonce,
+                                                     "users": ids}))
     assert set(slip_codes(response)) == {"13800138181"}
 
 

@@ -39,6 +39,8 @@ class World:
     group: object = None  # a class the teacher teaches and the student attends (tests/classes/pages_world.py)
     class_session: object = None  # one of its sessions, under way
     checkin_grant: str = ""  # a scanned check-in code of that session
+    codes_shown: int = 0  # a batch of issued codes still shown again, and one whose time is up
+    codes_gone: int = 0
 
     def user_for(self, role: str):
         return None if role == "anonymous" else getattr(self, role)
@@ -59,6 +61,8 @@ def make_world(db, *, contrast: str = "standard", text_size: str = "standard") -
     )
     world.newcomer.must_change_password = True
     db.session.commit()
+    world.codes_shown, world.codes_gone = (_issued_batch(db, world, kind, gone) for kind, gone in
+                                           (("slips", False), ("reset", True)))
     from tests.courses.pages_world import course_for_pages
 
     world.course = course_for_pages(db, world.teacher)
@@ -72,6 +76,20 @@ def make_world(db, *, contrast: str = "standard", text_size: str = "standard") -
 
     classes_for_pages(db, world)
     return world
+
+
+def _issued_batch(db, world, kind: str, gone: bool) -> int:
+    from elearn.accounts import issued
+    from elearn.accounts.services import issue_code
+    from elearn.core.timeutil import utcnow
+
+    user = world.reset_target
+    batch = issued.record(issued.new_nonce(world.admin), world.admin, kind,
+                          [issued.Issued(user, issue_code(user, "import", by=world.admin))])
+    if gone:
+        batch.shown_until = utcnow()
+    db.session.commit()
+    return batch.id
 
 
 # ---------------------------------------------------------------- actions leading to other states
@@ -250,8 +268,13 @@ VISITS = [
           args=lambda w: {"user": w.disabled.id}),
     Visit("admin: account saved", "admin", "accounts.admin_user_edit", args=lambda w: {"user": w.target.id},
           then=_submit("main form button.primary[type=submit]")),
-    Visit("admin: one-time code issued", "admin", "accounts.admin_user_edit",
-          args=lambda w: {"user": w.reset_target.id}, then=_submit("form[action$='/reset'] button")),
+    Visit("admin: reset a password?", "admin", "accounts.admin_user_reset", args=lambda w: {"user": w.target.id}),
+    Visit("admin: disable an account?", "admin", "accounts.admin_user_disable", args=lambda w: {"user": w.target.id}),
+    Visit("admin: slips shown again on reload", "admin", "accounts.admin_issued",
+          args=lambda w: {"batch": w.codes_shown}),
+    Visit("admin: codes already given", "admin", "accounts.admin_issued", args=lambda w: {"batch": w.codes_gone}),
+    Visit("admin: one-time code issued", "admin", "accounts.admin_user_reset",
+          args=lambda w: {"user": w.reset_target.id}, then=_submit("main form button[type=submit]")),
     Visit("admin: import accounts", "admin", "accounts.admin_import"),
     Visit("admin: import preview", "admin", "accounts.admin_import", then=_upload_people),
     Visit("admin: slips after an import", "admin", "accounts.admin_import", then=_import_people),

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from elearn.attendance import checkin, services as attendance
 from elearn.classes import enrolment, schedule, services
-from elearn.core.timeutil import to_site_time, utcnow
+from elearn.core.timeutil import to_local, utcnow
 from tests.browser.conftest import sign_in
 from tests.factories import make_user
 
@@ -20,11 +20,11 @@ PHONE = {"width": 360, "height": 740}
 
 @pytest.fixture
 def live_class(live_db):
-    today = to_site_time(utcnow()).date()
+    today = to_local(utcnow()).date()
     term = services.save_term(None, name="本学期", starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=60))
     teacher = make_user(live_db, roles=("teacher",), name="李老师", fast_hash=True)
     group = services.save_class(None, term=term, name="书法一班", teacher_ids=[teacher.id], room="301")
-    start = to_site_time(utcnow() - timedelta(minutes=5))
+    start = to_local(utcnow() - timedelta(minutes=5))
     session = schedule.add_session(group, day=start.date(), starts=start.time().replace(microsecond=0), minutes=90)
     members = [make_user(live_db, name=name, fast_hash=True) for name in ("张三", "李四", "王五")]
     for person in members:

@@ -8,15 +8,15 @@ from datetime import timedelta
 def classes_for_pages(db, world):
     from elearn.attendance import checkin, models as am, services as attendance
     from elearn.classes import enrolment, schedule, services
-    from elearn.core.timeutil import to_site_time, utcnow
+    from elearn.core.timeutil import to_local, utcnow
 
-    today = to_site_time(utcnow()).date()
+    today = to_local(utcnow()).date()
     term = services.save_term(None, name="本学期", starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=60))
     group = services.save_class(None, term=term, name="书法一班", course_id=world.course.id, teacher_ids=[world.teacher.id],
                                 room="301", capacity=20, self_enrol=True)
-    past = to_site_time(utcnow() - timedelta(days=7, minutes=5))
+    past = to_local(utcnow() - timedelta(days=7, minutes=5))
     earlier = schedule.add_session(group, day=past.date(), starts=past.time().replace(microsecond=0), minutes=90)
-    start = to_site_time(utcnow() - timedelta(minutes=5))
+    start = to_local(utcnow() - timedelta(minutes=5))
     session = schedule.add_session(group, day=start.date(), starts=start.time().replace(microsecond=0), minutes=90,
                                    topic="握笔和坐姿")
     for person in (world.student, world.target):

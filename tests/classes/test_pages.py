@@ -9,7 +9,7 @@ import pytest
 
 from elearn.attendance import checkin, services as attendance
 from elearn.classes import enrolment, schedule, services
-from elearn.core.timeutil import to_site_time, utcnow
+from elearn.core.timeutil import to_local, utcnow
 from tests.clients import bearer, csrf_token, login, sign_in
 from tests.factories import make_user
 
@@ -17,13 +17,13 @@ from tests.factories import make_user
 @pytest.fixture
 def live(db):
     """A class whose session started five minutes ago (check-in open), a teacher, an assistant, two members."""
-    today = to_site_time(utcnow()).date()
+    today = to_local(utcnow()).date()
     term = services.save_term(None, name="本学期", starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=60))
     teacher = make_user(db, roles=("teacher",), name="李老师", fast_hash=True)
     assistant = make_user(db, name="班长", fast_hash=True)
     group = services.save_class(None, term=term, name="书法一班", teacher_ids=[teacher.id], assistant_ids=[assistant.id],
                                 room="301")
-    start = to_site_time(utcnow() - timedelta(minutes=5))
+    start = to_local(utcnow() - timedelta(minutes=5))
     session = schedule.add_session(group, day=start.date(), starts=start.time().replace(microsecond=0), minutes=90)
     members = [make_user(db, name=n, fast_hash=True) for n in ("张三", "李四")]
     for person in members:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from elearn.learning.services import heartbeats
-from tests.clients import bearer
+from tests.clients import bearer, issue_fields
 from tests.factories import make_lesson, make_ready_course, make_user
 from tests.video.test_tus import create, tus_headers
 
@@ -66,8 +66,10 @@ def test_the_openapi_document_states_the_id_range(client):
 
 
 @pytest.mark.parametrize("users", [str(2 ** 63 + 1), str(2 ** 31), "9" * 5000])
-def test_big_ids_on_the_slips_form_are_refused(admin_client, users):
-    response = admin_client.post("/admin/users/slips", data={"users": users, "csrf_token": admin_client.csrf})
+def test_big_ids_on_the_slips_form_are_refused(admin_client, db, users):
+    make_user(db, password=None, must_change_password=True)  # someone waiting, so the page has its form
+    fields = issue_fields(admin_client, "/admin/users/slips")
+    response = admin_client.post("/admin/users/slips", data={"users": users, **fields})
     assert response.status_code == 400
     assert "Please tick at least one person." in response.get_data(as_text=True) or \
         "请" in response.get_data(as_text=True)

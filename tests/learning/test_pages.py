@@ -164,8 +164,8 @@ def test_my_learning_page_and_api(app, db, learner, request_ctx):
     watch(learner.user, course.lessons[1], [(0, 30)], 30)
     db.session.commit()
     html = learner.get("/learning").get_data(as_text=True)
-    assert html.count('<svg class="chart-svg') == 2 and "<title id=\"weeks-title\">" in html and "<desc" in html
-    assert "<table>" in html and "太极拳入门" in html and "1.5" in html
+    assert html.count('<svg class="chart-svg chart-') == 4 and "<title id=\"weeks-title\">" in html and "<desc" in html
+    assert "<table>" in html and "太极拳入门" in html and "<td>2</td>" in html  # 1.5 minutes, in whole minutes
     assert "How learners are doing" not in html and "学员学习情况" not in html
     body = learner.get("/api/v1/me/learning").get_json()
     assert len(body["weeks"]) == 52 and body["weeks"][-1]["minutes"] == 1.5

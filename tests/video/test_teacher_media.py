@@ -106,7 +106,7 @@ def test_failed_video_shows_the_reason_and_retry_to_the_teacher_but_not_ffmpeg_d
     asset = failed_asset(db, lesson)
     page = edit_page(teacher, lesson)
     part = block(page, asset.id)
-    assert "无法使用" in part and "重试" in part
+    assert "没能转换成可以播放的格式" in part and "重试" in part  # the reason itself, with no prefix before it
     form = re.search(r'<form method="post" action="/teaching/assets/%d/retry" data-asset-retry\s*>' % asset.id, part)
     assert form, "the retry form is shown (not hidden)"
     assert 'name="csrf_token"' in part

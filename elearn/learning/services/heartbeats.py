@@ -15,8 +15,7 @@ from __future__ import annotations
 import math
 
 import re
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -26,7 +25,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.util import identity_key
 
 from ...core.errors import ServiceError
-from ...core.timeutil import utcnow
+from ...core.timeutil import local_day, site_zone, utcnow  # noqa: F401  (site_zone: re-exported)
 from ...courses import services as courses
 from ...courses.models import Chapter, Course, Lesson
 from ...extensions import db
@@ -66,15 +65,6 @@ _INSERT_INTERVALS = insert(_INTERVALS)
 
 
 # ---------------------------------------------------------------- time
-
-def site_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def local_day(moment: datetime) -> date:
-    """The site's calendar day of a naive-UTC ``moment``."""
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(site_zone()).date()
-
 
 
 # ---------------------------------------------------------------- what the player plays
