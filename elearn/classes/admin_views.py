@@ -96,7 +96,7 @@ def admin_class_form(group=None):
 def admin_class(group):
     copy_form = CopyForm()
     copy_form.term.choices = [(t.id, t.name) for t in services.terms() if t.id != group.term_id]
-    return render_template("classes/admin_class.html", group=group, weekly_form=WeeklyForm(), session_form=SessionForm(),
+    return render_template("classes/admin_class.html", group=group, weekly_form=WeeklyForm(prefix="weekly"), session_form=SessionForm(prefix="once"),
                            member_form=MemberForm(), copy_form=copy_form, members=enrolment.members(group),
                            waiting=enrolment.members(group, m.WAITING))
 
@@ -115,7 +115,7 @@ def _dates(text: str) -> list[date]:
 @bp.post("/admin/classes/<id:group>/weekly")
 @require(can_manage_classes, group=get_class)
 def admin_class_weekly(group):
-    form = WeeklyForm()
+    form = WeeklyForm(prefix="weekly")
     if not form.validate_on_submit():
         flash(_("Please check the weekly schedule: %(errors)s", errors=" ".join(sum(form.errors.values(), []))), "error")
         return _back(group)
@@ -131,7 +131,7 @@ def admin_class_weekly(group):
 @bp.post("/admin/classes/<id:group>/sessions")
 @require(can_manage_classes, group=get_class)
 def admin_class_session(group):
-    form = SessionForm()
+    form = SessionForm(prefix="once")
     if not form.validate_on_submit():
         flash(_("Please check the session: %(errors)s", errors=" ".join(sum(form.errors.values(), []))), "error")
         return _back(group)

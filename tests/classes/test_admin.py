@@ -42,8 +42,9 @@ def test_a_term_a_class_a_week_and_members_through_the_forms(app, db):
     group = db.session.scalar(select(m.ClassGroup))
     assert group.staff_ids(m.ASSISTANT) == {monitor.id} and group.staff_ids(m.TEACHER) == {teacher.id}
     page = f"/admin/classes/{group.id}"
-    client.post(page + "/weekly", data={"csrf_token": token, "weekday": "0", "starts": "09:00", "minutes": "90",
-                                        "mode": "on_site", "skip_dates": "2027-03-15"})
+    client.post(page + "/weekly", data={"csrf_token": token, "weekly-weekday": "0", "weekly-starts": "09:00",
+                                        "weekly-minutes": "90", "weekly-mode": "on_site",
+                                        "weekly-skip_dates": "2027-03-15"})
     assert len(group.sessions) == 4
     client.post(page + "/members", data={"csrf_token": token, "login": "13900002222"})
     assert "学员甲" in client.get(page).get_data(as_text=True)
@@ -81,8 +82,9 @@ def test_copy_a_class_to_the_next_term(app, db):
                                             "teachers": [teacher.id], "opens_before_minutes": "15",
                                             "closes_after_minutes": "15", "makeup_days": "7"})
     group = db.session.scalar(select(m.ClassGroup))
-    client.post(f"/admin/classes/{group.id}/weekly", data={"csrf_token": token, "weekday": "2", "starts": "14:00",
-                                                          "minutes": "60", "mode": "both", "skip_dates": ""})
+    client.post(f"/admin/classes/{group.id}/weekly", data={"csrf_token": token, "weekly-weekday": "2",
+                                                          "weekly-starts": "14:00", "weekly-minutes": "60",
+                                                          "weekly-mode": "both", "weekly-skip_dates": ""})
     answer = client.post(f"/admin/classes/{group.id}/copy", data={"csrf_token": token, "term": autumn.id})
     assert answer.status_code == 302
     copy = db.session.scalar(select(m.ClassGroup).filter_by(term_id=autumn.id))
