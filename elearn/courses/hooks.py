@@ -23,6 +23,9 @@ package_lesson_imported = _signals.signal("package-lesson-imported")
 
 #: ``(lesson_id) -> {"video", "pending_video", "captions"}``: what a lesson plays (elearn.video).
 lesson_media = Registry("a lesson's media")
+#: ``(lesson_ids) -> set of ids``: the lessons learners can watch now (a ready video); one question for
+#: a whole course or catalogue page (elearn.video).
+lessons_with_video = Registry("lessons with a video learners can watch")
 #: ``(lesson) -> {"video": Path | None, "captions": [(lang, Path)]}``: files a course package carries.
 lesson_exporters = Registry("a lesson's files for course packages")
 #: ``(lesson) -> Markup | None``: panels shown on the lesson edit page (the upload panel, say).
@@ -37,6 +40,22 @@ def media_of(lesson_id: int) -> dict:
     for provider in lesson_media:
         media.update(provider(lesson_id) or {})
     return media
+
+
+def watchable_lessons(lessons) -> set[int]:
+    """The ids of ``lessons`` that learners can watch now; without a video feature, every lesson."""
+    ids = {lesson.id for lesson in lessons}
+    providers = list(lessons_with_video)
+    if not providers:
+        return ids
+    return set().union(*(set(provider(ids) or ()) for provider in providers)) & ids
+
+
+def lessons_without_video(course) -> list:
+    """The course's lessons, in order, that learners cannot watch yet (none ready, failed, or being prepared)."""
+    lessons = course.lessons
+    ready = watchable_lessons(lessons)
+    return [lesson for lesson in lessons if lesson.id not in ready]
 
 
 def export_files(lesson) -> dict:
