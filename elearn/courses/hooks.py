@@ -8,8 +8,11 @@ unless the change commits.
 from __future__ import annotations
 
 from blinker import Namespace
+from flask import has_request_context, request
 
 from ..core.registry import Registry
+from ..extensions import db
+from .models import Lesson
 
 _signals = Namespace()
 
@@ -56,6 +59,25 @@ def lessons_without_video(course) -> list:
     lessons = course.lessons
     ready = watchable_lessons(lessons)
     return [lesson for lesson in lessons if lesson.id not in ready]
+
+
+
+
+
+def lesson_counts(course) -> tuple[int, int]:
+    """(lessons learners can watch now, all lessons): a lesson whose video failed or is on its way is not ready.
+
+    A page of course cards asks once, not once per card: the first card asks about every lesson the
+    request has loaded (the other cards' too), and the answer is kept for the request.
+    """
+    lessons = course.lessons
+    kept = request.environ if has_request_context() else {}  # per request, whatever app context holds it
+    asked, ready = kept.setdefault("elearn.watchable_lessons", (set(), set()))
+    if any(lesson.id not in asked for lesson in lessons):
+        loaded = {obj for obj in db.session.identity_map.values() if isinstance(obj, Lesson)} | set(lessons)
+        asked.update(lesson.id for lesson in loaded)
+        ready.update(watchable_lessons(loaded))
+    return sum(1 for lesson in lessons if lesson.id in ready), len(lessons)
 
 
 def export_files(lesson) -> dict:

@@ -378,12 +378,6 @@ def cover_url(course):
         if course.cover_path else None
 
 
-def lesson_counts(course) -> tuple[int, int]:
-    """(lessons learners can watch now, all lessons): a lesson whose video failed or is on its way is not ready."""
-    lessons = course.lessons
-    return len(hooks.watchable_lessons(lessons)), len(lessons)
-
-
 @bp.app_context_processor
 def _helpers():
-    return {"course_cover_url": cover_url, "lesson_counts": lesson_counts}
+    return {"course_cover_url": cover_url, "lesson_counts": hooks.lesson_counts}
