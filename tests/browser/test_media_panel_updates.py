@@ -37,7 +37,7 @@ def test_a_video_transcoded_while_the_page_is_open_replaces_no_video(live_server
     expect(now).to_contain_text("学员现在看的是当前这个视频", timeout=LIVE_WAIT)
     expect(now).not_to_contain_text("这一课还没有视频")
     expect(now).to_contain_text("时长：0 分 3 秒")
-    expect(page.locator(f'[data-pending-area] [data-asset="{asset.id}"]')).to_have_count(0)
+    expect(page.locator(f'[data-asset="{asset.id}"] [data-asset-status]')).to_have_text("已准备好：学员可以观看了。")
     preview = now.locator('video[data-now-preview="video"]')
     expect(preview).to_be_visible()
     expect(now.locator('audio[data-now-preview="audio"]')).to_be_hidden()

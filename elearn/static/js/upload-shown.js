@@ -34,13 +34,9 @@
     block.querySelector("[data-now-remove]").setAttribute("href", withId(data.removeUrl, asset.id));
     while (now.firstChild) { now.removeChild(now.firstChild); }
     now.appendChild(block);
-    // It is what learners get now: no longer "the newest upload" being prepared.
-    var pending = panel.querySelector('[data-pending-area] [data-asset="' + asset.id + '"]');
-    if (pending) {
-      var hint = pending.parentNode.querySelector("[data-keep-hint]");
-      if (hint) { hint.parentNode.removeChild(hint); }
-      pending.parentNode.removeChild(pending);
-    }
+    // Its own block stays, saying (and announcing) that it is ready; learners no longer keep an older one.
+    var hint = panel.querySelector("[data-pending-area] [data-keep-hint]");
+    if (hint) { hint.parentNode.removeChild(hint); }
   }
 
   // ``handout``: {id, filename, size_text} from the upload's result.
