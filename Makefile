@@ -1,5 +1,5 @@
 # elearn: two commands.
-#   make run   set everything up and serve http://127.0.0.1:5000 with the embedded worker
+#   make run   set everything up (ffmpeg, a Chinese font, packages) and serve http://127.0.0.1:5000 with the embedded worker
 #   make test  the same setup plus test dependencies, then the whole suite (page scripts: ES2017 check, Node tests)
 # The first Python 3.11+ that really runs (a pyenv shim may exist for a version that is not active).
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Make sure the system programs elearn needs are installed.
-#   scripts/system-deps.sh        ffmpeg/ffprobe (to run the app)
-#   scripts/system-deps.sh test   also Chromium and a Chinese font (to run the tests)
+#   scripts/system-deps.sh        ffmpeg/ffprobe and a Chinese font (to run the app)
+#   scripts/system-deps.sh test   also Chromium (to run the tests)
+# The font is Noto Sans CJK (fonts-noto-cjk): the demo covers and video titles are drawn with its
+# Simplified Chinese face, and certificates (PDF) embed it; pages need it to render Chinese in tests.
 # On Debian/Ubuntu as root, missing packages are installed with apt; otherwise we say what to install.
 set -euo pipefail
 
 missing=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
+# no grep -q: it would close the pipe early, and pipefail would count that as "missing"
+fc-list 2>/dev/null | grep -i "Noto Sans CJK SC" >/dev/null || missing+=(fonts-noto-cjk)
 if [ "${1:-}" = "test" ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
-  # no grep -q: it would close the pipe early, and pipefail would count that as "missing"
-  fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || missing+=(fonts-noto-cjk)
 fi
 if [ "${2:-}" = "postgresql" ] || [ "${1:-}" = "postgresql" ]; then
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)

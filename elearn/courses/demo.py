@@ -75,15 +75,19 @@ def _generated(folder: Path, name: str) -> bool:
     return name.startswith("generated/") and not (folder / name).exists()
 
 
+#: The face drawtext asks fontconfig for. ``fontfile=`` would take the .ttc's first face, the Japanese
+#: one, whose forms of many characters (直, 骨, 写...) are not the ones Chinese readers learnt.
+CHINESE_FACE = "Noto Sans CJK SC"
+
+
 def _font() -> str | None:
     return next((f for f in FONT_CANDIDATES if Path(f).is_file()), None)
 
 
 def _text_filter(text_file: Path, size: int, y: str) -> str:
-    font = _font()
-    if font is None:
+    if _font() is None:  # without the font (make run installs it) the pictures carry no title
         return "null"
-    return (f"drawtext=fontfile={font}:textfile={text_file}:fontsize={size}:fontcolor=white:"
+    return (f"drawtext=font={CHINESE_FACE}:textfile={text_file}:fontsize={size}:fontcolor=white:"
             f"box=1:boxcolor=black@0.7:boxborderw=16:x=(w-text_w)/2:y={y}")
 
 

@@ -16,9 +16,10 @@ from flask_babel import lazy_gettext as _l
 
 from ..core import storage
 from ..core.errors import Forbidden, ServiceError
+from ..core.utils import format_size, safe_filename
 from ..extensions import db
 from ..uploads import targets
-from .models import Lesson
+from .models import Handout, Lesson
 from .permissions import can_create_course, can_edit_lesson
 from .handouts import add_handout, check_handout_filename
 from .services import get_lesson
@@ -67,7 +68,12 @@ def _finish(upload, part: Path) -> None:
 
 
 def _describe(upload) -> dict:
-    return {"lesson_id": upload.target_id, "handout_id": upload.result_id("handout_id")}
+    """The handout made, with what its list shows (the page adds it without a reload)."""
+    handout_id = upload.result_id("handout_id")
+    handout = db.session.get(Handout, handout_id) if handout_id else None
+    shown = {"id": handout.id, "filename": safe_filename(handout.original_filename),
+             "size_text": format_size(handout.size)} if handout else None
+    return {"lesson_id": upload.target_id, "handout_id": handout_id, "handout": shown}
 
 
 HANDOUT = targets.UploadTarget("handout", may_start=can_create_course, check=_check,

@@ -162,7 +162,8 @@ def course_edit(course):
 @require(can_edit_course, course=services.get_course)
 def course_manage(course):
     return render_template("courses/manage.html", course=course, action_form=ActionForm(),
-                           chapter_form=TitleForm(prefix="chapter"), lesson_form=TitleForm(prefix="lesson"))
+                           chapter_form=TitleForm(prefix="chapter"), lesson_form=TitleForm(prefix="lesson"),
+                           without_video=hooks.lessons_without_video(course))
 
 
 @bp.post("/teaching/courses/<id:course>/status")
@@ -177,7 +178,17 @@ def course_status(course):
             services.update_course(course, status=status)
         if work.ok:
             flash(message, "success")
+            _warn_lessons_without_video(course, status)
     return redirect(url_for("courses.course_manage", course=course.id))
+
+
+def _warn_lessons_without_video(course, status) -> None:
+    """Published with lessons learners cannot watch yet: say which, so the teacher can see to them."""
+    missing = hooks.lessons_without_video(course) if status == "published" else []
+    if missing:
+        flash(_("Learners cannot watch these lessons yet, because they have no ready video: %(titles)s.",
+                # Translators: what separates the lesson titles in a list (Chinese uses 、).
+                titles=_(", ").join(f"“{lesson.title}”" for lesson in missing)), "info")
 
 
 @bp.route("/teaching/courses/<id:course>/delete", methods=["GET", "POST"])
@@ -371,4 +382,4 @@ def cover_url(course):
 
 @bp.app_context_processor
 def _helpers():
-    return {"course_cover_url": cover_url}
+    return {"course_cover_url": cover_url, "lesson_counts": hooks.lesson_counts}

@@ -25,6 +25,7 @@ def init_app(app) -> None:
     targets.register(uploads.VIDEO)
     targets.register(uploads.CAPTION)
     courses_hooks.lesson_media.register("video", services.lesson_media)
+    courses_hooks.lessons_with_video.register("video", services.lessons_with_video)
     courses_hooks.lesson_exporters.register("video", services.export_files)
     courses_hooks.lesson_edit_panels.register("video", _upload_panel)
     courses_hooks.lesson_deleting.connect(_lesson_deleting)

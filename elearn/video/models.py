@@ -24,6 +24,8 @@ ASSET_PROCESSING = "processing"
 ASSET_READY = "ready"
 ASSET_FAILED = "failed"
 ASSET_STATUSES = (ASSET_PROBING, ASSET_QUEUED, ASSET_PROCESSING, ASSET_READY, ASSET_FAILED)
+#: Still changing by itself: learners are told the video is being prepared.
+ASSET_BUSY = (ASSET_PROBING, ASSET_QUEUED, ASSET_PROCESSING)
 #: Not yet served and not given up on by the teacher: what ``pending_video`` shows.
 ASSET_PENDING = (ASSET_PROBING, ASSET_QUEUED, ASSET_PROCESSING, ASSET_FAILED)
 

@@ -22,3 +22,8 @@ def can_view_asset(user, asset) -> bool:
 def can_edit_caption(user, caption) -> bool:
     """A lesson's captions are changed by the people who edit the lesson."""
     return _lesson_editor(user, caption.lesson_id)
+
+
+def can_remove_asset(user, asset) -> bool:
+    """A lesson's video is removed by the people who edit the lesson."""
+    return _lesson_editor(user, asset.lesson_id)

@@ -107,6 +107,12 @@ class MediaInfo:
     interlaced: bool = False
     video_codec: str | None = None
     pix_fmt: str | None = None
+    #: The source's colour (ffprobe's names): HLG is arib-std-b67, PQ smpte2084 (see colour.py).
+    color_transfer: str | None = None
+    color_primaries: str | None = None
+    color_space: str | None = None
+    color_range: str | None = None
+    bit_depth: int = 0
     audio_codec: str | None = None
     audio_channels: int = 0
     sample_rate: int = 0
@@ -252,7 +258,18 @@ def _video_values(stream: dict) -> dict:
                 video_index=_int(stream.get("index")), width=width, height=height, coded_width=stored_w,
                 coded_height=stored_h, rotation=rotation, fps=round(fps, 3) if fps else None,
                 is_vfr=bool(avg and real and abs(avg - real) / real > 0.02),
-                interlaced=stream.get("field_order") in _INTERLACED)
+                interlaced=stream.get("field_order") in _INTERLACED, **_colour_values(stream))
+
+
+def _colour_values(stream: dict) -> dict:
+    """The colour fields, None where ffprobe says nothing; the bit depth from the pixel format if unsaid."""
+    named = {key: str(stream[key]) for key in ("color_transfer", "color_primaries", "color_space", "color_range")
+             if stream.get(key) and stream.get(key) != "unknown"}
+    depth = _int(stream.get("bits_per_raw_sample"))
+    if not depth and stream.get("pix_fmt"):
+        found = re.search(r"p(9|10|12|14|16)(le|be)$", str(stream["pix_fmt"]))
+        depth = int(found.group(1)) if found else 8
+    return dict(named, bit_depth=depth)
 
 
 def _rotation(stream: dict) -> int:

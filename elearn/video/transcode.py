@@ -37,6 +37,7 @@ from pathlib import Path
 
 import ffmpeg as ff
 
+from . import colour
 from .ffmpeg_process import DAMAGED_STREAM, FAILED, STALL_SECONDS, TranscodeError, run  # noqa: F401  (FAILED: callers)
 from .probe import MediaInfo, die_with_parent, media_tool, source_input_options
 
@@ -243,11 +244,16 @@ def _ladder_command(src, tmp, info, ladder, loudness, preset, crf, ffmpeg_bin) -
         video = source[str(info.video_index)]
         if info.interlaced:
             video = video.filter("bwdif", mode="send_frame", deint="interlaced")
-        split = video.filter("fps", fps=str(fps)).filter_multi_output("split", len(ladder))
+        video = video.filter("fps", fps=str(fps))
+        hdr = colour.is_hdr(info)
+        if hdr:  # once, before the split, at the largest rung's size
+            video = colour.to_sdr(video, info, ladder[-1].width, ladder[-1].height)
+        split = video.filter_multi_output("split", len(ladder))
         for i, rung in enumerate(ladder):
             picture = split[i].filter("scale", rung.width, rung.height).filter("setsar", 1).filter("format", "yuv420p")
             outputs.append(ff.output(picture, audio[i], str(tmp / rung.name / "index.m3u8"),
-                                     **_video_options(rung, fps, preset, crf), **_audio_options(rung.audio_kbps),
+                                     **_video_options(rung, fps, preset, crf), **(colour.SDR_TAGS if hdr else {}),
+                                     **_audio_options(rung.audio_kbps),
                                      **_hls_options(tmp / rung.name)))
     kbps = AUDIO_ONLY_KBPS if ladder else AUDIO_SOURCE_KBPS
     outputs.append(ff.output(audio[len(ladder)], str(tmp / "audio" / "index.m3u8"), **_audio_options(kbps),

@@ -1,6 +1,7 @@
 """Pages and form actions of the video package: 「重试」 for a failed recording, another encoding
-for a caption file, and the admins' storage page. The lesson edit page (courses) shows the
-media panel (templates/video/lesson_media_panel.html), which posts to the actions here."""
+for a caption file, removing a video or a caption (asked on a page of its own first), and the admins'
+storage page. The lesson edit page (courses) shows the media panel (templates/video/lesson_media_panel.html),
+which posts to the actions here."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -8,11 +9,12 @@ from flask_babel import gettext as _
 
 from ..core.db import unit_of_work
 from ..core.permissions import actor, can_view_operations, is_admin, require
+from ..core.utils import safe_filename
 from . import bp, services, usage
 from ..courses.forms import ActionForm
 from .forms import CaptionEncodingForm, encoding_choices
-from .models import ASSET_PROCESSING, ASSET_QUEUED
-from .permissions import can_edit_caption, can_view_asset
+from .models import ASSET_PROCESSING, ASSET_QUEUED, ASSET_READY
+from .permissions import can_edit_caption, can_remove_asset, can_view_asset
 from .tasks import RETIRED_GRACE
 
 
@@ -56,6 +58,44 @@ def caption_encoding(caption):
         flash(_("The captions have been read again as %(encoding)s. Please check the first lines.",
                 encoding=services.encoding_label(form.encoding.data)), "success")
     return _back_to_lesson(lesson_id, f"caption-{caption_id}")
+
+
+@bp.route("/teaching/assets/<id:asset>/delete", methods=["GET", "POST"])
+@require(can_remove_asset, asset=services.get_asset)
+def asset_delete(asset):
+    """Remove a video (the one learners watch, or one that failed or is on its way), after asking."""
+    form, lesson_id = ActionForm(), asset.lesson_id
+    if form.validate_on_submit():
+        with unit_of_work(flash_errors=True) as work:
+            services.remove_asset(asset)
+        if work.ok:
+            flash(_("The video has been removed."), "success")
+        return _back_to_lesson(lesson_id, "media")
+    name = safe_filename(asset.original_filename, _("this video"))
+    question = (_("Remove the video “%(name)s”? Learners will no longer be able to watch it.", name=name)
+                if asset.status == ASSET_READY else _("Remove the upload “%(name)s”?", name=name))
+    return render_template("courses/confirm.html", form=form, title=_("Remove this video?"), question=question,
+                           confirm=_("Yes, remove the video"),
+                           cancel_url=url_for("courses.lesson_edit", lesson=lesson_id, _anchor="media"))
+
+
+@bp.route("/teaching/captions/<id:caption>/delete", methods=["GET", "POST"])
+@require(can_edit_caption, caption=services.get_caption)
+def caption_delete(caption):
+    """Delete a caption file (also one that could not be used), after asking."""
+    form, lesson_id = ActionForm(), caption.lesson_id
+    if form.validate_on_submit():
+        with unit_of_work(flash_errors=True) as work:
+            services.delete_caption(caption)
+        if work.ok:
+            flash(_("The captions have been deleted."), "success")
+        return _back_to_lesson(lesson_id, "captions")
+    return render_template("courses/confirm.html", form=form, title=_("Delete these captions?"),
+                           question=_("Delete the captions “%(name)s” (%(language)s)?",
+                                      name=safe_filename(caption.original_filename),
+                                      language=services.caption_language_name(caption.lang)),
+                           confirm=_("Yes, delete the captions"),
+                           cancel_url=url_for("courses.lesson_edit", lesson=lesson_id, _anchor="captions"))
 
 
 @bp.get("/admin/storage")

@@ -92,3 +92,29 @@ def test_demo_goes_on_without_ffmpeg(app, db, tmp_path, request_ctx):
         assert services.count_courses() == before
     finally:
         app.config["FFMPEG"] = "ffmpeg"
+
+
+def test_demo_titles_use_the_simplified_chinese_face(app, tmp_path):
+    """Covers and video titles are drawn in Noto Sans CJK SC, not the .ttc's first face (Japanese), whose
+    直 and 骨 are not the forms Chinese readers learnt: the same title drawn with that face looks different."""
+    from elearn.courses import demo
+
+    font = demo._font()
+    if font is None:
+        pytest.skip("fonts-noto-cjk is not installed (scripts/system-deps.sh installs it)")
+    with app.app_context():
+        demo._make_picture("ffmpeg", tmp_path / "ours.png", "直骨写")
+    text_file = tmp_path / "title.txt"
+    text_file.write_text("直骨写", encoding="utf-8")
+    japanese = re.sub(r"drawtext=(font|fontfile)=[^:]+", f"drawtext=fontfile={font}",
+                      demo._text_filter(text_file, 56, "(h-text_h)/2"))
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=0x0a3a82:size=640x360",
+                    "-vf", japanese, "-frames:v", "1", str(tmp_path / "japanese.png")], check=True, timeout=60)
+    plain = tmp_path / "plain.png"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=0x0a3a82:size=640x360",
+                    "-frames:v", "1", str(plain)], check=True, timeout=60)
+    ours = (tmp_path / "ours.png").read_bytes()
+    assert ours != plain.read_bytes()  # a title was drawn at all
+    assert ours != (tmp_path / "japanese.png").read_bytes()
+    fc = subprocess.run(["fc-match", demo.CHINESE_FACE, "file", "index"], capture_output=True, text=True)
+    assert "NotoSansCJK-Regular.ttc" in fc.stdout and "index=2" in fc.stdout  # the face certificates embed too

@@ -206,7 +206,7 @@ def test_learner_pages_show_the_course(app, db):
     page = client.get(f"/courses/{course.id}").get_data(as_text=True)
     assert "第1课" in page and "第2课" in page and teacher.name in page and "开始学第一课" in page
     lesson = client.get(f"/lessons/{course.lessons[0].id}").get_data(as_text=True)
-    assert "讲义.pdf" in lesson and "这一课没有视频。" in lesson and "下一课：第2课" in lesson
+    assert "讲义.pdf" in lesson and "这一课暂时没有视频。" in lesson and "下一课：第2课" in lesson
 
 
 def test_missing_course_is_a_friendly_404(app, db):

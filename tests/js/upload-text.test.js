@@ -37,3 +37,17 @@ test("fill leaves unknown placeholders alone; clock writes minutes and hours", f
   assert.equal(text.clock(-3), "0:00");
   assert.equal(text.clock(undefined), "0:00");
 });
+
+test("a sound file chosen as the lesson's recording is called sound", function () {
+  var names = { video: "video", sound: "sound", captions: "captions", handout: "handout" };
+  assert.equal(words.kindName("video", { name: "lecture.mp3", type: "audio/mpeg" }, names), "sound");
+  assert.equal(words.kindName("video", { name: "LECTURE.MP3", type: "" }, names), "sound");
+  assert.equal(words.kindName("video", { name: "talk.m4a", type: "" }, names), "sound");
+  assert.equal(words.kindName("video", { name: "lecture.mp4", type: "video/mp4" }, names), "video");
+  assert.equal(words.kindName("handout", { name: "notes.pdf", type: "application/pdf" }, names), "handout");
+});
+
+test("a length in whole minutes and seconds, as the panel's template says it", function () {
+  assert.equal(words.length(59.6, "{minutes} min {seconds} s"), "1 min 0 s");
+  assert.equal(words.length(125.2, "{minutes} min {seconds} s"), "2 min 5 s");
+});

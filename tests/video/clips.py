@@ -29,6 +29,16 @@ def tone(seconds=2, freq=440, dbfs=-18.0, rate=44100, channels=2):
     return ["-f", "lavfi", "-i", f"aevalsrc=exprs={expr}:s={rate}:d={seconds}"]
 
 
+def hdr(transfer, peak_nits):
+    """A 3 s 640x360 HEVC Main 10 clip with sound, BT.2020 primaries and matrix, ``transfer`` (HLG or PQ)."""
+    to_hdr = (f"zscale=tin=bt709:pin=bt709:min=bt709:t={transfer}:p=bt2020:m=bt2020nc:npl={peak_nits},"
+              "format=yuv420p10le")
+    return testsrc("640x360", 25, 3) + tone(3) + [
+        "-vf", to_hdr, "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error",
+        "-color_primaries", "bt2020", "-color_trc", transfer, "-colorspace", "bt2020nc", "-tag:v", "hvc1",
+        "-c:a", "aac", "-b:a", "96k"]
+
+
 H264 = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
 H264_AAC = H264 + ["-c:a", "aac", "-b:a", "96k"]
 AV = testsrc() + tone()
@@ -102,6 +112,12 @@ RECIPES: dict[str, tuple[str, list]] = {
     "faststart_source": (".mp4", testsrc("640x360", 25, 4) + tone(4) + H264_AAC + ["-movflags",
                                                                                     "+faststart"]),
     "corrupt": (".mp4", "derive:faststart_source:truncate=0.5"),
+    # HDR as phones record it: 10-bit HEVC tagged BT.2020 with HLG or PQ, made from the same picture as
+    # "sdr_scene" (zscale encodes it as that transfer would). The PQ one puts white at 1000 nits, the
+    # bright scene an iPhone records outdoors; HLG at its reference 100 nits.
+    "sdr_scene": (".mp4", testsrc("640x360", 25, 3) + tone(3) + H264_AAC),
+    "hdr_hlg": (".mp4", hdr("arib-std-b67", 100)),
+    "hdr_pq": (".mp4", hdr("smpte2084", 1000)),
 }
 
 

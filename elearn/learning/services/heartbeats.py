@@ -29,7 +29,7 @@ from ...core.timeutil import local_day, site_zone, utcnow  # noqa: F401  (site_z
 from ...courses import services as courses
 from ...courses.models import Chapter, Course, Lesson
 from ...extensions import db
-from ...video.models import ASSET_READY, MediaAsset
+from ...video.models import ASSET_BUSY, ASSET_READY, MediaAsset
 from ...video.services import lesson_media
 from .. import intervals as iv
 from ..models import LessonProgress, WatchInterval
@@ -55,7 +55,8 @@ _INTERVALS = WatchInterval.__table__
 _WRITTEN = ("position", "duration", "covered", "covered_seconds", "watched_seconds", "completed_at", "clock_at",
             "recent_beats", "updated_at")
 _READY_DURATION = (select(MediaAsset.duration)
-                   .where(MediaAsset.lesson_id == bindparam("lesson_id"), MediaAsset.status == ASSET_READY)
+                   .where(MediaAsset.lesson_id == bindparam("lesson_id"), MediaAsset.status == ASSET_READY,
+                          MediaAsset.retired_at.is_(None))
                    .order_by(MediaAsset.id.desc()).limit(1))
 _LOCK_PROGRESS = (select(_PROGRESS).where(_PROGRESS.c.user_id == bindparam("user_id"),
                                           _PROGRESS.c.lesson_id == bindparam("lesson_id")).with_for_update())
@@ -92,7 +93,8 @@ def playback(lesson) -> dict:
     video = media["video"]
     if video is not None and not any(video.get(key) for key in ("hls_url", "audio_url", "mp4_url")):
         video = None  # ready, but with nothing a player could open
-    return {"video": video, "preparing": video is None and media["pending_video"] is not None,
+    pending = media["pending_video"]  # a failed one is not "being prepared": learners would wait forever
+    return {"video": video, "preparing": video is None and pending is not None and pending["status"] in ASSET_BUSY,
             "captions": [c for c in media["captions"] if c.get("url")]}
 
 

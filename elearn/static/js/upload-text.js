@@ -32,5 +32,21 @@
     return fill(text, { percent: Math.round(asset.progress || 0), error: asset.error || words.statusUnknown });
   }
 
-  return { speed: speed, eta: eta, assetStatus: assetStatus };
+  //: Sound files a teacher may give as a lesson's recording (the picker's accept list, audio part).
+  var SOUND = /\.(mp3|m4a|aac|wav|ogg|oga|opus|flac|amr|wma)$/i;
+
+  // What the queue calls a file: a sound recording chosen in the video picker is "sound", not "video".
+  // ``names``: the translated kind names (video, sound, captions, handout).
+  function kindName(kind, file, names) {
+    var sound = kind === "video" && (/^audio\//.test(file.type || "") || SOUND.test(file.name || ""));
+    return (sound ? names.sound : names[kind]) || kind;
+  }
+
+  // "Length: {minutes} min {seconds} s." for a length in seconds (rounded to whole seconds, as the template).
+  function length(seconds, template) {
+    var whole = Math.round(seconds || 0);
+    return fill(template, { minutes: Math.floor(whole / 60), seconds: whole % 60 });
+  }
+
+  return { speed: speed, eta: eta, assetStatus: assetStatus, kindName: kindName, length: length };
 });

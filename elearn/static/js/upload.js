@@ -5,8 +5,11 @@
    is chosen again (tus-js-client keeps the upload URL under a fingerprint). After an upload, the
    video's preparation is followed from its asset endpoint (elearn.assetWatch) while it is queued
    or being prepared: a large bar with percent and time left, and for a failure the reason and
-   「重试」 (sent to the API; the form posts normally without it).
-   Needs, loaded before it: text.js, http.js, retry.js, upload-text.js, upload-queue.js, asset-watch.js. */
+   「重试」 (sent to the API; the form posts normally without it); once ready, it becomes what learners
+   get now, with a player to check it (elearn.uploadShown), and a new handout joins the list.
+   Nothing asks before the page is left (no pop-ups): the panel says that leaving pauses an upload.
+   Needs, loaded before it: text.js, http.js, retry.js, upload-text.js, upload-queue.js, asset-watch.js,
+   upload-shown.js. */
 (function (root, factory) {
   var mod = factory(root.elearn || {});
   if (typeof module === "object" && module.exports) { module.exports = mod; }
@@ -66,7 +69,7 @@
     this.resumed = false;
     this.el = template.content.firstElementChild.cloneNode(true);
     this.el.querySelector("[data-name]").textContent = file.name;
-    this.el.querySelector("[data-kind-label]").textContent = "(" + (kindNames[kind] || kind) + ")";
+    this.el.querySelector("[data-kind-label]").textContent = "(" + words.kindName(kind, file, kindNames) + ")";
     this.progress = this.el.querySelector("[data-progress]");
     this.stateEl = this.el.querySelector("[data-state]");
     this.pauseButton = this.el.querySelector("[data-pause]");
@@ -222,8 +225,11 @@
       watcher.watch(result.asset);
     } else if (result.caption && result.caption.status === "failed") {
       this.setState("refused", fill(data.statusFailed, { error: result.caption.error || data.statusUnknown }));
+    } else if (this.kind === "handout") {
+      elearn.uploadShown.addHandout(panel, result.handout);
+      this.setState("done", msg("handoutDone"));
     } else {
-      this.setState("done", this.kind === "handout" ? msg("handoutDone") : msg("captionDone"));
+      this.setState("done", msg("captionDone"));
     }
   };
 
@@ -264,7 +270,10 @@
     clearTimeout: function (timer) { window.clearTimeout(timer); },
     on: {
       asset: function (asset) { showAsset(asset); },
-      settled: function (asset) { if (asset.status === "failed") { showFailure(asset); } }
+      settled: function (asset) {
+        if (asset.status === "failed") { showFailure(asset); }
+        if (asset.status === "ready") { elearn.uploadShown.showReady(panel, asset); }
+      }
     }
   });
   document.addEventListener("visibilitychange", function () { watcher.visibility(); });
@@ -315,6 +324,7 @@
     block.setAttribute("data-asset", asset.id);
     block.querySelector("[data-asset-status]").setAttribute("data-asset-status", asset.id);
     block.querySelector("[data-asset-retry]").setAttribute("action", assetUrl(data.retryUrl, asset.id));
+    block.querySelector("[data-asset-remove]").setAttribute("href", elearn.uploadShown.withId(data.removeUrl, asset.id));
     var shown = area.querySelector("[data-asset]");
     if (shown) {
       watcher.stop(parseInt(shown.getAttribute("data-asset"), 10));

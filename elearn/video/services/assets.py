@@ -110,6 +110,16 @@ def delete_asset_files(asset: MediaAsset) -> None:
         storage.remove_after_commit(folder)
 
 
+def remove_asset(asset: MediaAsset) -> None:
+    """The teacher removes a video (served, failed or on its way): its row now, its files after the commit.
+
+    A worker still preparing it finds the row gone and drops what it made (tasks.run_transcode).
+    """
+    delete_asset_files(asset)
+    db.session.delete(asset)
+    db.session.flush()
+
+
 def import_video_file(lesson, path) -> MediaAsset:
     """Course package import: copy ``path`` into media, probe it, and leave the asset queued or failed."""
     source = Path(path)

@@ -108,6 +108,14 @@ def _retire_older_captions(caption: Caption) -> None:
         db.session.delete(old)
 
 
+def delete_caption(caption: Caption) -> None:
+    """The teacher deletes a caption (ready or not): its row now, its files after the commit."""
+    for relative in (caption.source_path, caption.vtt_path):
+        storage.remove_after_commit(relative)
+    db.session.delete(caption)
+    db.session.flush()
+
+
 def caption_preview(caption: Caption, lines: int = 5) -> list[str]:
     """The first lines of words as the stored source reads in the caption's encoding (or as detected)."""
     try:

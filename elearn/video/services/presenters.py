@@ -21,7 +21,8 @@ def lesson_media(lesson_id: int) -> dict:
     """
     assets = db.session.scalars(select(MediaAsset).where(MediaAsset.lesson_id == lesson_id)
                                 .order_by(MediaAsset.id.desc())).all()
-    ready = next((a for a in assets if a.status == ASSET_READY), None)
+    # A retired asset (replaced) is never served again, even when its successor has been removed.
+    ready = next((a for a in assets if a.status == ASSET_READY and a.retired_at is None), None)
     pending = next((a for a in assets if a.status in ASSET_PENDING and (ready is None or a.id > ready.id)), None)
     captions = db.session.scalars(select(Caption).where(Caption.lesson_id == lesson_id)
                                   .order_by(Caption.id.desc())).all()
@@ -30,6 +31,15 @@ def lesson_media(lesson_id: int) -> dict:
         "pending_video": asset_dict(pending) if pending else None,
         "captions": [caption_dict(c) for c in captions],
     }
+
+
+def lessons_with_video(lesson_ids) -> set[int]:
+    """Which of these lessons have a video (or sound recording) learners can play now: one query."""
+    ids = list(lesson_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(MediaAsset.lesson_id).where(
+        MediaAsset.lesson_id.in_(ids), MediaAsset.status == ASSET_READY, MediaAsset.retired_at.is_(None))))
 
 
 def asset_dict(asset: MediaAsset) -> dict:
