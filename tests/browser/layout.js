@@ -10,19 +10,34 @@
     const box = el.getBoundingClientRect(), style = getComputedStyle(el);
     return box.width > 0 && box.height > 0 && style.visibility !== "hidden";
   };
+  // The lines a label takes, and its widest line, from the boxes of its text (icons aside).
+  const labelLines = (el) => {
+    const tops = new Set();
+    let widest = 0;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim() || node.parentElement.closest(".visually-hidden")) { continue; }
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const rect of range.getClientRects()) {
+        if (rect.width < 1) { continue; }
+        tops.add(Math.round(rect.top / 4));
+        widest = Math.max(widest, rect.width);
+      }
+    }
+    return {lines: tops.size, widest: widest};
+  };
   const broken = [];
   document.querySelectorAll("button, .button, input[type=submit], summary").forEach((el) => {
     if (!visible(el) || !el.textContent.trim()) { return; }
     const style = getComputedStyle(el), box = el.getBoundingClientRect();
-    const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;
-    const inner = box.height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom) -
-      parseFloat(style.borderTopWidth) - parseFloat(style.borderBottomWidth);
-    const lines = Math.round(inner / line);
-    // A long label may wrap in a button as wide as the screen allows; a narrow button must not.
+    const label = labelLines(el), size = parseFloat(style.fontSize);
+    // A long label may wrap in a button as wide as the screen allows; a short one must not, and no
+    // label may be squeezed into a column a few characters wide.
     const room = Math.min(window.innerWidth - 32, el.parentElement.getBoundingClientRect().width);
-    if (lines > 2 && box.width < 0.9 * room) {
+    if (label.lines > 2 && (box.width < 0.9 * room || label.widest < 5 * size)) {
       broken.push(`${el.tagName.toLowerCase()} "${el.textContent.trim().replace(/\s+/g, " ").slice(0, 30)}": ` +
-                  `${lines} lines in ${Math.round(box.width)}px`);
+                  `${label.lines} lines, widest ${Math.round(label.widest)}px, in ${Math.round(box.width)}px`);
     }
   });
   const header = document.querySelector(".site-header"), main = document.getElementById("main");
