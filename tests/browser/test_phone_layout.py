@@ -37,7 +37,7 @@ AT_EVERY_SIZE = """(search) => {
   }
   html.dataset.text = before;
   if (filler) { filler.remove(); }
-  return {found: found, slot: !!slot};
+  return {found: found, slot: !!slot || !document.querySelector(".site-header")};
 }""" % LAYOUT
 
 
@@ -49,7 +49,7 @@ def layout_problems(page, search_row: int = SEARCH_ROW_PX) -> list[str]:
             problems.append(f"{size}: main content starts at {each['mainTop']}px (header {each['header']}px), "
                             f"below the first half of the screen ({HALF_SCREEN}px)")
         if each["scrollWidth"] > PHONE["width"]:
-            problems.append(f"{size}: scrolls sideways, {each['scrollWidth']}px wide")
+            problems.append(f"{size}: scrolls sideways, {each['scrollWidth']}px wide: {', '.join(each['wide'])}")
         problems += [f"{size}: label breaks apart: {b}" for b in each["broken"]]
     return problems
 
