@@ -122,6 +122,18 @@ def _reload_and_click(selector: str):
     return action
 
 
+def _on_a_phone_click(selector: str):
+    """A 360 px screen, then open something only phones have (菜单): its contents are checked too.
+    The page keeps that size, so such visits come last in VISITS."""
+    def action(page, world):
+        page.set_viewport_size({"width": 360, "height": 740})
+        response = page.reload()
+        page.click(selector)
+        return response
+
+    return action
+
+
 #: A spreadsheet with one person ready to import and one row with problems.
 PEOPLE_CSV = "姓名,手机号,出生年份,角色\n欧阳秀英,13900139001,1952,学员\n王五,12345,很久以前,校长\n".encode()
 
@@ -285,6 +297,8 @@ VISITS = [
     Visit("courses: lesson page", "student", "learning.lesson_page", args=lambda w: {"lesson": w.course.lessons[0].id}),
     Visit("learning: lesson page whose video is being prepared", "student", "learning.lesson_page",
           args=lambda w: {"lesson": w.course.lessons[1].id}),
+    Visit("learning: lesson page with 更多设置 open", "student", "learning.lesson_page",
+          args=lambda w: {"lesson": w.course.lessons[0].id}, then=_reload_and_click("#more-toggle")),
     Visit("learning: lesson page with the player, signed out", "anonymous", "learning.lesson_page",
           args=lambda w: {"lesson": w.course.lessons[0].id}),
     Visit("learning: my learning", "student", "learning.record"),
@@ -345,6 +359,9 @@ VISITS = [
           prepare=lambda app: _broken_view(app, "index")),
     Visit("static fallback error page", "student", path="/no-such-page", status=404,
           prepare=_error_pages_cannot_render, themed=False),
+    # Last: these leave their page at phone size.
+    Visit("home on a phone, 菜单 open", "admin", "index", then=_on_a_phone_click("#menu-toggle")),
+    Visit("sign in on a phone, 菜单 open", "anonymous", "accounts.login", then=_on_a_phone_click("#menu-toggle")),
 ]
 
 

@@ -91,6 +91,7 @@ def test_a_real_hls_lesson_plays_shows_captions_and_resumes(page, live_server, l
     page.wait_for_function("() => document.getElementById('captions-display').textContent.length > 0")
     assert page.inner_text("#captions-display") == CUES[0][2]
     before = page.evaluate("parseFloat(getComputedStyle(document.getElementById('captions-display')).fontSize)")
+    page.click("#more-toggle")  # the caption sizes wait behind 更多设置
     page.click("[data-caption-size=xlarge]")
     after = page.evaluate("parseFloat(getComputedStyle(document.getElementById('captions-display')).fontSize)")
     assert after > before * 1.4
@@ -231,6 +232,7 @@ def test_sound_only_plays_the_audio_rendition_from_the_same_place(page, live_ser
     wait_for_time(page, 2.0)
     page.evaluate("""() => { const v = document.getElementById("lesson-video");
       v.addEventListener("playing", () => { window.playingAgainAt = v.currentTime; }, {once: true}); }""")
+    page.click("#more-toggle")
     with page.expect_response(lambda r: r.url.endswith("/audio/index.m3u8")):
         page.click("[data-action=sound-only]")
     assert page.get_attribute("[data-action=sound-only]", "aria-pressed") == "true"
@@ -281,11 +283,14 @@ def test_a_report_refused_for_an_expired_csrf_token_goes_again_with_a_fresh_one(
     open_lesson(page, live_server, lesson)
     page.click("[data-action=play]")
     wait_for_time(page, 2.5)
+    pause_and_wait_for_report(page)  # paused while the other tab signs in: the 8 s clip must not end meanwhile
     other = page.context.new_page()  # same browser, same cookies: a new session replaces the old one
     other.goto(live_server.url + "/")
     with other.expect_navigation():
         other.get_by_role("button", name="退出登录", exact=True).click()
     sign_in(other, live_server, student)
+    page.click("[data-action=play]")
+    wait_for_time(page, state(page)["time"] + 1.0)
     answers = []
     page.on("response", lambda r: r.url.endswith("/progress") and answers.append(r.status))
     with page.expect_response(lambda r: r.url.endswith("/auth/csrf")) as fresh:

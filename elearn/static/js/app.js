@@ -2,25 +2,75 @@
 (function () {
   "use strict";
 
-  // Read aloud: uses the browser's own speech synthesis, in the page's language.
+  // 菜单: the link to #site-menu (which works without JavaScript through :target) becomes a button
+  // that opens and closes the menu in place; the menu pushes the page down, it covers nothing.
+  function setUpMenu(link) {
+    var menu = document.getElementById("site-menu");
+    if (!menu) { return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = link.className;
+    button.id = link.id;
+    button.innerHTML = link.innerHTML;
+    button.setAttribute("aria-controls", menu.id);
+    var open = window.location.hash === "#" + menu.id;
+    function show(on) {
+      open = on;
+      menu.classList.toggle("open", on);
+      button.setAttribute("aria-expanded", on ? "true" : "false");
+    }
+    show(open);
+    button.addEventListener("click", function () { show(!open); });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && open) { show(false); button.focus(); }
+    });
+    link.parentNode.replaceChild(button, link);
+  }
+
+  var menuLink = document.getElementById("menu-toggle");
+  if (menuLink) { setUpMenu(menuLink); }
+
+  // The device's voices for the page's language (zh or en); they may arrive a moment after the page.
+  function withVoices(lang, then) {
+    var synth = window.speechSynthesis, done = false;
+    function matching() {
+      return synth.getVoices().filter(function (v) { return (v.lang || "").toLowerCase().indexOf(lang) === 0; });
+    }
+    if (synth.getVoices().length) { then(matching()); return; }
+    function finish() {
+      if (done) { return; }
+      done = true;
+      synth.removeEventListener("voiceschanged", finish);
+      then(matching());
+    }
+    synth.addEventListener("voiceschanged", finish);
+    window.setTimeout(finish, 1000);
+  }
+
+  // Read aloud: uses the browser's own speech synthesis, in the page's language. A device without a
+  // voice for it would say nothing at all: the status line next to the button says so instead.
   function setUpReadAloud(button) {
     if (!("speechSynthesis" in window)) { return; }
     button.hidden = false;
     var speaking = false;
     var startLabel = button.innerHTML;
-    var stopLabel = document.documentElement.lang === "en" ? "Stop reading" : "停止朗读";
-    button.addEventListener("click", function () {
-      if (speaking) {
-        window.speechSynthesis.cancel();
+    var english = document.documentElement.lang === "en";
+    var stopLabel = english ? "Stop reading" : "停止朗读";
+    var status = button.nextElementSibling && button.nextElementSibling.matches(".read-aloud-status") ?
+      button.nextElementSibling : null;
+    function speak(voices) {
+      if (!voices.length) {
+        if (status) { status.textContent = status.getAttribute("data-no-voice"); }
         return;
       }
       var target = document.querySelector(button.getAttribute("data-read-target") || "#main");
       if (!target) { return; }
       var clone = target.cloneNode(true);
-      clone.querySelectorAll("script, style, form, button, nav, [aria-hidden='true']").forEach(function (el) { el.remove(); });
+      clone.querySelectorAll("script, style, form, button, nav, [aria-hidden='true'], .read-aloud-status").forEach(function (el) { el.remove(); });
       var text = clone.textContent.replace(/\s+/g, " ").trim();
       var utterance = new SpeechSynthesisUtterance(text);
-      utterance.lang = document.documentElement.lang === "en" ? "en-US" : "zh-CN";
+      utterance.lang = english ? "en-US" : "zh-CN";
+      utterance.voice = voices[0];
       utterance.rate = 0.9;
       utterance.onend = utterance.onerror = function () {
         speaking = false;
@@ -31,6 +81,13 @@
       button.textContent = stopLabel;
       button.setAttribute("aria-pressed", "true");
       window.speechSynthesis.speak(utterance);
+    }
+    button.addEventListener("click", function () {
+      if (speaking) {
+        window.speechSynthesis.cancel();
+        return;
+      }
+      withVoices(english ? "en" : "zh", speak);
     });
   }
 

@@ -1,7 +1,9 @@
 /* elearn.playerControls: what the learner presses and sees around the lesson video. Big controls,
    keys (also a TV remote's arrows and OK), captions drawn by the page (so their size can be chosen),
    "sound only" through the audio-only rendition, full screen, the resume offer and the end of the
-   lesson with the next one. Works on the shared elearn.player.Player ``p``. */
+   lesson with the next one. For unsteady hands: a tap on the picture plays or pauses, a double press
+   counts once (elearn.playerChoice.PressGuard), the rarer settings wait behind 更多设置. Works on
+   the shared elearn.player.Player ``p``. */
 (function (root, factory) {
   var mod = factory(root.elearn || {});
   if (typeof module === "object" && module.exports) { module.exports = mod; }
@@ -9,7 +11,16 @@
 })(this, function (elearn) {
   "use strict";
 
-  var fill = elearn.text.fill, clock = elearn.text.clock;
+  var fill = elearn.text.fill, clock = elearn.text.clock, choice = elearn.playerChoice;
+  var CAPTION_KEY = "elearn.captionLang";
+
+  function remembered() {
+    try { return window.localStorage.getItem(CAPTION_KEY); } catch (e) { return null; }
+  }
+
+  function remember(lang) {
+    try { window.localStorage.setItem(CAPTION_KEY, lang); } catch (e) { /* private mode: this page only */ }
+  }
 
   function fullscreenElement() { return document.fullscreenElement || document.webkitFullscreenElement; }
 
@@ -20,6 +31,8 @@
     this.playButton = p.root.querySelector("[data-action=play]");
     this.offer = document.getElementById("resume-offer");
     this.countdownTimer = null;
+    this.presses = new choice.PressGuard();
+    this.trackIndex = -1;
     var self = this, video = p.video;
     this.actions = {
       play: function () { self.togglePlay(); },
@@ -67,6 +80,7 @@
 
   Controls.prototype.togglePlay = function () {
     var p = this.p, video = p.video;
+    if (!this.presses.accept(Date.now())) { return; }  // the second half of a double press
     this.hideOffer();
     if (video.paused) {
       if (!p.started && p.cfg.resumeAt && video.currentTime < 1) { p.pendingSeek = p.cfg.resumeAt; this.jumpTo(p.cfg.resumeAt); }
@@ -98,6 +112,7 @@
     p.extendRun();
     p.closeRun();
     p.mode = next;
+    p.root.setAttribute("data-mode", next);
     var button = p.q("[data-action=sound-only]");
     if (button) { button.setAttribute("aria-pressed", p.mode === "audio" ? "true" : "false"); }
     document.getElementById("sound-only-card").hidden = p.mode !== "audio";
@@ -125,12 +140,20 @@
 
   // ------------------------------------------------------------ captions, drawn by the page
 
+  Controls.prototype.trackElements = function () { return this.p.video.querySelectorAll("track"); };
+
   Controls.prototype.activeTrack = function () {
-    var tracks = this.p.video.textTracks;
-    for (var i = 0; i < tracks.length; i++) {
-      if (tracks[i].kind === "captions" || tracks[i].kind === "subtitles") { return tracks[i]; }
-    }
-    return null;
+    var track = this.trackElements()[this.trackIndex];
+    return track ? track.track : null;
+  };
+
+  // One track loads its cues and changes them ("hidden": the page draws them); the others rest.
+  Controls.prototype.chooseTrack = function (index) {
+    var tracks = this.trackElements(), select = document.getElementById("caption-lang");
+    this.trackIndex = index;
+    for (var i = 0; i < tracks.length; i++) { tracks[i].track.mode = i === index ? "hidden" : "disabled"; }
+    if (select) { select.value = String(index); }
+    this.drawCaptions();
   };
 
   Controls.prototype.drawCaptions = function () {
@@ -185,7 +208,10 @@
     else if ((key === "c" || key === "C") && !typing) { actions.captions(); }
     else if ((key === "f" || key === "F") && !typing) { this.toggleFullscreen(); }
     else { handled = false; }
-    if (handled) { event.preventDefault(); }
+    if (handled) {
+      event.preventDefault();
+      this.p.root.setAttribute("data-keys", "used");  // the keys hint shows from now on
+    }
   };
 
   // ------------------------------------------------------------ resume offer, the end, next lesson
@@ -261,16 +287,46 @@
       });
     }
     video.addEventListener("ended", function () { self.onEnded(); });
+    this.listenMore();
   };
 
   // The browser loads and changes the cues but draws nothing ("hidden"): the page draws them.
   Controls.prototype.setUp = function () {
-    var self = this, track = this.activeTrack();
-    if (track) {
-      track.mode = "hidden";
-      track.addEventListener("cuechange", function () { self.drawCaptions(); });
+    var self = this, tracks = this.trackElements(), langs = [];
+    for (var i = 0; i < tracks.length; i++) {
+      langs.push(tracks[i].getAttribute("srclang"));
+      tracks[i].track.addEventListener("cuechange", function (event) {
+        if (event.target === self.activeTrack()) { self.drawCaptions(); }
+      });
     }
+    this.chooseTrack(choice.pickTrack(langs, remembered(), document.documentElement.lang));
     this.showCaptionSize(this.p.prefs.caption_size);
+    this.p.root.setAttribute("data-mode", this.p.mode);
+  };
+
+  // The picture takes the video's own shape (a phone's portrait recording fills the width).
+  Controls.prototype.fitPicture = function () {
+    var video = this.p.video;
+    if (video.videoWidth && video.videoHeight) { video.style.aspectRatio = video.videoWidth + " / " + video.videoHeight; }
+  };
+
+  Controls.prototype.listenMore = function () {
+    var self = this, p = this.p, toggle = document.getElementById("more-toggle"), more = document.getElementById("more-settings");
+    toggle.addEventListener("click", function () {
+      more.hidden = !more.hidden;
+      toggle.setAttribute("aria-expanded", more.hidden ? "false" : "true");
+    });
+    var select = document.getElementById("caption-lang");
+    if (select) {
+      select.addEventListener("change", function () {
+        var index = parseInt(select.value, 10);
+        self.chooseTrack(index);
+        remember(self.trackElements()[index].getAttribute("srclang"));
+      });
+    }
+    // A tap or click on the picture (or the sound-only card over it) plays and pauses.
+    p.q(".player-stage").addEventListener("click", function () { self.togglePlay(); });
+    p.video.addEventListener("loadedmetadata", function () { self.fitPicture(); });
   };
 
   return { Controls: Controls };
