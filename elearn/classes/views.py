@@ -21,9 +21,14 @@ from ..core.timeutil import to_local, utcnow
 from ..extensions import db
 from . import bp, enrolment, roll, schedule
 from . import models as m
-from .permissions import (can_join_class, can_leave_class, can_take_roll, can_take_session_roll, can_view_class,
+from .permissions import (can_join_class, can_manage_classes, can_leave_class, can_take_roll, can_take_session_roll, can_view_class,
                           can_view_own_classes)
 from .services import get_class
+
+
+@bp.app_context_processor
+def _rules() -> dict:
+    return {"can_manage_classes": can_manage_classes}
 
 
 def _labels() -> dict:
