@@ -3,13 +3,18 @@
 so every module of the package (and every feature's api.py) can use it."""
 from __future__ import annotations
 
+from functools import wraps
+
 from apispec import BasePlugin
+from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Api as _Api, Blueprint as _Blueprint
 from flask_smorest.spec.plugins import integerconverter2paramschema
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from ..core import json_input
+from ..core.errors import ServiceError
 from ..core.ids import IdConverter
 from .schemas import ApiErrorSchema
 
@@ -49,6 +54,32 @@ class Blueprint(_Blueprint):
     refuses any other kind, so no endpoint reads a body without them)."""
 
     ARGUMENTS_PARSER = _JsonParser()
+
+    def arguments(self, schema, *, location="json", required=True, **kwargs):
+        """As flask-smorest's, and a JSON body the document calls required is required: without this, a
+        PATCH whose fields are all optional would take no body (or a form) as "change nothing", 200."""
+        decorator = super().arguments(schema, location=location, required=required, **kwargs)
+        if location != "json" or not required:
+            return decorator
+
+        def needs_body(func):
+            parsed = decorator(func)
+
+            @wraps(parsed)
+            def wrapper(*args, **kw):
+                if not is_json_request(request) or not request.get_data(cache=True).strip():
+                    raise body_required()
+                return parsed(*args, **kw)
+
+            return wrapper
+
+        return needs_body
+
+
+def body_required() -> ServiceError:
+    """422, as a body that fails its schema: the operation's document says a JSON body is required."""
+    message = _l("Please send what to change as JSON (Content-Type: application/json).")
+    return ServiceError("body_required", message, status=422, errors={"json": {"_schema": [str(message)]}})
 
 
 class _SchemaExtras(BasePlugin):

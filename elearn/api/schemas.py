@@ -62,9 +62,12 @@ class TokenSchema(Schema):
 
 
 class UtcDateTime(fields.DateTime):
-    """A time as RFC 3339 with its offset (``2026-12-01T08:21:50+00:00``): the database keeps naive UTC."""
+    """A time as RFC 3339 in UTC with ``Z`` (``2026-12-01T08:21:50.161565Z``). The database keeps naive
+    UTC, which marshmallow would send without any offset: not a valid ``date-time``, and read as local
+    time by browsers. Every datetime that leaves the API goes through this field."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return super()._serialize(value, attr, obj, **kwargs)
+        if value is None:
+            return None
+        value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None).isoformat() + "Z"
