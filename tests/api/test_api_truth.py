@@ -195,3 +195,20 @@ def test_caption_markup_stays_balanced(cue, shown):
     converted = convert(srt)
     assert converted.cues[0].text == shown
     assert shown in converted.vtt
+
+
+@pytest.mark.parametrize("title", ["\u200b", " \u202e ", "\u00ad\ufeff", "\u200d", "\u2060\u3000", "太极", "a\u200bb",
+                                   "👨\u200d👩"])
+def test_the_documented_title_pattern_is_what_the_service_takes(title):
+    """A title of only invisible format characters (zero widths, bidi controls) matched the documented
+    pattern, and the service, which drops them, refused it as empty (a 400 for a valid-looking body)."""
+    from elearn.api.schemas import VISIBLE_TEXT
+    from elearn.core.errors import ServiceError
+    from elearn.courses.services import clean_title
+
+    try:
+        clean_title(title)
+        accepted = True
+    except ServiceError:
+        accepted = False
+    assert bool(re.search(VISIBLE_TEXT, title)) == accepted
