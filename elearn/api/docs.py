@@ -78,7 +78,7 @@ class Blueprint(_Blueprint):
 
 def body_required() -> ServiceError:
     """422, as a body that fails its schema: the operation's document says a JSON body is required."""
-    message = _l("Please send what to change as JSON (Content-Type: application/json).")
+    message = _l("Please send the details as JSON (Content-Type: application/json).")
     return ServiceError("body_required", message, status=422, errors={"json": {"_schema": [str(message)]}})
 
 

@@ -140,6 +140,15 @@ def test_a_chapter_of_another_course_is_a_documented_409(client, db, admin_heade
     assert "409" in _document(client)["paths"]["/api/v1/courses/{course}/lessons"]["post"]["responses"]
 
 
+def test_tus_creation_documents_the_sites_size_limit(app, client, db):
+    """Upload-Length past the site's limit is 413 (as tus says); the document now states that limit."""
+    post = _document(client)["paths"]["/api/v1/uploads/"]["post"]
+    length = {p["name"]: p for p in post["parameters"]}["Upload-Length"]["schema"]
+    assert length["maximum"] == app.config["MAX_UPLOAD_BYTES"] and length["minimum"] == 0
+    assert not any(key.startswith("x-") for key in length)
+    assert "413" in post["responses"]
+
+
 # ---------------------------------------------------------------- bodies
 
 @pytest.mark.parametrize("body", [{}, {"data": "title=x", "content_type": "application/x-www-form-urlencoded"},
