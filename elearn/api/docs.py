@@ -8,7 +8,8 @@ from functools import wraps
 from apispec import BasePlugin
 from flask import request
 from flask_babel import lazy_gettext as _l
-from flask_smorest import Api as _Api, Blueprint as _Blueprint
+from flask_smorest import Api as _Api
+from flask_smorest import Blueprint as _Blueprint
 from flask_smorest.spec.plugins import integerconverter2paramschema
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser, is_json_request

@@ -71,10 +71,10 @@ def test_times_leave_the_api_in_utc_with_z(client, db, admin_headers):
 def test_every_api_schema_sends_times_as_utc():
     """No schema of the API sends a datetime through marshmallow's plain DateTime (naive, no offset):
     new endpoints use ``api.schemas.UtcDateTime`` (docs/api-testing.md)."""
-    import elearn.api.status  # noqa: F401  (schemas live in the features' modules, imported by the app)
-    import elearn.courses.schemas  # noqa: F401
-    import elearn.learning.schemas  # noqa: F401
-    import elearn.video.schemas  # noqa: F401
+    import elearn.api.status
+    import elearn.courses.schemas
+    import elearn.learning.schemas
+    import elearn.video.schemas
 
     def subclasses(cls):
         for sub in cls.__subclasses__():
