@@ -33,6 +33,7 @@ def register_api(app, blp) -> None:
         raise TypeError(f"{blp.name}: API blueprints are elearn.api.Blueprint, which reads bodies with limits")
     if authenticate_api_request not in blp.before_request_funcs.get(None, []):
         blp.before_request(authenticate_api_request)
+        blp.after_request(bare_empty_answers)
     csrf.exempt(blp)
     api.register_blueprint(blp)
 
@@ -59,6 +60,21 @@ def authenticate_api_request():
                           or _body_csrf_token())
         except (ValidationError, CSRFError):
             raise ServiceError("csrf_failed", _l("This page has expired. Please reload it and try again."), status=400)
+
+
+def bare_empty_answers(response):
+    """``OPTIONS`` anywhere in the API is 204 with ``Allow`` and no body, and an answer without a body
+    has no Content-Type: Flask's automatic OPTIONS answer (and a bare ``Response(status=204)``) would
+    say text/html, which the API never sends."""
+    if response.is_streamed or response.direct_passthrough:
+        return response
+    if request.method == "OPTIONS" and response.status_code < 300 and not response.get_data():
+        response.status_code = 204
+        if "Allow" not in response.headers and request.url_rule is not None:  # tus answers OPTIONS itself
+            response.headers["Allow"] = ", ".join(sorted(request.url_rule.methods))
+    if response.status_code == 204 or (request.method in ("OPTIONS", "HEAD") and not response.get_data()):
+        response.headers.pop("Content-Type", None)
+    return response
 
 
 #: How long recording a token's last use may wait for SQLite's write lock before it is skipped.

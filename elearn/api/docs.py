@@ -3,13 +3,19 @@
 so every module of the package (and every feature's api.py) can use it."""
 from __future__ import annotations
 
+from functools import wraps
+
 from apispec import BasePlugin
-from flask_smorest import Api as _Api, Blueprint as _Blueprint
+from flask import request
+from flask_babel import lazy_gettext as _l
+from flask_smorest import Api as _Api
+from flask_smorest import Blueprint as _Blueprint
 from flask_smorest.spec.plugins import integerconverter2paramschema
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from ..core import json_input
+from ..core.errors import ServiceError
 from ..core.ids import IdConverter
 from .schemas import ApiErrorSchema
 
@@ -26,7 +32,7 @@ class Api(_Api):
         """Keep the app's own handlers: one error format (stable code, translated message) everywhere."""
 
     def _init_spec(self, *, extra_plugins=None, **kwargs):
-        super()._init_spec(extra_plugins=[*(extra_plugins or ()), _SchemaExtras()], **kwargs)
+        super()._init_spec(extra_plugins=[*(extra_plugins or ()), _SchemaExtras(self)], **kwargs)
         # ``<id:...>`` path parameters are documented with their range (1..2**31-1), as the Id field is.
         self.flask_plugin.register_converter(IdConverter, integerconverter2paramschema)
 
@@ -50,15 +56,59 @@ class Blueprint(_Blueprint):
 
     ARGUMENTS_PARSER = _JsonParser()
 
+    def arguments(self, schema, *, location="json", required=True, **kwargs):
+        """As flask-smorest's, and a JSON body the document calls required is required: without this, a
+        PATCH whose fields are all optional would take no body (or a form) as "change nothing", 200."""
+        decorator = super().arguments(schema, location=location, required=required, **kwargs)
+        if location != "json" or not required:
+            return decorator
+
+        def needs_body(func):
+            parsed = decorator(func)
+
+            @wraps(parsed)
+            def wrapper(*args, **kw):
+                if not is_json_request(request) or not request.get_data(cache=True).strip():
+                    raise body_required()
+                return parsed(*args, **kw)
+
+            return wrapper
+
+        return needs_body
+
+
+def body_required() -> ServiceError:
+    """422, as a body that fails its schema: the operation's document says a JSON body is required."""
+    message = _l("Please send the details as JSON (Content-Type: application/json).")
+    return ServiceError("body_required", message, status=422, errors={"json": {"_schema": [str(message)]}})
+
+
+#: In a parameter's schema, ``{CONFIG_MAXIMUM: "MAX_UPLOAD_BYTES"}`` documents that setting of the app as
+#: its ``maximum``: a limit each site chooses, stated in the document of that site.
+CONFIG_MAXIMUM = "x-maximum-setting"
+
 
 class _SchemaExtras(BasePlugin):
     """A marshmallow schema's ``OPENAPI_EXTRA`` joins its component: rules about several fields at once
-    (``anyOf`` of required fields, say), which marshmallow's fields cannot state one by one."""
+    (``anyOf`` of required fields, say), which marshmallow's fields cannot state one by one. And
+    parameters limited by a setting (``CONFIG_MAXIMUM``) get the app's value."""
+
+    def __init__(self, api):
+        super().__init__()
+        self.api = api
 
     def schema_helper(self, name, definition, **kwargs):
         schema = kwargs.get("schema")
         schema_class = schema if isinstance(schema, type) else type(schema)
         return dict(getattr(schema_class, "OPENAPI_EXTRA", None) or {}) or None
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema") if isinstance(parameter, dict) else None
+                if isinstance(schema, dict) and CONFIG_MAXIMUM in schema:
+                    parameter["schema"] = {key: value for key, value in schema.items() if key != CONFIG_MAXIMUM}
+                    parameter["schema"]["maximum"] = int(self.api._app.config[schema[CONFIG_MAXIMUM]])
 
 
 #: Endpoints accept a bearer token, or the browser session (an empty requirement).

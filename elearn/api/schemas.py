@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import unicodedata
 from datetime import timezone
 
 from marshmallow import Schema, fields, validate
@@ -27,6 +28,8 @@ class ApiErrorSchema(Schema):
     errors = fields.Dict(metadata={"description": "Validation messages by location and field (422)"})
     retry_after = fields.Integer(metadata={"description": "Seconds to wait: a sign-in lock (429), a busy database (503)"})
     limit = fields.Integer(metadata={"description": "The limit that was passed, in its unit (413: bytes)"})
+    problems = fields.List(fields.Dict(), metadata={"description": "A file's problems by line: "
+                                                                    "[{\"line\": 12, \"message\": \"...\"}]"})
 
 
 class UserSchema(Schema):
@@ -44,8 +47,25 @@ class UserSchema(Schema):
         return sorted(user.roles)
 
 
-#: Text with something besides white space in it (what the services accept; they answer 400 otherwise).
-VISIBLE_TEXT = r"[^\s\x1c-\x1f\x85]"
+def _invisible_format_ranges() -> str:
+    """The invisible format characters (Unicode category Cf) of the Basic Multilingual Plane as a
+    character-class body of ``\\uXXXX`` ranges, which both ECMA and Python regular expressions read."""
+    ranges, start = [], None
+    for code in range(0x10000 + 1):
+        inside = code <= 0xFFFF and unicodedata.category(chr(code)) == "Cf"
+        if inside and start is None:
+            start = code
+        elif not inside and start is not None:
+            ranges.append(f"\\u{start:04x}" + (f"-\\u{code - 1:04x}" if code - 1 > start else ""))
+            start = None
+    return "".join(ranges)
+
+
+#: Text with something besides white space and invisible format characters in it: ``core.text`` drops
+#: those (zero widths, bidi controls) and the services answer 400 when nothing is left. (Python's
+#: white space also takes \x1c-\x1f and \x85, which ECMA's ``\s`` does not.) Cf characters beyond
+#: U+FFFF cannot be written in a pattern both kinds of regular expression read, and are left out.
+VISIBLE_TEXT = r"[^\s\x1c-\x1f\x85" + _invisible_format_ranges() + "]"
 #: Text without control codes (core.text refuses them; tab and line breaks are allowed and tidied).
 NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]*$"
 
@@ -62,9 +82,12 @@ class TokenSchema(Schema):
 
 
 class UtcDateTime(fields.DateTime):
-    """A time as RFC 3339 with its offset (``2026-12-01T08:21:50+00:00``): the database keeps naive UTC."""
+    """A time as RFC 3339 in UTC with ``Z`` (``2026-12-01T08:21:50.161565Z``). The database keeps naive
+    UTC, which marshmallow would send without any offset: not a valid ``date-time``, and read as local
+    time by browsers. Every datetime that leaves the API goes through this field."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return super()._serialize(value, attr, obj, **kwargs)
+        if value is None:
+            return None
+        value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None).isoformat() + "Z"

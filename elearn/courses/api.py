@@ -50,7 +50,8 @@ class Categories(MethodView):
 class Courses(MethodView):
     @blp.arguments(CourseQuerySchema, location="query")
     @blp.response(200, CourseSummarySchema(many=True))
-    @_errors({400: "No category has this slug"}, 422)
+    @_errors({404: "No category has this slug"}, {422: "`errors` says which field and why (a slug not written as "
+                                                          "slugs are, say)"})
     @blp.doc(security=SECURITY)
     def get(self, query):
         """Courses the caller may see: published ones, plus drafts the caller teaches (admins: all)."""
@@ -60,9 +61,10 @@ class Courses(MethodView):
     @require(can_create_course)
     @blp.arguments(CourseCreateSchema)
     @blp.response(201, CourseSchema)
-    @_errors({400: "Refused: the message says why (a title of only spaces, an unknown category, "
-                   "teacher_ids naming someone who is not a teacher...)"},
-             {403: "Not allowed to create courses, or (not an admin) sending teacher_ids"}, 422)
+    @_errors({400: "Refused: the message says why (a title of only spaces, say)"},
+             {403: "Not allowed to create courses, or (not an admin) sending teacher_ids"},
+             {404: "No category has this slug or id"},
+             {409: "teacher_ids names someone who is not a teacher (or no one)"}, 422)
     @blp.doc(security=SECURITY)
     @unit_of_work()
     def post(self, data):
@@ -87,8 +89,10 @@ class CourseItem(MethodView):
     @require(can_edit_course, course=services.get_course)
     @blp.arguments(CoursePatchSchema)
     @blp.response(200, CourseSchema)
-    @_errors(400, {403: "May not edit this course, or (not an admin) sending teacher_ids"}, 404,
-             {409: "Publishing a course without lessons"}, 422)
+    @_errors(400, {403: "May not edit this course, or (not an admin) sending teacher_ids"},
+             {404: "No such course, or no category has this slug or id"},
+             {409: "Publishing a course without lessons, or teacher_ids naming someone who is not a teacher"},
+             {422: "No body, or `errors` says which field and why"})
     @blp.doc(security=SECURITY)
     @unit_of_work()
     def patch(self, data, course):

@@ -5,7 +5,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..api.schemas import NO_CONTROL, VISIBLE_TEXT, Id
+from ..api.schemas import NO_CONTROL, VISIBLE_TEXT, Id, UtcDateTime
 from ..core.permissions import actor
 from . import hooks, services
 from .markdown import render_markdown
@@ -55,9 +55,9 @@ class CourseSummarySchema(Schema):
     teachers = fields.List(fields.Nested(PersonSchema))
     lesson_count = fields.Method("get_lesson_count", metadata={"type": "integer"})
     can_edit = fields.Method("get_can_edit", metadata={"type": "boolean"})
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    published_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
+    published_at = UtcDateTime(allow_none=True)
 
     def get_cover_url(self, course):
         return url_for("courses.course_cover", course=course.id) if course.cover_path else None
@@ -101,7 +101,7 @@ class HandoutSchema(Schema):
     size = fields.Integer()
     content_type = fields.String()
     url = fields.Method("get_url", metadata={"type": "string"})
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
     def get_url(self, handout):
         return url_for("courses.handout_download", handout=handout.id)
@@ -150,8 +150,16 @@ class _LessonView:
 #: What the services accept as a title (``services.clean_title``): something besides white space, and
 #: no control codes. Documented only; the service gives the plain-language refusal (400).
 _VISIBLE_TEXT = {"allOf": [{"pattern": VISIBLE_TEXT}, {"pattern": NO_CONTROL}]}
+_LINE = {"pattern": NO_CONTROL}
 _DESCRIPTION = {"description": "Markdown; sanitised when shown", "maxLength": services.DESCRIPTION_MAX,
                 "pattern": NO_CONTROL}
+
+
+def _category_slug(description):
+    """A category's slug, as the categories are named (lower-case words with hyphens): the document states
+    the form, and a well-formed slug that names no category is answered 404."""
+    return fields.String(validate=[validate.Length(min=1, max=services.CATEGORY_SLUG_MAX),
+                                   validate.Regexp(services.CATEGORY_SLUG)], metadata={"description": description})
 
 
 def _title(**kwargs):
@@ -164,9 +172,8 @@ class CourseCreateSchema(Schema):
     OPENAPI_EXTRA = {"anyOf": [{"required": ["category"]}, {"required": ["category_id"]}]}
 
     title = _title(required=True)
-    subtitle = fields.String(load_default="", validate=validate.Length(max=services.TITLE_MAX))
-    category = fields.String(metadata={"description": "Category slug (see GET /categories); or give category_id. "
-                                                      "One of the two is required"})
+    subtitle = fields.String(load_default="", validate=validate.Length(max=services.TITLE_MAX), metadata=_LINE)
+    category = _category_slug("Category slug (see GET /categories); or give category_id. One of the two is required")
     category_id = Id(metadata={"description": "Category id; or give category (the slug)"})
     description_md = fields.String(load_default="", metadata=_DESCRIPTION)
     visibility = fields.String(load_default="signed_in", validate=validate.OneOf(VISIBILITIES))
@@ -180,8 +187,8 @@ class CourseCreateSchema(Schema):
 
 class CoursePatchSchema(Schema):
     title = _title()
-    subtitle = fields.String(validate=validate.Length(max=services.TITLE_MAX))
-    category = fields.String(metadata={"description": "Category slug; category_id wins when both are given"})
+    subtitle = fields.String(validate=validate.Length(max=services.TITLE_MAX), metadata=_LINE)
+    category = _category_slug("Category slug; category_id wins when both are given")
     category_id = Id()
     description_md = fields.String(metadata=_DESCRIPTION)
     visibility = fields.String(validate=validate.OneOf(VISIBILITIES))
@@ -191,7 +198,7 @@ class CoursePatchSchema(Schema):
 
 
 class CourseQuerySchema(Schema):
-    category = fields.String(metadata={"description": "Only this category (slug)"})
+    category = _category_slug("Only this category (slug)")
     status = fields.String(validate=validate.OneOf(STATUSES))
 
 

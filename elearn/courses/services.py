@@ -59,14 +59,19 @@ def list_categories() -> list[Category]:
     return list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
 
 
+#: How category slugs are written (the seeded ones: ``taichi``, ``history-culture``); the API documents it.
+CATEGORY_SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+CATEGORY_SLUG_MAX = 64
+
+
 def get_category(value) -> Category:
-    """A category by id or slug."""
+    """A category by id or slug; 404 when there is none (a form shows the message, the API the status)."""
     if isinstance(value, int):
         category = db.session.get(Category, value)
     else:
         category = db.session.scalar(select(Category).where(Category.slug == str(value)))
     if category is None:
-        raise ServiceError("unknown_category", _l("Please choose a category from the list."), status=400,
+        raise ServiceError("unknown_category", _l("Please choose a category from the list."), status=404,
                            field="category")
     return category
 
@@ -204,8 +209,9 @@ def set_teachers(actor, course: Course, users) -> None:
     for user in users:
         user = user if isinstance(user, User) else db.session.get(User, user) if isinstance(user, int) else None
         if user is None or not user.has_role("teacher"):
+            # 409, not 400: the request is well formed; the person named is not (or no longer) a teacher.
             raise ServiceError("not_a_teacher", _l("Only people with the teacher role can teach a course."),
-                               status=400, field="teachers")
+                               status=409, field="teachers")
         if user not in chosen:
             chosen.append(user)
     course.teachers = chosen

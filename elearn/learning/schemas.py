@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ..api.schemas import UtcDateTime
 from . import services
 from .models import CAPTION_SIZES, PLAYBACK_RATES
 
@@ -79,7 +80,7 @@ class LessonDoneSchema(Schema):
     lesson_id = fields.Function(lambda item: item["lesson"].id, metadata={"type": "integer"})
     title = fields.Function(lambda item: item["lesson"].title, metadata={"type": "string"})
     course_title = fields.Function(lambda item: item["lesson"].course.title, metadata={"type": "string"})
-    completed_at = fields.DateTime()
+    completed_at = UtcDateTime()
 
 
 class ContinueSchema(Schema):

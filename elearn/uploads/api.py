@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wsgi import get_input_stream
 
 from ..api import Blueprint, error_responses
+from ..api.docs import CONFIG_MAXIMUM
 from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.permissions import actor, require
@@ -77,7 +78,9 @@ class UploadCollection(MethodView):
 
     @blp.doc(summary="tus creation: start an upload", security=[{"bearerAuth": []}], parameters=[
         {"in": "header", "name": "Tus-Resumable", "required": True, "schema": {"type": "string", "enum": ["1.0.0"]}},
-        {"in": "header", "name": "Upload-Length", "required": True, "schema": {"type": "integer"}},
+        {"in": "header", "name": "Upload-Length", "required": True, "description": "Bytes; at most Tus-Max-Size, "
+         "and each kind of file has its own limit (413)", "schema": {"type": "integer", "minimum": 0,
+                                                                  CONFIG_MAXIMUM: "MAX_UPLOAD_BYTES"}},
         {"in": "header", "name": "Upload-Metadata", "required": True, "schema": {"type": "string"},
          "description": "filename, kind (video | caption | handout), lesson_id, and lang for captions (default zh); "
                         "values base64-encoded"},

@@ -34,7 +34,12 @@ _BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codec
 _TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})[,.](\d{1,3})$")
 # A line that means to be a time line: starts with a digit and has an arrow (even a mistyped one).
 _TIMING_LINE = re.compile(r"^\s*\d.*-->|^\s*\d[\d:.,\s]*-+>")
-_KEPT_TAG = re.compile(r"(</?[ibu]>)", re.IGNORECASE)
+#: <i>, <b>, <u> as a cue file may write them: ``<b>``, ``</B>``, with WebVTT classes (``<b.loud>``) or
+#: HTML attributes (``<b class="x">``). Kept as the bare tag; anything else in it goes.
+_MARKUP_TAG = re.compile(r"(<\s*/?\s*[ibu](?:[\s.][^>]*)?>)", re.IGNORECASE)
+_TAG_PARTS = re.compile(r"<\s*(/?)\s*([ibu])", re.IGNORECASE)
+#: The tags a tidied cue holds (and the WebVTT we write keeps unescaped): bare and lower-case only.
+_KEPT_TAG = re.compile(r"(</?[ibu]>)")
 _OTHER_MARKUP = re.compile(r"<[^>]*>|\{\\[^}]*\}")
 _LINE_BREAKS = re.compile(r"[\r\n]")  # the only line terminators WebVTT knows
 _MAX_LISTED = 20
@@ -222,15 +227,35 @@ def _tidy(text: str, unescape: bool) -> str:
     A decoded ``&#10;`` or ``&#13;`` is a line break, and a blank line would end the cue in the WebVTT
     we write, leaving the rest as a block of its own: blank lines and CRs go.
     """
-    parts = []
-    for part in _KEPT_TAG.split(text):
-        if _KEPT_TAG.fullmatch(part):
-            parts.append(part.lower())
+    parts, still_open = [], []
+    for part in _MARKUP_TAG.split(text):
+        if _MARKUP_TAG.fullmatch(part):
+            parts.append(_balanced_tag(part, still_open))
         else:
             part = _OTHER_MARKUP.sub("", part)
             parts.append(html.unescape(part) if unescape else part)
+    parts += [f"</{name}>" for name in reversed(still_open)]
     lines = (line.strip() for line in _LINE_BREAKS.split("".join(parts)))
     return "\n".join(line for line in lines if line)
+
+
+def _balanced_tag(tag: str, still_open: list[str]) -> str:
+    """The bare form of a kept tag, so that every closing tag closes one that was opened: a ``</b>`` with
+    no ``<b>`` before it is dropped, one that skips an inner open tag closes that too."""
+    closing, name = _TAG_PARTS.match(tag).groups()
+    name = name.lower()
+    if not closing:
+        still_open.append(name)
+        return f"<{name}>"
+    if name not in still_open:
+        return ""
+    closed = []
+    while still_open:
+        inner = still_open.pop()
+        closed.append(f"</{inner}>")
+        if inner == name:
+            break
+    return "".join(closed)
 
 
 def to_webvtt(cues: list[Cue]) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify, make_response, send_file
 from flask_babel import gettext as _
 from werkzeug.security import safe_join
+from werkzeug.utils import get_content_type
 
 from ..extensions import csrf
 from . import signing
@@ -17,7 +18,7 @@ csrf.exempt(bp)
 CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
     ".ts": "video/mp2t",
-    ".vtt": "text/vtt; charset=utf-8",
+    ".vtt": "text/vtt",  # text/*: the charset (utf-8) is added once, by werkzeug
     ".jpg": "image/jpeg",
     ".mp4": "video/mp4",
     ".m4a": "audio/mp4",
@@ -52,7 +53,7 @@ def serve(expiry: int, sig: str, kind: str, key: str, filename: str):
     if prefix:
         response = make_response("")
         response.headers["X-Accel-Redirect"] = f"{prefix.rstrip('/')}/{signing.KINDS[kind]}/{relative}"
-        response.headers["Content-Type"] = CONTENT_TYPES[suffix]
+        response.headers["Content-Type"] = get_content_type(CONTENT_TYPES[suffix], "utf-8")
     else:
         response = send_file(path, mimetype=CONTENT_TYPES[suffix], conditional=True, etag=True,
                              max_age=0)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from ..api.schemas import Id
+from ..api.schemas import Id, UtcDateTime
 from ..courses.schemas import MediaSchema
 from .models import ASSET_KINDS, ASSET_STATUSES
 
@@ -34,8 +34,8 @@ class RetiredAssetSchema(Schema):
     lesson_title = fields.String()
     course_title = fields.String()
     filename = fields.String()
-    retired_at = fields.DateTime(metadata={"description": "UTC; when a newer video of the lesson became ready"})
-    remove_after = fields.DateTime(metadata={"description": "UTC; the files go at the first clean-up after this"})
+    retired_at = UtcDateTime(metadata={"description": "UTC; when a newer video of the lesson became ready"})
+    remove_after = UtcDateTime(metadata={"description": "UTC; the files go at the first clean-up after this"})
     bytes = fields.Integer()
 
 

@@ -33,6 +33,14 @@ MAX_EXAMPLES = int(os.environ.get("ELEARN_SCHEMATHESIS_EXAMPLES", "10"))
 SEED = 20261201
 #: These would end the run's own sign-in (nothing else in the API signs out or changes a password).
 EXCLUDED = [("DELETE", "/api/v1/auth/token")]
+#: Statuses positive_data_acceptance accepts for a request the document calls valid (schemathesis's own list).
+ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
+#: The one rule OpenAPI cannot state: tus creation's ``Upload-Metadata`` is base64 values inside one header
+#: (which lesson, what kind, the file name), and each kind has its own size and type limits. A header the
+#: document allows may still be refused, with the statuses tus and the operation document for it. Nothing
+#: else is let off: every other disagreement fails the test (docs/api-testing.md).
+UNSTATABLE = [{"include-path": "/api/v1/uploads/", "include-method": "POST",
+               "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "400", "413", "415"]}}}]
 
 
 def _seed_data():
@@ -85,6 +93,7 @@ def _config(headers):
         "generation": {"max-examples": MAX_EXAMPLES, "database": "none", "deterministic": True},
         "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
         "phases": {"stateful": {"enabled": False}},
+        "operations": UNSTATABLE,
         "warnings": False,
     })
 

@@ -41,15 +41,15 @@ def test_post_courses_creates_a_draft(api, teacher):
 
 
 def test_post_courses_validation(api):
-    """Missing titles and categories answer 422 with field errors; an unknown category 400 with a message."""
+    """Missing titles and categories answer 422 with field errors; an unknown category 404 with a message."""
     missing = api("post", "/api/v1/courses", json={"category": "taichi"})
     assert missing.status_code == 422 and "title" in missing.get_json()["errors"]["json"]
     no_category = api("post", "/api/v1/courses", json={"title": "x"})
     assert no_category.status_code == 422 and "category" in no_category.get_json()["errors"]["json"]
     unknown = api("post", "/api/v1/courses", json={"title": "x", "category": "knitting"})
-    assert unknown.status_code == 400
+    assert unknown.status_code == 404
     assert unknown.get_json() == {"code": "unknown_category", "message": "请从列表中选择一个类别。",
-                                  "field": "category", "status": 400}
+                                  "field": "category", "status": 404}
     bad_json = api("post", "/api/v1/courses", data="{oops", content_type="application/json")
     assert bad_json.status_code == 400 and bad_json.get_json()["code"] == "malformed_json"
 
@@ -154,7 +154,7 @@ def test_only_admins_choose_teachers(app, api, db, teacher):
     student = make_user(db, roles=["student"], password=None)
     response = app.test_client().patch(f"/api/v1/courses/{course['id']}", json={"teacher_ids": [student.id]},
                                        headers=bearer(db, admin))
-    assert response.status_code == 400 and response.get_json()["code"] == "not_a_teacher"
+    assert response.status_code == 409 and response.get_json()["code"] == "not_a_teacher"
 
 
 def test_categories_endpoint(app, db):
