@@ -28,8 +28,9 @@ class MarkSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(am.STATUSES))
     mode = fields.String(validate=validate.OneOf(am.MODES))
     note = fields.String(validate=[validate.Length(max=500), validate.Regexp(NO_CONTROL)])
-    made_at = fields.AwareDateTime(default_timezone=None, metadata={
-        "description": "When the mark was made on the device (with its offset); the mark made last wins. "
+    made_at = UtcDateTime(metadata={
+        "description": "When the mark was made on the device (RFC 3339; without an offset it is read as UTC); "
+                       "the mark made last wins. "
                        "Believed up to 12 hours back and never in the future."})
     ref = fields.String(validate=[validate.Length(min=1, max=64), validate.Regexp(r"^[A-Za-z0-9:_.-]+$")],
                         metadata={"description": "The device's id for this mark: sent again, it counts once"})
