@@ -49,9 +49,13 @@ def seconds_until_change(now: datetime | None = None) -> float:
     return SLOT_SECONDS - (now - _EPOCH).total_seconds() % SLOT_SECONDS
 
 
+#: What a shown code looks like (the API document states it); one that matches may still be old or forged: 404.
+CODE_PATTERN = r"^[0-9]{1,10}-[0-9]{1,12}-[0-9a-f]{16}$"
+
+
 def _refuse_code():
     return ServiceError("bad_code", _l(
-        "This check-in code is not valid any more. Please scan the code on the classroom screen again."), status=422)
+        "This check-in code is not valid any more. Please scan the code on the classroom screen again."), status=404)
 
 
 def scan(code: str, now: datetime | None = None) -> str:

@@ -130,7 +130,7 @@ def mark(event: m.AttendanceEvent, person_id: int, status: str, *, actor, mode: 
     _check_mark(event, status, mode, source)
     names = roster(event)
     if person_id not in names:
-        raise ServiceError("not_expected", _l("This person is not expected at this session."), status=422)
+        raise ServiceError("not_expected", _l("This person is not expected at this session."), status=409)
     made_at = _made_at(made_at, now)
     note, reason = clean_note(note, "note"), clean_note(reason, "reason")
 

@@ -30,8 +30,7 @@ class SessionAttendance(MethodView):
     @require(can_take_session_roll, session=schedule.get_session)
     @blp.arguments(MarksSchema)
     @blp.response(200, RollSchema)
-    @_errors(401, 403, 404, {409: "The session was cancelled"},
-             {422: "A person not expected at the session, or an unknown status"})
+    @_errors(401, 403, 404, {409: "The session was cancelled, or a person is not on its roll"}, 422)
     @blp.doc(security=SECURITY)
     def post(self, data, session):
         """Apply marks in order, all or none. Each keeps its device time (the mark made last wins) and
@@ -59,8 +58,8 @@ class Checkins(MethodView):
     @require(is_signed_in)
     @blp.arguments(CheckinRequestSchema)
     @blp.response(200, CheckinResultSchema)
-    @_errors(401, {403: "Not on the session's list"}, {409: "Cancelled, or outside the check-in window"},
-             {422: "The code is not valid (any more)"})
+    @_errors(401, {403: "Not on the session's list"}, {404: "The code is old, forged, or its session is gone"},
+             {409: "Cancelled, or outside the check-in window"}, 422)
     @blp.doc(security=SECURITY)
     def post(self, data):
         """Check oneself in with a code scanned from the classroom screen (checked at once)."""

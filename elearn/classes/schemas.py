@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from ..api.schemas import NO_CONTROL, Id, UtcDateTime
 from ..attendance import models as am
+from ..attendance.checkin import CODE_PATTERN
 from .roll import MAX_MARKS
 
 
@@ -49,7 +50,8 @@ class CheckinCodeSchema(Schema):
 
 
 class CheckinRequestSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    code = fields.String(required=True, validate=validate.Regexp(CODE_PATTERN), metadata={
+        "description": "The code from the classroom screen's QR link; it changes every 30 s (an old one is 404)"})
 
 
 class CheckinResultSchema(Schema):

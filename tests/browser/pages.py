@@ -92,6 +92,17 @@ def _issued_batch(db, world, kind: str, gone: bool) -> int:
     return batch.id
 
 
+def _first_of_lesson(model: str, lesson) -> int:
+    """The id of the first asset or caption of ``lesson`` (the walk's lesson 3 has several)."""
+    from sqlalchemy import select
+
+    from elearn.extensions import db
+    from elearn.video import models
+
+    table = getattr(models, model)
+    return db.session.scalar(select(table.id).where(table.lesson_id == lesson.id).order_by(table.id))
+
+
 # ---------------------------------------------------------------- actions leading to other states
 
 def _submit(selector: str):
@@ -342,13 +353,17 @@ VISITS = [
     Visit("classes: check in", "student", "classes.check_in", args=lambda w: {"grant": w.checkin_grant}),
     Visit("classes: checked in", "student", "classes.check_in", args=lambda w: {"grant": w.checkin_grant},
           then=_submit("main form button[type=submit]")),
-    Visit("classes: an old check-in code", "anonymous", "classes.scan", args=lambda w: {"code": "1-2-3"}, status=422),
+    Visit("classes: an old check-in code", "anonymous", "classes.scan", args=lambda w: {"code": "1-2-3"}, status=404),
     Visit("admin: terms and classes", "admin", "classes.admin_classes"),
     Visit("admin: new term, empty form sent", "admin", "classes.admin_classes", status=400,
           then=_submit("main form button[type=submit]")),
     Visit("admin: a class", "admin", "classes.admin_class", args=lambda w: {"group": w.group.id}),
     Visit("admin: new class", "admin", "classes.admin_class_form"),
     Visit("admin: edit a class", "admin", "classes.admin_class_form", args=lambda w: {"group": w.group.id}),
+    Visit("video: remove this video?", "teacher", "video.asset_delete",
+          args=lambda w: {"asset": _first_of_lesson("MediaAsset", w.course.lessons[2])}),
+    Visit("video: delete this caption?", "teacher", "video.caption_delete",
+          args=lambda w: {"caption": _first_of_lesson("Caption", w.course.lessons[2])}),
     Visit("admin: storage", "admin", "video.admin_storage"),
     Visit("admin: system status", "admin", "core.admin_status"),
     Visit("403 not allowed", "student", "accounts.admin_users", status=403),
