@@ -12,6 +12,7 @@ from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.ids import parse_id
 from ..core.permissions import actor, require
+from ..core.timeutil import utcnow
 from ..courses.services import teacher_candidates, teaching_courses
 from ..extensions import db
 from . import bp, enrolment, schedule, services
@@ -98,7 +99,7 @@ def admin_class(group):
     copy_form.term.choices = [(t.id, t.name) for t in services.terms() if t.id != group.term_id]
     return render_template("classes/admin_class.html", group=group, weekly_form=WeeklyForm(prefix="weekly"), session_form=SessionForm(prefix="once"),
                            member_form=MemberForm(), copy_form=copy_form, members=enrolment.members(group),
-                           waiting=enrolment.members(group, m.WAITING))
+                           waiting=enrolment.members(group, m.WAITING), now=utcnow())
 
 
 def _back(group):

@@ -47,7 +47,7 @@ class WeeklyForm(FlaskForm):
     weekday = SelectField(_l("Day of the week"), coerce=int, choices=WEEKDAYS)
     starts = TimeField(_l("Starts at"), validators=[DataRequired(REQUIRED)])
     minutes = IntegerField(_l("Length in minutes"), default=90, validators=[DataRequired(REQUIRED), NumberRange(10, 600)])
-    mode = SelectField(_l("Where"), choices=list(SESSION_MODE_LABELS.items()))
+    mode = SelectField(_l("Where it is held"), choices=list(SESSION_MODE_LABELS.items()))
     skip_dates = StringField(_l("Holidays without a session (dates like 2027-04-05, separated by commas)"),
                              validators=[Length(max=1000)])
 
@@ -56,7 +56,7 @@ class SessionForm(FlaskForm):
     day = DateField(_l("Day"), validators=[DataRequired(REQUIRED)])
     starts = TimeField(_l("Starts at"), validators=[DataRequired(REQUIRED)])
     minutes = IntegerField(_l("Length in minutes"), default=90, validators=[DataRequired(REQUIRED), NumberRange(10, 600)])
-    mode = SelectField(_l("Where"), choices=list(SESSION_MODE_LABELS.items()))
+    mode = SelectField(_l("Where it is held"), choices=list(SESSION_MODE_LABELS.items()))
     topic = StringField(_l("Topic"), validators=[Length(max=200)])
 
 
