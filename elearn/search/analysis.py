@@ -43,14 +43,19 @@ _lock = threading.Lock()
 _loaded = [False]
 
 
+def cache_in(folder: str | Path) -> None:
+    """Keep jieba's cache file in ``folder`` (the instance folder), not in the shared /tmp."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    jieba.dt.tmp_dir = str(folder)
+
+
 def load(cache_dir: str | Path | None = None) -> None:
-    """Load jieba's dictionary once per process (about a second); its cache file goes in ``cache_dir``."""
+    """Load jieba's dictionary once per process (about a second and 80 MB): gunicorn's post_fork does."""
     with _lock:
         if _loaded[0]:
             return
         if cache_dir:
-            Path(cache_dir).mkdir(parents=True, exist_ok=True)
-            jieba.dt.tmp_dir = str(cache_dir)
+            cache_in(cache_dir)
         jieba.initialize()
         _loaded[0] = True
 
@@ -65,7 +70,7 @@ def _parts(word: str) -> list[str]:
     for i in range(n - 1, -1, -1):
         route[i] = max(
             (math.log(dt.FREQ.get(word[i:j + 1]) or 1) - total + route[j + 1][0], j)
-            for j in dag[i] if not (i == 0 and j == n - 1)
+            for j in ([j for j in dag[i] if not (i == 0 and j == n - 1)] or [i])
         )
     parts, i = [], 0
     while i < n:
