@@ -158,14 +158,14 @@ class Readers:
         with self._lock:
             held = self._open.get(key)
             if held is None or held[0] != folder:
-                if held:
-                    for s in held[2].values():
-                        s.close()
                 indexes = store.open(folder)
                 held = (folder, indexes, {k: ix.searcher() for k, ix in indexes.items()})
             else:
                 # A cheap look at the table of contents: a new commit by the writer means a new searcher.
-                held = (folder, held[1], {k: s.refresh() for k, s in held[2].items()})
+                # (Not Searcher.refresh(), which fails on a one-segment index.) The old one is left
+                # to the garbage collector: another thread may still be reading it.
+                held = (folder, held[1], {k: s if s.up_to_date() else held[1][k].searcher()
+                                          for k, s in held[2].items()})
             self._open[key] = held
             return held[2]
 

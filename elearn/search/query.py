@@ -184,15 +184,22 @@ def find(searchers: dict, parsed: Parsed, *, visible: Q.Query | None, category: 
                       Q.Term("teacher_ids", str(teacher)) if teacher else None)
     item_q = item_query(parsed)
     if page == 1:
-        hits = items.search(item_q, limit=courses, filter=_docs(items, _filters(narrow, Q.Term("kind", "course"))))
-        found["courses"] = [dict(h.fields(), score=h.score) for h in hits]
-    lessons = items.search_page(item_q, page, pagelen=per_page, filter=_docs(items, _filters(narrow, Q.Term("kind", "lesson"))))
-    found["lessons"] = [dict(h.fields(), score=h.score) for h in lessons]
-    found["lessons_total"] = lessons.total
-    moments = cues.search_page(cue_query(parsed), page, pagelen=per_page, filter=_docs(cues, narrow))
-    found["moments"] = [dict(h.fields(), score=h.score) for h in moments]
-    found["moments_total"] = moments.total
+        found["courses"], _ = _run(items, item_q, _filters(narrow, Q.Term("kind", "course")), 1, courses, count=False)
+    found["lessons"], found["lessons_total"] = _run(items, item_q, _filters(narrow, Q.Term("kind", "lesson")),
+                                                    page, per_page)
+    found["moments"], found["moments_total"] = _run(cues, cue_query(parsed), narrow, page, per_page)
     return found
+
+
+def _run(searcher, q: Q.Query, filter_q: Q.Query | None, page: int, per_page: int, count: bool = True):
+    """One page of hits (stored fields and score) and the number of all hits. Collecting only up to the
+    page's end lets Whoosh skip blocks that cannot reach it; the total is one more pass, without scores."""
+    docs = _docs(searcher, filter_q)
+    if docs is not None and not docs:  # an empty filter would mean "no filter" to Whoosh
+        return [], 0
+    results = searcher.search(q, limit=page * per_page, filter=docs)
+    hits = [dict(h.fields(), score=h.score) for h in results[(page - 1) * per_page:page * per_page]]
+    return hits, (len(results) if count else len(hits))
 
 
 def suggest(searchers: dict, text: str, *, visible: Q.Query | None, limit: int = 8) -> list[dict]:
@@ -209,5 +216,5 @@ def suggest(searchers: dict, text: str, *, visible: Q.Query | None, limit: int =
     if not started:
         return []
     head = [_word_query(w, lat, ("title", "teachers"), ("title_py", "teachers_py")) for w, lat in whole]
-    hits = items.search(Q.And(head + [Q.Or(started)]), limit=limit, filter=_docs(items, visible))
-    return [dict(h.fields(), score=h.score) for h in hits]
+    hits, _ = _run(items, Q.And(head + [Q.Or(started)]), visible, 1, limit, count=False)
+    return hits

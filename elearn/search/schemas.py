@@ -14,7 +14,7 @@ class SearchQuerySchema(Schema):
         "description": f"What to look for, in Chinese, pinyin (taiji, tj) or English; any text is accepted and "
                        f"only its first {query.MAX_LENGTH} characters and {query.MAX_WORDS} words are used"})
     category = fields.String(validate=validate.Length(max=64), metadata={"description": "Only this category (slug)"})
-    teacher = Id(metadata={"description": "Only courses this teacher teaches"})
+    teacher = Id(strict=False, metadata={"description": "Only courses this teacher teaches (a user id)"})
     page = fields.Integer(load_default=1, validate=validate.Range(1, services.MAX_PAGE))
 
 

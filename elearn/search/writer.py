@@ -82,7 +82,7 @@ def _next_batch(after: int = 0) -> list[SearchChange]:
 
 
 def _apply(indexes: dict, batch: list[SearchChange], forget: bool = True) -> None:
-    items, cues = indexes["items"].writer(timeout=30), indexes["cues"].writer(timeout=30)
+    items, cues = _Writer(indexes["items"]), _Writer(indexes["cues"])
     try:
         for kind, ref in dict.fromkeys((row.kind, row.ref_id) for row in batch):
             _APPLY[kind](items, cues, ref)
@@ -99,9 +99,30 @@ def _apply(indexes: dict, batch: list[SearchChange], forget: bool = True) -> Non
         db.session.commit()
 
 
-def _add(writer, docs) -> None:
+class _Writer:
+    """A Whoosh writer that adds each document once per batch: Whoosh's deletes do not reach documents
+    added since the last commit, so a course and then one of its lessons would otherwise add it twice.
+    Every document is read from the same state of the database, so the first one added is right."""
+
+    def __init__(self, index, **options):
+        self.writer = index.writer(timeout=30, **options)
+        self.added: set[str] = set()
+
+    def delete_by_term(self, field: str, value: str) -> None:
+        self.writer.delete_by_term(field, value)
+
+    def commit(self) -> None:
+        self.writer.commit()
+
+    def cancel(self) -> None:
+        self.writer.cancel()
+
+
+def _add(writer: _Writer, docs) -> None:
     for doc in docs:
-        writer.add_document(**doc)
+        if doc["key"] not in writer.added:
+            writer.added.add(doc["key"])
+            writer.writer.add_document(**doc)
 
 
 def _course(items, cues, course_id: int) -> None:
@@ -146,7 +167,7 @@ def rebuild(progress=None, wait: float = 600.0) -> dict:
         generation = target.new_generation()
         indexes = target.open(generation)
         ids = sources.all_course_ids()
-        items, cues = indexes["items"].writer(limitmb=128), indexes["cues"].writer(limitmb=128)
+        items, cues = _Writer(indexes["items"], limitmb=128), _Writer(indexes["cues"], limitmb=128)
         for n, course_id in enumerate(ids, 1):
             course = db.session.get(Course, course_id)
             if course is not None:
