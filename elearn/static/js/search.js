@@ -9,7 +9,7 @@
   var input = form.querySelector("[role=combobox]");
   var list = form.querySelector("[role=listbox]");
   var status = form.querySelector("[data-search-status]");
-  var zh = document.documentElement.lang !== "en";
+  var countText = form.getAttribute("data-text-count") || "{n}";
   var items = [];
   var active = -1;
   var timer = null;
@@ -18,7 +18,7 @@
   function say(count) {
     if (!status) { return; }
     if (!count) { status.textContent = ""; return; }
-    status.textContent = zh ? ("有 " + count + " 条建议，用上下键选择") : (count + " suggestions, use the up and down keys");
+    status.textContent = countText.replace("{n}", String(count));
   }
 
   function close() {
