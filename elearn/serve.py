@@ -9,9 +9,12 @@ site keeps answering while a few uploads crawl in.
 """
 from __future__ import annotations
 
+import functools
+
 from gunicorn.app.base import BaseApplication
 
 from . import create_app
+from .search import analysis
 
 
 class WebServer(BaseApplication):
@@ -43,7 +46,13 @@ def options(config) -> dict:
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
+        # Search's word dictionary loads once per web process, before its first request (not in it).
+        "post_fork": functools.partial(_preload_search, config.get("SEARCH_CACHE_DIR")),
     }
+
+
+def _preload_search(cache_dir, server, worker) -> None:
+    analysis.load(cache_dir)
 
 
 def main() -> None:

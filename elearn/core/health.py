@@ -58,6 +58,13 @@ CHECKS = {
 }
 
 
+
+
+def register_check(name: str, check) -> None:
+    """A higher feature adds (or replaces) a check: search reports its index's generation, age and size."""
+    CHECKS[name] = check
+
+
 #: Reported, never failing: /healthz checks the web process, and a load balancer must not drop
 #: web nodes because a background worker is down (admins see that on /admin/status).
 NOTES = {"workers": status.workers_note}

@@ -66,7 +66,8 @@ def lesson_page(lesson):
     play = services.playback(lesson)
     video = play["video"]
     progress = services.progress_for(user, lesson.id)
-    resume_at = services.resume_point(progress, video["duration"] if video else None)
+    resume_at = _start_at(request.args.get("t"), video) or services.resume_point(
+        progress, video["duration"] if video else None)
     previous, next_lesson = services.neighbours(lesson)
     player_prefs = services.get_preferences(user)
     return render_template(
@@ -77,6 +78,14 @@ def lesson_page(lesson):
         rates=[(rate, speed_label(rate)) for rate in PLAYBACK_RATES],
         caption_sizes=[(size, CAPTION_SIZE_LABELS[size]) for size in CAPTION_SIZES],
     )
+
+
+def _start_at(value: str | None, video) -> float | None:
+    """``?t=<seconds>``: a search result's moment; ignored when not a second inside the video."""
+    if not video or not value or not value.isdigit() or len(value) > 6:
+        return None
+    seconds = int(value)
+    return float(seconds) if 0 < seconds < (video.get("duration") or 0) else None
 
 
 def _player_config(lesson, play, prefs, resume_at, next_lesson, user) -> dict:

@@ -227,6 +227,15 @@ def _send_without_csrf(selector: str = "main form button[type=submit]"):
     return action
 
 
+def _search_indexed(app):
+    """The search index takes in what the world made (the writer runs in the worker, not here)."""
+    from elearn.search import writer
+
+    with app.app_context():
+        writer.apply_pending()
+    yield
+
+
 @dataclass
 class Visit:
     name: str
@@ -303,6 +312,10 @@ VISITS = [
     Visit("admin: slips after an import", "admin", "accounts.admin_import", then=_import_people),
     Visit("admin: people who have not signed in yet", "admin", "accounts.admin_slips"),
     Visit("courses: catalogue, signed out", "anonymous", "courses.catalogue"),
+    Visit("search: results", "student", "search.search_page", args=lambda w: {"q": w.course.title},
+          prepare=lambda app: _search_indexed(app)),
+    Visit("search: nothing found, did you mean", "anonymous", "search.search_page", args=lambda w: {"q": "太级拳"},
+          prepare=lambda app: _search_indexed(app)),
     Visit("courses: one category", "student", "courses.catalogue", args=lambda w: {"category": "smartphone"}),
     Visit("courses: course page", "student", "courses.course_page", args=lambda w: {"course": w.course.id}),
     Visit("courses: lesson page", "student", "learning.lesson_page", args=lambda w: {"lesson": w.course.lessons[0].id}),

@@ -1,0 +1,173 @@
+"""Text analysis for search: Chinese words by jieba, titles and names also as pinyin, English stemmed.
+
+Pure functions over strings (no Flask): the benchmark in bench/search.py uses this same module.
+
+- Indexing keeps each word jieba finds in precise mode and, for a long word, the words it is made
+  of (太极拳 → 太极拳 太极 拳; 智能手机 → 智能手机 智能 手机), so a shorter query finds it. jieba's own
+  search mode would also add every dictionary word that happens to sit inside (智能手机 → 能手),
+  which pulls in lessons about something else, so the parts come from the best split of the word
+  that does not keep it whole.
+- Queries are cut in precise mode: a query word then matches the same word or a part of a longer one.
+- Titles and teacher names are also written as pinyin: every syllable, each word's syllables joined
+  and each word's initials (太极拳 → tai ji quan taijiquan tjq taiji tj), so ``taiji``, ``tai ji`` and
+  ``tj`` find it.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+from pathlib import Path
+
+import jieba
+from pypinyin import lazy_pinyin
+from whoosh.analysis import Token, Tokenizer
+from whoosh.lang.porter import stem
+
+jieba.setLogLevel(logging.WARNING)
+
+#: A run of Chinese characters, or of Latin letters and digits; everything else separates words.
+_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9\u00c0-\u024f]+")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+#: Words too common to tell lessons apart; they only slow the search down.
+STOPWORDS = frozenset(
+    "的 了 是 在 和 与 及 也 都 就 而 或 这 那 个 我 你 他 她 它 们 我们 你们 大家 一个 一些 有 没有 "
+    "很 吗 呢 吧 啊 呀 把 被 对 从 到 给 让 还 又 要 会 能 可以 就是 这个 那个 什么 怎么 因为 所以 "
+    "但是 如果 然后 现在 今天 之 其 为 以 于 上 下 中 里 着 过 等 "
+    "a an and are as at be by for from in is it of on or that the this to was with".split()
+)
+
+_lock = threading.Lock()
+_loaded = [False]
+
+
+def cache_in(folder: str | Path) -> None:
+    """Keep jieba's cache file in ``folder`` (the instance folder), not in the shared /tmp."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    jieba.dt.tmp_dir = str(folder)
+
+
+def load(cache_dir: str | Path | None = None) -> None:
+    """Load jieba's dictionary once per process (about a second and 80 MB): gunicorn's post_fork does."""
+    with _lock:
+        if _loaded[0]:
+            return
+        if cache_dir:
+            cache_in(cache_dir)
+        jieba.initialize()
+        _loaded[0] = True
+
+
+def _parts(word: str) -> list[str]:
+    """The best split of a long word that does not keep it whole (jieba's own scores), by recursion."""
+    dt = jieba.dt
+    n = len(word)
+    dag = dt.get_DAG(word)
+    total = math.log(dt.total)
+    route = {n: (0.0, 0)}
+    for i in range(n - 1, -1, -1):
+        route[i] = max(
+            (math.log(dt.FREQ.get(word[i:j + 1]) or 1) - total + route[j + 1][0], j)
+            for j in ([j for j in dag[i] if not (i == 0 and j == n - 1)] or [i])
+        )
+    parts, i = [], 0
+    while i < n:
+        j = route[i][1] + 1
+        parts.append(word[i:j])
+        i = j
+    found = []
+    for part in parts:
+        found.append(part)
+        if len(part) > 2 and dt.FREQ.get(part):
+            found += _parts(part)
+    return found
+
+
+def words(text: str, *, index: bool) -> list[str]:
+    """The words of ``text``, lower-cased and stemmed, stopwords left out; with ``index`` also the parts."""
+    load()
+    found: list[str] = []
+    for run in _RUN.findall(text or ""):
+        if _CJK.match(run):
+            for word in jieba.cut(run, HMM=True):
+                found.append(word)
+                if index and len(word) > 2 and jieba.dt.FREQ.get(word):
+                    found += _parts(word)
+        else:
+            word = run.lower()
+            found.append(stem(word) if word.isascii() and word.isalpha() else word)
+    return [w for w in found if w not in STOPWORDS]
+
+
+def pinyin_words(text: str) -> list[str]:
+    """Pinyin forms of ``text``'s Chinese words: syllables, joined syllables, initials (see the docstring)."""
+    found: list[str] = []
+    whole = set(words(text, index=False))
+    for word in words(text, index=True):
+        if not _CJK.search(word):
+            continue
+        syllables = [s for s in lazy_pinyin(word, errors="ignore") if s.isascii() and s.isalpha()]
+        if not syllables:
+            continue
+        if word in whole:  # the parts of a long word add their joined forms, not its syllables again
+            found += syllables
+        if len(syllables) > 1:
+            found.append("".join(syllables))
+            found.append("".join(s[0] for s in syllables))
+    return found
+
+
+def query_words(text: str) -> list[tuple[str, str | None]]:
+    """A query's words in precise mode, each with the form to look up among pinyin (Latin words only,
+    lower-cased and not stemmed, since ``ruhe`` is a syllable pair and not an English word)."""
+    found = []
+    for run in _RUN.findall(text or ""):
+        if _CJK.match(run):
+            found += [(w, None) for w in words(run, index=False)]
+        else:
+            word = run.lower()
+            if word in STOPWORDS:
+                continue
+            found.append((words(word, index=False)[0], word if is_latin(word) else None))
+    return found
+
+
+def is_latin(word: str) -> bool:
+    return word.isascii() and word.isalpha()
+
+
+def joined_pinyin(text: str) -> str:
+    """太级 → taiji: how a homophone typo sounds, to look the intended word up."""
+    return "".join(s for s in lazy_pinyin(text, errors="ignore") if s.isascii() and s.isalpha())
+
+
+class WordTokenizer(Tokenizer):
+    """Whoosh tokenizer over ``words``: index mode adds the parts of long words."""
+
+    def __init__(self, pinyin: bool = False):
+        self.pinyin = pinyin
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.pinyin == getattr(other, "pinyin", None)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        found = pinyin_words(value) if self.pinyin else words(value, index=mode != "query")
+        for pos, word in enumerate(found):
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + pos
+            yield token
+
+
+def text_analyzer():
+    return WordTokenizer()
+
+
+def pinyin_analyzer():
+    return WordTokenizer(pinyin=True)

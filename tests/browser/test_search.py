@@ -1,0 +1,55 @@
+"""In the real Chromium: pinyin typed in the header box, a suggestion chosen by keyboard, and a
+moment found in the captions that opens the video at its second. (The header box is included by
+base.html; this test needs that include.)"""
+from __future__ import annotations
+
+import pytest
+
+from elearn.search import writer
+from tests.browser.conftest import sign_in
+from tests.factories import make_course, make_user
+from tests.learning.media import attach_ready_video
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def course(live_db):
+    teacher = make_user(live_db, roles=["teacher"], fast_hash=True, name="李老师")
+    course = make_course(live_db, teachers=[teacher], status="published", visibility="public", lessons=1,
+                         title="太极拳入门")
+    attach_ready_video(live_db, course.lessons[0])  # captions: "第二句字幕" from 3.5 s
+    writer.apply_pending()
+    live_db.session.commit()
+    return course
+
+
+def test_pinyin_suggestion_by_keyboard_then_a_moment_plays_from_its_second(page, live_server, live_db, course):
+    student = make_user(live_db, fast_hash=True)
+    sign_in(page, live_server, student)
+    box = page.locator("#site-search")
+    if not box.count():
+        pytest.skip("base.html does not include templates/search/_header_box.html yet")
+    box.click()
+    box.type("taij", delay=60)
+    option = page.locator("#site-search-list [role=option]").first
+    option.wait_for()
+    assert "太极拳入门" in option.inner_text()
+    assert box.get_attribute("aria-expanded") == "true"
+    assert "1" in page.locator("[data-search-status]").inner_text()
+    box.press("ArrowDown")
+    assert box.get_attribute("aria-activedescendant") == option.get_attribute("id")
+    assert option.get_attribute("aria-selected") == "true"
+    with page.expect_navigation():
+        box.press("Enter")
+    assert page.url.endswith(f"/courses/{course.id}")
+
+    page.goto(f"{live_server.url}/search?q=字幕")
+    moment = page.locator("a.moment").first
+    assert "0:03" in moment.inner_text()
+    with page.expect_navigation():
+        moment.click()
+    assert page.url.endswith(f"/lessons/{course.lessons[0].id}?t=3")
+    page.locator("#lesson-video").evaluate("v => { v.muted = true; return v.play(); }")
+    page.wait_for_function("() => document.getElementById('lesson-video').currentTime >= 3", timeout=20000)
+    assert page.evaluate("document.getElementById('lesson-video').currentTime") < 7

@@ -1,0 +1,118 @@
+"""Keeping the index right: every committed change reaches it, one writer at a time (also with two
+processes editing at once), and a rebuild swaps in a new generation while searches go on and loses
+no edit made during it."""
+from __future__ import annotations
+
+import multiprocessing
+
+import pytest
+from flask_login import AnonymousUserMixin
+
+from elearn import create_app
+from elearn.core.db import unit_of_work
+from elearn.courses import services as courses
+from elearn.extensions import db as _db
+from elearn.search import services, writer
+from elearn.search.index import Store
+from tests.conftest import make_config, reset_schema
+from tests.factories import make_course
+
+
+def titles(app, q: str) -> list[str]:
+    with app.test_request_context():
+        found = services.search(AnonymousUserMixin(), q)
+    return [c["title_text"] for c in found["courses"]] + [h["title_text"] for h in found["lessons"]]
+
+
+def test_edits_reach_the_index_once_applied(app, db, index_dir):
+    course = make_course(db, title="书法入门", status="published", lessons=1)
+    writer.apply_pending()
+    assert titles(app, "书法") == ["书法入门"]
+    courses.update_course(course, title="国画入门")
+    lesson = courses.add_lesson(course, "国画第一课：画竹子")
+    db.session.commit()
+    assert writer.pending() > 0
+    writer.apply_pending()
+    assert titles(app, "书法") == [] and titles(app, "国画") == ["国画入门", "国画第一课：画竹子"]
+    db.session.delete(lesson)
+    db.session.commit()
+    writer.apply_pending()
+    assert titles(app, "竹子") == [] and writer.pending() == 0
+
+
+def test_a_second_writer_leaves_the_work_to_the_one_holding_the_lock(app, db, index_dir):
+    make_course(db, title="太极拳", status="published", lessons=1)
+    with writer.writer_lock() as mine:
+        assert mine
+        assert writer.apply_pending() == 0  # another holder: nothing written by this one
+        assert writer.pending() > 0
+    assert writer.apply_pending() > 0 and titles(app, "太极拳") == ["太极拳"]
+
+
+def test_reindex_swaps_a_new_generation_while_searches_and_edits_go_on(app, db, index_dir):
+    course_id = make_course(db, title="太极拳", status="published", lessons=3).id
+    writer.apply_pending()
+    before = Store(index_dir).current()
+    seen = []
+
+    def during(done, total):
+        # The old generation answers while the new one is built...
+        seen.append(titles(app, "太极拳"))
+        # ...and an edit committed now is in the new one when it is swapped in.
+        if done == 1:  # the rebuild keeps no rows in the session: look the course up again
+            courses.add_lesson(db.session.get(courses.Course, course_id), "太极拳第四课：收势")
+            db.session.commit()
+
+    make_course(db, title="太极拳二", status="published", lessons=1)
+    result = writer.rebuild(during)
+    writer.apply_pending()
+    assert seen and seen[0] == ["太极拳"]
+    assert Store(index_dir).current() != before and result["courses"] == 2
+    assert "太极拳第四课：收势" in titles(app, "收势")
+    assert sorted(titles(app, "太极拳"))[:2] == ["太极拳", "太极拳二"]
+    assert writer.pending() == 0
+
+
+def test_the_reindex_command_reports_progress(app, db, index_dir):
+    make_course(db, title="书法", status="published")
+    out = app.test_cli_runner().invoke(args=["search", "reindex"])
+    assert out.exit_code == 0, out.output
+    assert "1/1 courses (100%)" in out.output and "rebuilt" in out.output
+
+
+# ---------------------------------------------------------------- two processes
+
+def _edit_in_a_process(cfg, course_id: int, name: str, queue) -> None:
+    try:
+        app = create_app(cfg)
+        with app.app_context():
+            for n in range(6):
+                with unit_of_work(locked=True):  # as pages do: SQLite's write lock from BEGIN
+                    courses.add_lesson(_db.session.get(courses.Course, course_id), f"{name}第{n}课")
+                writer.apply_pending(wait=10)
+        queue.put("ok")
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        queue.put(f"{type(exc).__name__}: {exc}")
+
+
+@pytest.mark.own_sqlite
+def test_two_processes_editing_at_once_lose_nothing(tmp_path):
+    cfg = make_config(tmp_path, SQLITE_BUSY_MS=10000)
+    app = create_app(cfg)
+    reset_schema(app)
+    with app.app_context():
+        course_id = make_course(_db, title="并发", status="published", lessons=1).id
+        _db.engine.dispose()
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    workers = [ctx.Process(target=_edit_in_a_process, args=(cfg, course_id, name, queue)) for name in ("苹果", "香蕉")]
+    for p in workers:
+        p.start()
+    for p in workers:
+        p.join(120)
+    assert sorted(queue.get(timeout=5) for _ in workers) == ["ok", "ok"]
+    with app.app_context():
+        writer.apply_pending()
+        for name in ("苹果", "香蕉"):
+            assert sorted(titles(app, name)) == [f"{name}第{n}课" for n in range(6)]  # each once
+        assert writer.pending() == 0
