@@ -71,12 +71,13 @@ def new_nonce(admin: User) -> str:
 
 
 def check_nonce(raw: str | None, admin: User) -> str | None:
-    """The nonce if this admin's form made it, else None (a form without one, or someone else's)."""
+    """The nonce's random part (what the batch row keeps: 22 characters) if this admin's form made it,
+    else None (a form without one, or someone else's)."""
     try:
-        admin_id, _random = _nonces().loads(raw or "")
+        admin_id, random_part = _nonces().loads(raw or "")
     except (BadSignature, ValueError, TypeError):
         return None
-    return raw if admin_id == admin.id else None
+    return str(random_part)[:64] if admin_id == admin.id else None
 
 
 def batch_for_nonce(nonce: str) -> IssuedBatch | None:

@@ -6,6 +6,7 @@ same form again leads to the same page. Nothing is issued twice by a reload or a
 """
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from typing import Callable
 
@@ -60,7 +61,7 @@ def issue_once(kind: str, issue: Callable[[], list[issued.Issued]], refused: Cal
 
 def record_new_batch(kind: str, items: list[issued.Issued]) -> IssuedBatch:
     """For pages whose form is guarded otherwise (an import, a new account): a batch of its own."""
-    return issued.record(issued.new_nonce(current_user), current_user, kind, items)
+    return issued.record(secrets.token_urlsafe(16), current_user, kind, items)
 
 
 @bp.get("/admin/users/issued/<id:batch>")

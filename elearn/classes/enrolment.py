@@ -16,7 +16,7 @@ from . import models as m
 
 def enrolment_of(group: m.ClassGroup, user_id: int, *, lock: bool = False) -> m.Enrolment | None:
     query = select(m.Enrolment).filter_by(class_id=group.id, user_id=user_id)
-    return db.session.scalar(query.with_for_update() if lock else query)
+    return db.session.scalar(query.with_for_update(of=m.Enrolment) if lock else query)
 
 
 def enrolled_count(group: m.ClassGroup) -> int:
@@ -76,7 +76,7 @@ def promote(group: m.ClassGroup, now: datetime | None = None) -> m.Enrolment | N
     if is_full(group):
         return None
     row = db.session.scalar(select(m.Enrolment).filter_by(class_id=group.id, state=m.WAITING)
-                            .order_by(m.Enrolment.waiting_since, m.Enrolment.id).limit(1).with_for_update())
+                            .order_by(m.Enrolment.waiting_since, m.Enrolment.id).limit(1).with_for_update(of=m.Enrolment))
     if row is None:
         return None
     row.state, row.enrolled_at, row.waiting_since, row.promoted_unseen = m.ENROLLED, now or utcnow(), None, True

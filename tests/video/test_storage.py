@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from elearn.courses import hooks
-from elearn.core.timeutil import utcnow
+from elearn.core.timeutil import to_local, utcnow
 from elearn.video import tasks
 from elearn.video.models import Caption, MediaAsset
 from tests.clients import csrf_token, signed_in
@@ -97,7 +97,8 @@ def test_retired_videos_are_listed_as_waiting_to_be_removed(app, db, admin, less
     assert body["awaiting_removal_bytes"] == waiting["bytes"]
     page = admin.get("/admin/storage").get_data(as_text=True)
     assert "等待删除" in page and "旧录像.mp4" in page
-    assert (retired_at + tasks.RETIRED_GRACE).strftime("%Y-%m-%d %H:%M") in page
+    local = to_local(retired_at + tasks.RETIRED_GRACE)  # shown in the site's time zone
+    assert f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}" in page
 
 
 def test_storage_page_shows_courses_and_totals(app, db, admin, lesson):
