@@ -227,6 +227,7 @@ def _send_without_csrf(selector: str = "main form button[type=submit]"):
     return action
 
 
+@contextlib.contextmanager
 def _search_indexed(app):
     """The search index takes in what the world made (the writer runs in the worker, not here)."""
     from elearn.search import writer
