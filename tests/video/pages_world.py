@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from tests.factories import make_asset, make_caption
+from tests.factories import make_asset, make_caption, png_bytes
 
 SRT_GB18030 = ("1\n00:00:01,000 --> 00:00:03,000\n大家好，今天学习怎样打视频电话。\n\n"
                "2\n00:00:03,500 --> 00:00:06,000\n先打开微信。\n").encode("gb18030")
@@ -23,6 +23,9 @@ def _asset(db, lesson, status, files=False, **fields):
         playlist = Path(current_app.config["MEDIA_DIR"]) / "hls" / asset.key / "master.m3u8"
         playlist.parent.mkdir(parents=True, exist_ok=True)
         playlist.write_bytes(b"x" * 300)
+        # The teacher's panel previews a ready video: its poster must exist (a real tiny image).
+        (playlist.parent / "poster.jpg").write_bytes(png_bytes())
+        (playlist.parent / "download.mp4").write_bytes(b"x" * 100)
     return asset
 
 
