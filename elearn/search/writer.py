@@ -18,7 +18,10 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import OperationalError
 
+from ..core.db import unit_of_work
+from ..core.errors import is_database_locked
 from ..courses.models import Course, Lesson
 from ..extensions import db
 from ..video.models import Caption
@@ -69,6 +72,8 @@ def apply_pending(wait: float = 0.0) -> int:
             while batch := _next_batch():
                 _apply(store().open(), batch)
                 applied += len(batch)
+                if not _forget(batch[0].id, batch[-1].id):
+                    return applied  # applied, still listed: applied again (harmlessly) next time
         db.session.rollback()
         if not pending():  # looked at after letting go: see the module's docstring
             return applied
@@ -81,7 +86,7 @@ def _next_batch(after: int = 0) -> list[SearchChange]:
     return rows
 
 
-def _apply(indexes: dict, batch: list[SearchChange], forget: bool = True) -> None:
+def _apply(indexes: dict, batch: list[SearchChange]) -> None:
     items, cues = _Writer(indexes["items"]), _Writer(indexes["cues"])
     try:
         for kind, ref in dict.fromkeys((row.kind, row.ref_id) for row in batch):
@@ -93,10 +98,24 @@ def _apply(indexes: dict, batch: list[SearchChange], forget: bool = True) -> Non
     items.commit()
     cues.commit()
     db.session.rollback()
-    if forget:
-        db.session.execute(delete(SearchChange).where(SearchChange.id <= batch[-1].id,
-                                                      SearchChange.id >= batch[0].id))
-        db.session.commit()
+
+
+def _forget(first: int, last: int, tries: int = 3) -> bool:
+    """Strike applied changes off the list, holding SQLite's write lock from BEGIN. The list is the
+    truth and applying is idempotent, so when the database stays busy the rows are kept (False) and
+    the next wake-up, or the minute's look, applies them again instead of the writer failing."""
+    for attempt in range(tries):
+        try:
+            with unit_of_work(locked=True):
+                db.session.execute(delete(SearchChange).where(SearchChange.id <= last, SearchChange.id >= first))
+            return True
+        except OperationalError as err:
+            if not is_database_locked(err):
+                raise
+            current_app.logger.warning("search: database busy, changes %s-%s kept for later (try %s)",
+                                       first, last, attempt + 1)
+            time.sleep(0.5 * (attempt + 1))
+    return False
 
 
 class _Writer:
@@ -182,9 +201,8 @@ def rebuild(progress=None, wait: float = 600.0) -> dict:
         db.session.rollback()
         # Edits committed while the rebuild read the database: into the new generation before it is shown.
         while batch := _next_batch(mark):
-            _apply(indexes, batch, forget=False)
+            _apply(indexes, batch)
             mark = batch[-1].id
         target.swap(generation)
-        db.session.execute(delete(SearchChange).where(SearchChange.id <= mark))
-        db.session.commit()
+        _forget(0, mark)
     return {"generation": generation.name, "courses": len(ids)}
