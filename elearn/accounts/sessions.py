@@ -64,12 +64,15 @@ def load_session_user(raw: str) -> User | None:
     if not raw or len(raw) > 200:
         return None
     now = utcnow()
-    row = db.session.scalar(select(UserSession).where(UserSession.key_hash == _hash(raw), *_live(now)))
-    if row is None or row.user.is_disabled:
+    # One query for the row and its person: this runs on every signed-in request.
+    found = db.session.execute(
+        select(User, UserSession.id, UserSession.last_seen_at).join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.key_hash == _hash(raw), *_live(now))
+    ).first()
+    if found is None or found.User.is_disabled:
         return None
-    g.user_session_id = row.id
-    g.user_session_due = now - row.last_seen_at > SESSION_TOUCH_EVERY
-    user = row.user
+    user, g.user_session_id = found.User, found.id
+    g.user_session_due = now - found.last_seen_at > SESSION_TOUCH_EVERY
     user.session_key = raw
     return user
 
