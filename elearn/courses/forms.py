@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..accounts.forms import REQUIRED, MultiCheckboxField
@@ -53,9 +53,3 @@ class LessonForm(FlaskForm):
     def __init__(self, *args, chapters=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.chapter.choices = [(c.id, c.title) for c in chapters]
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token, plus where to go back to."""
-
-    next = HiddenField()

@@ -11,7 +11,8 @@ from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.permissions import actor, require
 from . import bp, covers, handouts, hooks, services
-from .forms import ActionForm, CourseForm, LessonForm, TitleForm
+from ..core.confirm import ActionForm, confirm_then_act
+from .forms import CourseForm, LessonForm, TitleForm
 from .markdown import render_markdown
 from .permissions import (
     allow, can_assign_teachers, can_create_course, can_download_handout, can_edit_chapter, can_edit_course,
@@ -194,19 +195,13 @@ def _warn_lessons_without_video(course, status) -> None:
 @bp.route("/teaching/courses/<id:course>/delete", methods=["GET", "POST"])
 @require(can_edit_course, course=services.get_course)
 def course_delete(course):
-    form = ActionForm()
-    if form.validate_on_submit():
-        title = course.title
-        with unit_of_work(flash_errors=True) as work:
-            services.delete_course(course)
-        if work.ok:
-            flash(_("The course “%(title)s” has been deleted.", title=title), "success")
-            return redirect(url_for("courses.teaching"))
-    return render_template("courses/confirm.html", form=form, title=_("Delete this course?"),
-                           question=_("Delete the course “%(title)s” with all its chapters, lessons, videos and "
-                                      "handouts? This cannot be undone.", title=course.title),
-                           confirm=_("Yes, delete the course"),
-                           cancel_url=url_for("courses.course_manage", course=course.id))
+    return confirm_then_act(
+        lambda: services.delete_course(course),
+        done=_("The course “%(title)s” has been deleted.", title=course.title), back=url_for("courses.teaching"),
+        title=_("Delete this course?"),
+        question=_("Delete the course “%(title)s” with all its chapters, lessons, videos and handouts? "
+                   "This cannot be undone.", title=course.title),
+        confirm=_("Yes, delete the course"), cancel_url=url_for("courses.course_manage", course=course.id))
 
 
 # ---------------------------------------------------------------- teaching: chapters
@@ -257,20 +252,13 @@ def chapter_move(chapter, direction):
 @bp.route("/teaching/chapters/<id:chapter>/delete", methods=["GET", "POST"])
 @require(can_edit_chapter, chapter=services.get_chapter)
 def chapter_delete(chapter):
-    form = ActionForm()
     course = chapter.course
-    if form.validate_on_submit():
-        with unit_of_work(flash_errors=True) as work:
-            services.delete_chapter(chapter)
-        if work.ok:
-            flash(_("The chapter has been deleted."), "success")
-            return redirect(_outline_url(course))
-    return render_template("courses/confirm.html", form=form, title=_("Delete this chapter?"),
-                           question=_("Delete the chapter “%(title)s” and its %(count)d lessons, with their videos "
-                                      "and handouts? This cannot be undone.", title=chapter.title,
-                                      count=len(chapter.lessons)),
-                           confirm=_("Yes, delete the chapter"),
-                           cancel_url=_outline_url(course, f"chapter-{chapter.id}"))
+    return confirm_then_act(
+        lambda: services.delete_chapter(chapter),
+        done=_("The chapter has been deleted."), back=_outline_url(course), title=_("Delete this chapter?"),
+        question=_("Delete the chapter “%(title)s” and its %(count)d lessons, with their videos and handouts? "
+                   "This cannot be undone.", title=chapter.title, count=len(chapter.lessons)),
+        confirm=_("Yes, delete the chapter"), cancel_url=_outline_url(course, f"chapter-{chapter.id}"))
 
 
 # ---------------------------------------------------------------- teaching: lessons
@@ -320,19 +308,12 @@ def lesson_move(lesson, direction):
 @bp.route("/teaching/lessons/<id:lesson>/delete", methods=["GET", "POST"])
 @require(can_edit_lesson, lesson=services.get_lesson)
 def lesson_delete(lesson):
-    form = ActionForm()
-    course = lesson.course
-    if form.validate_on_submit():
-        with unit_of_work(flash_errors=True) as work:
-            services.delete_lesson(lesson)
-        if work.ok:
-            flash(_("The lesson has been deleted."), "success")
-            return redirect(_outline_url(course))
-    return render_template("courses/confirm.html", form=form, title=_("Delete this lesson?"),
-                           question=_("Delete the lesson “%(title)s” with its video and handouts? "
-                                      "This cannot be undone.", title=lesson.title),
-                           confirm=_("Yes, delete the lesson"),
-                           cancel_url=url_for("courses.lesson_edit", lesson=lesson.id))
+    return confirm_then_act(
+        lambda: services.delete_lesson(lesson),
+        done=_("The lesson has been deleted."), back=_outline_url(lesson.course), title=_("Delete this lesson?"),
+        question=_("Delete the lesson “%(title)s” with its video and handouts? This cannot be undone.",
+                   title=lesson.title),
+        confirm=_("Yes, delete the lesson"), cancel_url=url_for("courses.lesson_edit", lesson=lesson.id))
 
 
 @bp.post("/teaching/lessons/<id:lesson>/handouts")
@@ -360,19 +341,13 @@ def handout_upload(lesson):
 @bp.route("/teaching/handouts/<id:handout>/delete", methods=["GET", "POST"])
 @require(can_edit_handout, handout=services.get_handout)
 def handout_delete(handout):
-    form = ActionForm()
-    lesson = handout.lesson
-    back = url_for("courses.lesson_edit", lesson=lesson.id, _anchor="handouts")
-    if form.validate_on_submit():
-        with unit_of_work(flash_errors=True) as work:
-            handouts.delete_handout(handout)
-        if work.ok:
-            flash(_("The handout has been deleted."), "success")
-            return redirect(back)
-    return render_template("courses/confirm.html", form=form, title=_("Delete this handout?"),
-                           question=_("Delete the handout “%(name)s”? Learners will no longer be able to download it.",
-                                      name=handout.original_filename),
-                           confirm=_("Yes, delete the handout"), cancel_url=back)
+    back = url_for("courses.lesson_edit", lesson=handout.lesson.id, _anchor="handouts")
+    return confirm_then_act(
+        lambda: handouts.delete_handout(handout),
+        done=_("The handout has been deleted."), back=back, title=_("Delete this handout?"),
+        question=_("Delete the handout “%(name)s”? Learners will no longer be able to download it.",
+                   name=handout.original_filename),
+        confirm=_("Yes, delete the handout"), cancel_url=back)
 
 
 def cover_url(course):

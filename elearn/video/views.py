@@ -7,11 +7,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from ..core.confirm import ActionForm, confirm_then_act
 from ..core.db import unit_of_work
 from ..core.permissions import actor, can_view_operations, is_admin, require
 from ..core.utils import safe_filename
 from . import bp, services, usage
-from ..courses.forms import ActionForm
 from .forms import CaptionEncodingForm, encoding_choices
 from .models import ASSET_PROCESSING, ASSET_QUEUED, ASSET_READY
 from .permissions import can_edit_caption, can_remove_asset, can_view_asset
@@ -64,38 +64,27 @@ def caption_encoding(caption):
 @require(can_remove_asset, asset=services.get_asset)
 def asset_delete(asset):
     """Remove a video (the one learners watch, or one that failed or is on its way), after asking."""
-    form, lesson_id = ActionForm(), asset.lesson_id
-    if form.validate_on_submit():
-        with unit_of_work(flash_errors=True) as work:
-            services.remove_asset(asset)
-        if work.ok:
-            flash(_("The video has been removed."), "success")
-        return _back_to_lesson(lesson_id, "media")
     name = safe_filename(asset.original_filename, _("this video"))
-    question = (_("Remove the video “%(name)s”? Learners will no longer be able to watch it.", name=name)
-                if asset.status == ASSET_READY else _("Remove the upload “%(name)s”?", name=name))
-    return render_template("courses/confirm.html", form=form, title=_("Remove this video?"), question=question,
-                           confirm=_("Yes, remove the video"),
-                           cancel_url=url_for("courses.lesson_edit", lesson=lesson_id, _anchor="media"))
+    back = url_for("courses.lesson_edit", lesson=asset.lesson_id, _anchor="media")
+    return confirm_then_act(
+        lambda: services.remove_asset(asset),
+        done=_("The video has been removed."), back=back, title=_("Remove this video?"),
+        question=(_("Remove the video “%(name)s”? Learners will no longer be able to watch it.", name=name)
+                  if asset.status == ASSET_READY else _("Remove the upload “%(name)s”?", name=name)),
+        confirm=_("Yes, remove the video"), cancel_url=back)
 
 
 @bp.route("/teaching/captions/<id:caption>/delete", methods=["GET", "POST"])
 @require(can_edit_caption, caption=services.get_caption)
 def caption_delete(caption):
     """Delete a caption file (also one that could not be used), after asking."""
-    form, lesson_id = ActionForm(), caption.lesson_id
-    if form.validate_on_submit():
-        with unit_of_work(flash_errors=True) as work:
-            services.delete_caption(caption)
-        if work.ok:
-            flash(_("The captions have been deleted."), "success")
-        return _back_to_lesson(lesson_id, "captions")
-    return render_template("courses/confirm.html", form=form, title=_("Delete these captions?"),
-                           question=_("Delete the captions “%(name)s” (%(language)s)?",
-                                      name=safe_filename(caption.original_filename),
-                                      language=services.caption_language_name(caption.lang)),
-                           confirm=_("Yes, delete the captions"),
-                           cancel_url=url_for("courses.lesson_edit", lesson=lesson_id, _anchor="captions"))
+    back = url_for("courses.lesson_edit", lesson=caption.lesson_id, _anchor="captions")
+    return confirm_then_act(
+        lambda: services.delete_caption(caption),
+        done=_("The captions have been deleted."), back=back, title=_("Delete these captions?"),
+        question=_("Delete the captions “%(name)s” (%(language)s)?", name=safe_filename(caption.original_filename),
+                   language=services.caption_language_name(caption.lang)),
+        confirm=_("Yes, delete the captions"), cancel_url=back)
 
 
 @bp.get("/admin/storage")
