@@ -19,8 +19,8 @@ from ..courses.permissions import allow, can_view_lesson
 from . import services
 from .permissions import (can_change_player_settings, can_record_progress, can_view_course_figures,
                           can_view_own_learning)
-from .schemas import (CourseFiguresSchema, HeartbeatSchema, PingSchema, PlaybackSchema, PreferencesSchema,
-                      ProgressSchema, RecordSchema)
+from .schemas import (CourseFiguresSchema, HeartbeatSchema, PingSchema, PlaybackQuerySchema, PlaybackSchema,
+                      PreferencesSchema, ProgressSchema, RecordSchema)
 
 
 # A bearer token's last-use touch takes the write lock in a transaction of its own (see
@@ -83,14 +83,15 @@ class LessonProgressItem(MethodView):
 @blp.route("/lessons/<id:lesson>/playback")
 class LessonPlayback(MethodView):
     @allow(can_view_lesson, lesson=courses.get_lesson)
+    @blp.arguments(PlaybackQuerySchema, location="query")
     @blp.response(200, PlaybackSchema)
     @_errors(401, 403, 404)
     @blp.doc(security=SECURITY)
-    def get(self, lesson):
+    def get(self, args, lesson):
         """Fresh signed media URLs for the player (ask again after a 403 from /media), with the caller's
         progress and player settings. For a caller whose progress is kept, it also starts a viewing
         (``viewing``): the id every progress report of this playing carries, and the server time its
-        credit is measured from."""
+        credit is measured from. A player renewing its links sends ``viewing`` and keeps it."""
         user = actor()
         body = services.playback(lesson)
         duration = body["video"]["duration"] if body["video"] else None
@@ -100,7 +101,7 @@ class LessonPlayback(MethodView):
         body["viewing"] = None
         if body["video"] is not None and can_record_progress(user, lesson):
             with unit_of_work():
-                body["viewing"] = services.start_viewing(user, lesson).public_id
+                body["viewing"] = services.start_viewing(user, lesson, going_on=args.get("viewing")).public_id
         return body
 
 

@@ -1,7 +1,7 @@
 """Schemas of the learning API: heartbeats, progress, playback, player settings, records, figures."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..api.schemas import UtcDateTime
 from . import services
@@ -47,6 +47,15 @@ class PreferencesSchema(Schema):
     captions_on = fields.Boolean()
     caption_size = fields.String(validate=validate.OneOf(CAPTION_SIZES))
     autoplay_next = fields.Boolean(metadata={"description": "Start the next lesson after a countdown"})
+
+
+class PlaybackQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    viewing = fields.String(validate=validate.Length(max=64), metadata={
+        "description": "The viewing this player already has (renewing its links): answered with the same one, "
+                       "when it is the caller's viewing of this lesson; otherwise a new one starts"})
 
 
 class PlaybackSchema(Schema):

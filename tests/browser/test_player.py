@@ -144,12 +144,17 @@ def test_an_expired_link_is_renewed_and_playback_goes_on(page, live_server, less
             route.continue_()
 
     sign_in(page, live_server, student)
+    playbacks = []
+    page.on("response", lambda r: playbacks.append(r) if "/playback" in r.url else None)
     open_lesson(page, live_server, lessons[0])
     page.route(re.compile(r".*/media/.*\.ts$"), expire_once)
     with page.expect_response(lambda r: "/playback" in r.url) as renewed:
         page.click("[data-action=play]")
     assert renewed.value.status == 200 and refused
     wait_for_time(page, 2.0)
+    assert page.is_hidden("#player-message")
+    viewings = {r.json()["viewing"] for r in playbacks if r.ok}
+    assert len(viewings) == 1 and None not in viewings, viewings
     assert page.is_hidden("#player-message")
 
 

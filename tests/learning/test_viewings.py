@@ -48,6 +48,24 @@ def test_playback_starts_a_viewing_for_a_learner_and_none_for_a_visitor(app, db,
     assert people["anonymous"].get(f"/api/v1/lessons/{lesson.id}/playback").get_json()["viewing"] is None
 
 
+def test_renewing_links_keeps_the_playings_viewing_and_starts_no_other(app, db, people):
+    """A player renewing its links sends its viewing: the same one comes back and no row is added.
+    Another person's viewing, or one of another lesson, is not taken over: a new one starts."""
+    course = make_ready_course(db, visibility="public")
+    first, second = course.lessons[0], course.lessons[1]
+    student, other = people["student"], people["admin"]
+    mine = student.get(f"/api/v1/lessons/{first.id}/playback").get_json()["viewing"]
+    count = lambda: db.session.scalar(select(func.count()).select_from(Viewing))  # noqa: E731
+    before = count()
+    renewed = student.get(f"/api/v1/lessons/{first.id}/playback?viewing={mine}").get_json()["viewing"]
+    assert renewed == mine and count() == before
+    assert other.get(f"/api/v1/lessons/{first.id}/playback?viewing={mine}").get_json()["viewing"] != mine
+    assert student.get(f"/api/v1/lessons/{second.id}/playback?viewing={mine}").get_json()["viewing"] != mine
+    odd = student.get(f"/api/v1/lessons/{first.id}/playback?viewing=%00%3Cb%3E&other=1")
+    assert odd.status_code == 200 and odd.get_json()["viewing"] not in (None, mine)
+    assert student.get(f"/api/v1/lessons/{first.id}/playback?viewing={'x' * 65}").status_code == 422
+
+
 def test_a_report_without_a_viewing_of_ones_own_credits_and_stores_nothing(app, db, people):
     """No viewing, another person's viewing, or a viewing of another lesson: 200, credited 0, a reason,
     no interval and no progress row."""

@@ -47,8 +47,16 @@ _ADD_CREDIT = (update(_VIEWINGS).where(_VIEWINGS.c.id == bindparam("viewing_id")
                .values(credited_seconds=_VIEWINGS.c.credited_seconds + bindparam("seconds")))
 
 
-def start_viewing(user, lesson, now: datetime | None = None) -> Viewing:
-    """A new viewing of ``lesson`` by ``user`` (objects or ids), started by the server's clock."""
+def start_viewing(user, lesson, now: datetime | None = None, going_on: str | None = None) -> Viewing:
+    """A new viewing of ``lesson`` by ``user`` (objects or ids), started by the server's clock; or, when
+    ``going_on`` is the public id of this user's viewing of this lesson (a player renewing its links
+    mid-playing), that viewing: renewals do not leave a trail of viewings nothing ever reports in."""
+    if going_on and VIEWING_ID.match(going_on):
+        kept = db.session.scalar(select(Viewing).where(
+            Viewing.public_id == going_on, Viewing.user_id == getattr(user, "id", user),
+            Viewing.lesson_id == getattr(lesson, "id", lesson)))
+        if kept is not None:
+            return kept
     viewing = Viewing(public_id=secrets.token_urlsafe(16), user_id=getattr(user, "id", user),
                       lesson_id=getattr(lesson, "id", lesson), started_at=now or utcnow(), credited_seconds=0.0)
     db.session.add(viewing)

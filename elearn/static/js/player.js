@@ -151,7 +151,10 @@
 
   Player.prototype.fetchPlayback = function () {
     var self = this, cfg = this.cfg;
-    return window.fetch(cfg.playbackUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    // Renewing the links mid-playing: the server keeps this playing's viewing instead of starting another.
+    var url = this.viewing ? cfg.playbackUrl + (cfg.playbackUrl.indexOf("?") < 0 ? "?" : "&") +
+      "viewing=" + encodeURIComponent(this.viewing) : cfg.playbackUrl;
+    return window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(elearn.http.readJson)
       .then(function (answer) {
         if (!answer.ok || !answer.body) { throw new Error("playback " + answer.status); }
