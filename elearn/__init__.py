@@ -7,13 +7,14 @@ from flask import Flask
 
 import config as config_module
 
-from . import accounts, api, attendance, classes, core, courses, demo, extensions, learning, search, uploads, video
+from . import (accounts, api, attendance, branches, classes, core, courses, demo, extensions, learning, search, uploads,
+               video)
 from .core import i18n
 from .extensions import babel, csrf, db, login_manager, migrate, queue
 
 #: The features, in the one order dependencies run (DESIGN.md §3): each may use those before it and
 #: hears from those after it only through the signals and registries it offers them.
-FEATURES = (core, accounts, api, uploads, courses, video, learning, attendance, classes, search)
+FEATURES = (core, accounts, api, uploads, courses, video, learning, attendance, classes, branches, search)
 
 
 def create_app(config: config_module.Config | str | None = None) -> Flask:

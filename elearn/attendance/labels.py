@@ -11,7 +11,7 @@ STATUS_LABELS = {
 }
 MODE_LABELS = {m.ON_SITE: _l("On site"), m.ONLINE: _l("Online"), m.HOME_VISIT: _l("Home visit")}
 SOURCE_LABELS = {
-    m.BY_TEACHER: _l("by the teacher"), m.BY_ASSISTANT: _l("by the class monitor"),
+    m.BY_TEACHER: _l("by the teacher"), m.BY_ASSISTANT: _l("by the class monitor"), m.BY_OFFICER: _l("by a branch officer"),
     m.BY_SELF: _l("self check-in"), m.BY_AUTO: _l("automatic"), m.BY_LEAVE: _l("leave request"),
 }
 #: One tap on the roll-call page moves a person on to the next of these (then back to the first).

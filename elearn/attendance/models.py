@@ -28,7 +28,11 @@ MODES = (ON_SITE, ONLINE, HOME_VISIT)
 
 # Who made a mark.
 BY_TEACHER, BY_ASSISTANT, BY_SELF, BY_AUTO, BY_LEAVE = "teacher", "assistant", "self", "auto", "leave"
-SOURCES = (BY_TEACHER, BY_ASSISTANT, BY_SELF, BY_AUTO, BY_LEAVE)
+#: A branch officer (支部委员) taking roll at a branch activity.
+BY_OFFICER = "officer"
+SOURCES = (BY_TEACHER, BY_ASSISTANT, BY_OFFICER, BY_SELF, BY_AUTO, BY_LEAVE)
+#: Sources that stand for a person marking others: always taken from the owning feature, never from the caller.
+MARKER_SOURCES = (BY_TEACHER, BY_ASSISTANT, BY_OFFICER)
 
 PENDING, APPROVED, DECLINED, WITHDRAWN = "pending", "approved", "declined", "withdrawn"
 LEAVE_STATES = (PENDING, APPROVED, DECLINED, WITHDRAWN)

@@ -123,7 +123,7 @@ def mark(event: m.AttendanceEvent, person_id: int, status: str, *, actor, mode: 
     ``client_ref`` sent twice counts once.
     """
     now = now or utcnow()
-    if source in (None, m.BY_TEACHER, m.BY_ASSISTANT):
+    if source is None or source in m.MARKER_SOURCES:
         source = marker_source(actor, event)
         if source is None:
             raise Forbidden("not_allowed", _l("You cannot take attendance for this session."))

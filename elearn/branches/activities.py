@@ -1,0 +1,148 @@
+"""Activities (三会一课, 主题党日, custom types) and their minutes.
+
+Each activity owns one attendance event of kind ``branch_activity``; moving it moves the event.
+Minutes are Markdown (rendered sanitised, as course descriptions are); every save is a new revision,
+so the edit history is kept. The secretary's approval locks the latest revision; a save after that is
+a visible correction (a later revision), never an edit of the approved one.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..attendance import services as attendance
+from ..core.errors import Forbidden, NotFound, ServiceError
+from ..core.text import clean_line, clean_text
+from ..core.timeutil import utcnow
+from ..extensions import db
+from . import models as m
+from .labels import KIND_LABELS
+from .permissions import can_approve_minutes
+from .roster import EVENT_KIND
+
+#: An activity may be recorded up to this long after it was held (the register is kept as it happens).
+OLDEST = timedelta(days=366)
+TOPIC_LIMIT, AGENDA_LIMIT, MINUTES_LIMIT = 200, 5000, 50_000
+
+
+def get_activity(activity_id: int) -> m.Activity:
+    activity = db.session.get(m.Activity, activity_id)
+    if activity is None:
+        raise NotFound("activity_not_found", _l("This activity does not exist."))
+    return activity
+
+
+def event_of(activity: m.Activity):
+    return attendance.event_for(EVENT_KIND, activity.id)
+
+
+def _fields(branch: m.Branch, kind: str, custom_kind, group, topic, agenda, place) -> dict:
+    if kind not in m.ACTIVITY_KINDS:
+        raise ServiceError("bad_kind", _l("This type of activity is not known."), status=422, field="kind")
+    custom = clean_line(custom_kind, "custom_kind")[:64] if kind == m.CUSTOM else None
+    if kind == m.CUSTOM and not custom:
+        raise ServiceError("required", _l("Please name the type of activity."), status=422, field="custom_kind")
+    if kind == m.GROUP_MEETING and (group is None or group.branch_id != branch.id):
+        raise ServiceError("group_needed", _l("Please choose the party group this meeting is for."), status=422,
+                           field="group")
+    topic = clean_line(topic, "topic")
+    if not topic:
+        raise ServiceError("required", _l("Please fill this in."), status=422, field="topic")
+    agenda = clean_text(agenda, "agenda")
+    for value, limit, field in ((topic, TOPIC_LIMIT, "topic"), (agenda, AGENDA_LIMIT, "agenda")):
+        if len(value) > limit:
+            raise ServiceError("too_long", _l("Please keep this to %(limit)d characters.", limit=limit),
+                               status=422, field=field)
+    return {"kind": kind, "custom_kind": custom, "group": group if kind == m.GROUP_MEETING else None,
+            "topic": topic, "agenda": agenda, "place": clean_line(place, "place")[:200]}
+
+
+def _check_when(starts_at: datetime, now: datetime) -> None:
+    if starts_at < now - OLDEST:
+        raise ServiceError("too_old", _l("An activity can be recorded up to one year after it was held."),
+                           status=422, field="starts_at")
+
+
+def create_activity(branch: m.Branch, *, kind: str, topic, starts_at: datetime, ends_at: datetime, actor,
+                    custom_kind=None, group=None, agenda="", place="", online: bool = False,
+                    lesson_id: int | None = None, now: datetime | None = None) -> m.Activity:
+    now = now or utcnow()
+    _check_when(starts_at, now)
+    activity = m.Activity(branch=branch, starts_at=starts_at, ends_at=ends_at, online=online, lesson_id=lesson_id,
+                          created_by_id=actor.id,
+                          **_fields(branch, kind, custom_kind, group, topic, agenda, place))
+    db.session.add(activity)
+    db.session.flush()
+    attendance.create_event(EVENT_KIND, activity.id, activity.topic, starts_at, ends_at, lesson_id=lesson_id)
+    return activity
+
+
+def update_activity(activity: m.Activity, *, kind: str, topic, starts_at: datetime, ends_at: datetime,
+                    custom_kind=None, group=None, agenda="", place="", online: bool = False,
+                    lesson_id: int | None = None, now: datetime | None = None) -> None:
+    _check_when(starts_at, now or utcnow())
+    for key, value in _fields(activity.branch, kind, custom_kind, group, topic, agenda, place).items():
+        setattr(activity, key, value)
+    activity.online, activity.lesson_id = online, lesson_id
+    event = event_of(activity)
+    if (activity.starts_at, activity.ends_at) != (starts_at, ends_at):
+        attendance.reschedule(event, starts_at, ends_at)
+    activity.starts_at, activity.ends_at = starts_at, ends_at
+    event.title, event.lesson_id = activity.topic, lesson_id
+    db.session.flush()
+
+
+def activity_name(activity: m.Activity) -> str:
+    """The type as a person reads it (a custom type by its own name)."""
+    return activity.custom_kind if activity.kind == m.CUSTOM else str(KIND_LABELS[activity.kind])
+
+
+# ---------------------------------------------------------------- minutes
+
+def current_minutes(activity: m.Activity) -> m.MinutesRevision | None:
+    return activity.minutes[-1] if activity.minutes else None
+
+
+def approved_minutes(activity: m.Activity) -> m.MinutesRevision | None:
+    approved = [revision for revision in activity.minutes if revision.approved_at is not None]
+    return approved[-1] if approved else None
+
+
+def save_minutes(activity: m.Activity, body, *, actor, now: datetime | None = None) -> m.MinutesRevision:
+    """A new revision (the history is every revision); after an approval it is a correction."""
+    text = clean_text(body, "minutes")
+    if not text:
+        raise ServiceError("required", _l("Please write the minutes first."), status=422, field="minutes")
+    if len(text) > MINUTES_LIMIT:
+        raise ServiceError("too_long", _l("Please keep this to %(limit)d characters.", limit=MINUTES_LIMIT),
+                           status=413, field="minutes")
+    latest = current_minutes(activity)
+    if latest is not None and latest.body_md == text:
+        return latest  # saved twice (a double click): one revision
+    number = (db.session.scalar(select(func.max(m.MinutesRevision.number))
+                                .where(m.MinutesRevision.activity_id == activity.id)) or 0) + 1
+    revision = m.MinutesRevision(activity=activity, number=number, body_md=text, author_id=actor.id,
+                                 author_name=actor.name, created_at=now or utcnow())
+    db.session.add(revision)
+    db.session.flush()
+    return revision
+
+
+def approve_minutes(activity: m.Activity, *, actor, now: datetime | None = None) -> m.MinutesRevision:
+    if not can_approve_minutes(actor, activity.branch):
+        raise Forbidden("not_secretary", _l("Only the branch secretary can approve the minutes."))
+    latest = current_minutes(activity)
+    if latest is None:
+        raise ServiceError("no_minutes", _l("There are no minutes to approve yet."), status=409)
+    if latest.approved_at is None:
+        latest.approved_at, latest.approved_by_id = now or utcnow(), actor.id
+        db.session.flush()
+    return latest
+
+
+def is_correction(revision: m.MinutesRevision) -> bool:
+    """A revision saved after an earlier one was approved."""
+    return any(other.approved_at is not None and other.number < revision.number
+               for other in revision.activity.minutes)

@@ -1,0 +1,21 @@
+"""The words for activity types, officer roles and party standing, shared by pages and exports."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from . import models as m
+
+KIND_LABELS = {
+    m.GENERAL_MEETING: _l("Branch general meeting"), m.COMMITTEE: _l("Branch committee meeting"),
+    m.GROUP_MEETING: _l("Party group meeting"), m.LECTURE: _l("Party lecture"), m.THEME_DAY: _l("Theme party day"),
+    m.CUSTOM: _l("Other activity"),
+}
+ROLE_LABELS = {
+    m.SECRETARY: _l("Secretary"), m.DEPUTY: _l("Deputy secretary"), m.ORGANISATION: _l("Organisation officer"),
+    m.PROPAGANDA: _l("Publicity officer"), m.DISCIPLINE: _l("Discipline officer"),
+}
+PARTY_STATUS_LABELS = {
+    m.FULL: _l("Full member"), m.PROBATIONARY: _l("Probationary member"),
+    m.TRANSFERRED_IN: _l("Transferred in"), m.TRANSFERRED_OUT: _l("Transferred out"),
+}
+PERIOD_LABELS = {m.QUARTER: _l("every quarter"), m.MONTH: _l("every month")}

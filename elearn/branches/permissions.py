@@ -1,0 +1,50 @@
+"""Who may do what with branches. Party membership is for the branch's officers and admins only:
+classmates, teachers and the branch's own members never see another member's party details."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..core.permissions import is_admin, is_signed_in
+from ..extensions import db
+from . import models as m
+
+
+def membership(user, branch: m.Branch) -> m.BranchMember | None:
+    """The user's current (not left) membership of ``branch``."""
+    if not is_signed_in(user):
+        return None
+    return db.session.scalar(select(m.BranchMember).where(
+        m.BranchMember.branch_id == branch.id, m.BranchMember.user_id == user.id, m.BranchMember.left_at.is_(None)))
+
+
+def officer_role(user, branch: m.Branch) -> str | None:
+    member = membership(user, branch)
+    return member.officer_role if member else None
+
+
+def can_manage_branches(user, thing=None) -> bool:
+    """Creating branches, linking them to classes, the requirements and the overview: the office."""
+    return is_admin(user)
+
+
+def can_run_branch(user, branch: m.Branch) -> bool:
+    """Officers (and admins): members, activities, roll call, minutes."""
+    return is_admin(user) or officer_role(user, branch) is not None
+
+
+def can_approve_minutes(user, branch: m.Branch) -> bool:
+    """The secretary (书记) approves minutes, which locks them."""
+    return is_admin(user) or officer_role(user, branch) == m.SECRETARY
+
+
+def can_view_party_details(user, branch: m.Branch) -> bool:
+    return can_run_branch(user, branch)
+
+
+def can_see_branch(user, branch: m.Branch) -> bool:
+    """The branch's page (its activities): its members, officers and admins."""
+    return is_admin(user) or membership(user, branch) is not None
+
+
+def can_view_activity(user, activity: m.Activity) -> bool:
+    return can_see_branch(user, activity.branch)
