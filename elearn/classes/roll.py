@@ -46,9 +46,10 @@ def apply_marks(session: m.ClassSession, marks: list[dict], *, actor, now: datet
     now = now or utcnow()
     event = event_of(session)
     for item in marks:
-        attendance.mark(event, item["person"], item["status"], actor=actor, mode=item.get("mode") or am.ON_SITE,
-                        note=item.get("note"), made_at=_moment(item.get("made_at")), client_ref=item.get("ref"),
-                        now=now)
+        # The note of a home visit is also why the mark was made: the history shows it.
+        attendance.mark(event, item["person"], item["status"], actor=actor, mode=item.get("mode"),
+                        note=item.get("note"), reason=item.get("note") or None, made_at=_moment(item.get("made_at")),
+                        client_ref=item.get("ref"), now=now)
     return roll(session)
 
 
