@@ -112,3 +112,8 @@ def requests_of(person_id: int, event_ids) -> dict[int, m.LeaveRequest]:
     """The person's requests for these events, by event id."""
     return {r.event_id: r for r in db.session.scalars(select(m.LeaveRequest).where(
         m.LeaveRequest.user_id == person_id, m.LeaveRequest.event_id.in_(list(event_ids))))}
+
+
+def requests_for(event: m.AttendanceEvent) -> list[m.LeaveRequest]:
+    """Every request for the event, oldest first."""
+    return list(db.session.scalars(select(m.LeaveRequest).filter_by(event_id=event.id).order_by(m.LeaveRequest.created_at)))

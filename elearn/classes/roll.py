@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from ..attendance import checkin, services as attendance
 from ..attendance import models as am
 from ..core.errors import ServiceError
 from ..core.timeutil import utcnow
+from ..extensions import db
 from . import models as m
 from .schedule import event_of
 
@@ -28,6 +30,17 @@ def roll(session: m.ClassSession) -> list[dict]:
                      "mode": record.mode if record else None, "source": record.source if record else None,
                      "note": record.note if record else None, "marked_at": record.marked_at if record else None})
     return rows
+
+
+def histories(session: m.ClassSession) -> dict[int, list[am.AttendanceChange]]:
+    """Every change of every record of the session, per person, oldest first (one query)."""
+    rows = db.session.execute(select(am.AttendanceRecord.user_id, am.AttendanceChange)
+                              .join(am.AttendanceChange.record).where(am.AttendanceRecord.event_id == event_of(session).id)
+                              .order_by(am.AttendanceChange.id))
+    found: dict[int, list[am.AttendanceChange]] = {}
+    for person_id, change in rows:
+        found.setdefault(person_id, []).append(change)
+    return found
 
 
 def _moment(value) -> datetime | None:
