@@ -22,3 +22,8 @@ def next_status(status: str | None) -> str:
     if status not in TAP_CYCLE:
         return TAP_CYCLE[0]
     return TAP_CYCLE[(TAP_CYCLE.index(status) + 1) % len(TAP_CYCLE)]
+
+LEAVE_LABELS = {
+    m.PENDING: _l("Waiting for the teacher"), m.APPROVED: _l("Leave approved"),
+    m.DECLINED: _l("Leave refused"), m.WITHDRAWN: _l("Taken back"),
+}

@@ -111,7 +111,7 @@ def _check_mark(event, status: str, mode: str, source: str) -> None:
                            status=409)
 
 
-def mark(event: m.AttendanceEvent, person_id: int, status: str, *, actor, mode: str = m.ON_SITE,
+def mark(event: m.AttendanceEvent, person_id: int, status: str, *, actor, mode: str | None = None,
          source: str | None = None, note: str | None = None, reason: str | None = None,
          made_at: datetime | None = None, client_ref: str | None = None,
          now: datetime | None = None) -> m.AttendanceRecord:
@@ -120,27 +120,29 @@ def mark(event: m.AttendanceEvent, person_id: int, status: str, *, actor, mode: 
     ``actor`` must be allowed to mark the event (their source, teacher or assistant, is taken from the
     owning feature) unless ``source`` says the engine itself marks (self check-in, automatic, leave).
     A mark made before the one that stands is kept in the history and changes nothing. The same
-    ``client_ref`` sent twice counts once.
+    ``client_ref`` sent twice counts once. Without ``mode`` the person's mode stays (a tap on the
+    roll changes the status, not a home visit); ``note=""`` clears the note, ``None`` keeps it.
     """
     now = now or utcnow()
     if source is None or source in m.MARKER_SOURCES:
         source = marker_source(actor, event)
         if source is None:
             raise Forbidden("not_allowed", _l("You cannot take attendance for this session."))
-    _check_mark(event, status, mode, source)
+    _check_mark(event, status, mode or m.ON_SITE, source)
     names = roster(event)
     if person_id not in names:
         raise ServiceError("not_expected", _l("This person is not expected at this session."), status=409)
     made_at = _made_at(made_at, now)
-    note, reason = clean_note(note, "note"), clean_note(reason, "reason")
+    note_given, note, reason = note is not None, clean_note(note, "note"), clean_note(reason, "reason")
 
     record = record_for(event, person_id)
     if record is None:
-        record = _new_record(event, person_id, names[person_id], status, mode, source, made_at)
+        record = _new_record(event, person_id, names[person_id], status, mode or m.ON_SITE, source, made_at)
         if record is None:  # someone else created it a moment ago: mark on top of theirs
             record = record_for(event, person_id)
     elif client_ref and _seen(record, client_ref):
         return record
+    mode = mode or record.mode
     applied = made_at >= record.marked_at
     change = m.AttendanceChange(
         record=record, old_status=record.status if record.changes else None, new_status=status,
@@ -151,7 +153,7 @@ def mark(event: m.AttendanceEvent, person_id: int, status: str, *, actor, mode: 
     if applied:
         record.status, record.mode, record.source = status, mode, source
         record.marked_at, record.marked_by_id = made_at, getattr(actor, "id", None)
-        if note is not None:
+        if note_given:
             record.note = note
     db.session.flush()
     return record

@@ -59,3 +59,31 @@ def can_take_session_roll(user, session: m.ClassSession) -> bool:
 
 def can_view_own_classes(user) -> bool:
     return is_signed_in(user)
+
+
+def _request_group(request) -> m.ClassGroup | None:
+    session = db.session.get(m.ClassSession, request.event.owner_id)
+    return session.class_group if session else None
+
+
+def can_ask_leave(user, session: m.ClassSession) -> bool:
+    """Members ask for their own sessions, teachers file for a member; the engine then checks that the
+    person is on the session's list and that it has not ended, and says why not."""
+    return is_member(user, session.class_group) or can_teach_class(user, session.class_group)
+
+
+def can_decide_leave(user, request) -> bool:
+    """The class's teachers approve or refuse a leave request."""
+    group = _request_group(request)
+    return group is not None and can_teach_class(user, group)
+
+
+def can_view_leave(user, request) -> bool:
+    """The person it is for, and those who take the class's roll."""
+    group = _request_group(request)
+    return is_signed_in(user) and (request.user_id == user.id or (group is not None and can_take_roll(user, group)))
+
+
+def can_withdraw_leave(user, request) -> bool:
+    """Only the person it is for takes a request back (the engine refuses once it is decided)."""
+    return is_signed_in(user) and request.user_id == user.id

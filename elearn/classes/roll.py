@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from ..attendance import checkin, services as attendance
 from ..attendance import models as am
 from ..core.errors import ServiceError
 from ..core.timeutil import utcnow
+from ..extensions import db
 from . import models as m
 from .schedule import event_of
 
@@ -30,6 +32,17 @@ def roll(session: m.ClassSession) -> list[dict]:
     return rows
 
 
+def histories(session: m.ClassSession) -> dict[int, list[am.AttendanceChange]]:
+    """Every change of every record of the session, per person, oldest first (one query)."""
+    rows = db.session.execute(select(am.AttendanceRecord.user_id, am.AttendanceChange)
+                              .join(am.AttendanceChange.record).where(am.AttendanceRecord.event_id == event_of(session).id)
+                              .order_by(am.AttendanceChange.id))
+    found: dict[int, list[am.AttendanceChange]] = {}
+    for person_id, change in rows:
+        found.setdefault(person_id, []).append(change)
+    return found
+
+
 def _moment(value) -> datetime | None:
     """A mark's "made at" from a device: aware times become naive UTC; naive ones are taken as UTC."""
     if value is None:
@@ -46,9 +59,10 @@ def apply_marks(session: m.ClassSession, marks: list[dict], *, actor, now: datet
     now = now or utcnow()
     event = event_of(session)
     for item in marks:
-        attendance.mark(event, item["person"], item["status"], actor=actor, mode=item.get("mode") or am.ON_SITE,
-                        note=item.get("note"), made_at=_moment(item.get("made_at")), client_ref=item.get("ref"),
-                        now=now)
+        # The note of a home visit is also why the mark was made: the history shows it.
+        attendance.mark(event, item["person"], item["status"], actor=actor, mode=item.get("mode"),
+                        note=item.get("note"), reason=item.get("note") or None, made_at=_moment(item.get("made_at")),
+                        client_ref=item.get("ref"), now=now)
     return roll(session)
 
 

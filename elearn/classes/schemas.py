@@ -27,8 +27,10 @@ class RollSchema(Schema):
 class MarkSchema(Schema):
     person = Id(required=True)
     status = fields.String(required=True, validate=validate.OneOf(am.STATUSES))
-    mode = fields.String(validate=validate.OneOf(am.MODES))
-    note = fields.String(validate=[validate.Length(max=500), validate.Regexp(NO_CONTROL)])
+    mode = fields.String(validate=validate.OneOf(am.MODES),
+                         metadata={"description": "Left out, the person's mode stays (on site for a first mark)"})
+    note = fields.String(validate=[validate.Length(max=500), validate.Regexp(NO_CONTROL)],
+                         metadata={"description": "Left out, the note stays; empty, it is cleared"})
     made_at = UtcDateTime(metadata={
         "description": "When the mark was made on the device (RFC 3339; without an offset it is read as UTC); "
                        "the mark made last wins. "

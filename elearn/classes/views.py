@@ -12,7 +12,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from ..attendance import checkin
-from ..attendance.labels import MODE_LABELS, SOURCE_LABELS, STATUS_LABELS, TAP_CYCLE, next_status
+from ..attendance import models as am
+from ..attendance.labels import LEAVE_LABELS, MODE_LABELS, SOURCE_LABELS, STATUS_LABELS, TAP_CYCLE, next_status
 from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.ids import parse_id
@@ -20,9 +21,11 @@ from ..core.permissions import actor, require
 from ..core.timeutil import to_local, utcnow
 from ..extensions import db
 from . import bp, enrolment, roll, schedule
+from . import leave as leave_requests
 from . import models as m
+from .forms import SESSION_MODE_LABELS
 from .permissions import (can_join_class, can_manage_classes, can_leave_class, can_take_roll, can_take_session_roll, can_view_class,
-                          can_view_own_classes)
+                          can_teach_class, can_view_own_classes)
 from .services import get_class
 
 
@@ -32,7 +35,8 @@ def _rules() -> dict:
 
 
 def _labels() -> dict:
-    return {"status_labels": STATUS_LABELS, "mode_labels": MODE_LABELS, "source_labels": SOURCE_LABELS}
+    return {"status_labels": STATUS_LABELS, "mode_labels": MODE_LABELS, "source_labels": SOURCE_LABELS,
+            "leave_labels": LEAVE_LABELS}
 
 
 @bp.get("/classes")
@@ -53,9 +57,14 @@ def _teaching(user) -> list[m.ClassGroup]:
 @require(can_view_class, group=get_class)
 def class_page(group):
     user = actor()
-    return render_template("classes/class.html", group=group, staff=can_take_roll(user, group),
-                           mine=enrolment.enrolment_of(group, user.id), members=enrolment.members(group)
-                           if can_take_roll(user, group) else [], now=utcnow(), **_labels())
+    staff = can_take_roll(user, group)
+    mine = enrolment.enrolment_of(group, user.id)
+    return render_template("classes/class.html", group=group, staff=staff, mine=mine, now=utcnow(),
+                           members=enrolment.members(group) if staff else [],
+                           own=leave_requests.member_view(group, mine) if mine and mine.enrolled_at else None,
+                           pending=leave_requests.pending_in(group.sessions) if can_teach_class(user, group) else [],
+                           lessons=leave_requests.lesson_titles(group), session_modes=SESSION_MODE_LABELS,
+                           **_labels())
 
 
 @bp.post("/classes/<id:group>/join")
@@ -94,16 +103,19 @@ def moved_up_seen(group):
 @require(can_take_session_roll, session=schedule.get_session)
 def roll_call(session):
     """One big button per person: each tap moves them to the next status. Without JavaScript each
-    tap is this form's POST; with it, taps are queued and sent by rollcall.js (also after being offline)."""
+    tap is this form's POST; with it, taps are queued and sent by rollcall.js (also after being offline).
+    Each person's "more" form also sends the mode (送学上门...) and a note."""
     if request.method == "POST":
-        person = parse_id(request.form.get("person"))
-        status = request.form.get("status", "")
-        if person is None or status not in TAP_CYCLE:
+        person, mark = parse_id(request.form.get("person")), {"status": request.form.get("status", "")}
+        if "mode" in request.form:
+            mark.update(mode=request.form["mode"], note=request.form.get("note", ""))
+        if person is None or mark["status"] not in TAP_CYCLE or mark.get("mode", am.ON_SITE) not in am.MODES:
             abort(400)
         with unit_of_work(flash_errors=True, locked=True):
-            roll.apply_marks(session, [{"person": person, "status": status}], actor=actor())
+            roll.apply_marks(session, [{"person": person, **mark}], actor=actor())
         return redirect(url_for("classes.roll_call", session=session.id) + f"#person-{person}")
     return render_template("classes/roll.html", session=session, group=session.class_group, rows=roll.roll(session),
+                           histories=roll.histories(session), pending=leave_requests.pending_in([session]), now=utcnow(),
                            next_status=next_status, tap_cycle=TAP_CYCLE, **_labels())
 
 

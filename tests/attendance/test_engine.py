@@ -183,9 +183,56 @@ def test_leave_by_the_teacher_is_approved_at_once_and_past_sessions_refused(db, 
         leave.request_leave(world.event, world.students[0].id, "忘了", actor=world.students[0],
                             now=END + timedelta(minutes=1))
     assert refused.value.code == "event_over"
+    # The reason may be left out.
+    assert leave.request_leave(world.event, world.students[0].id, "   ", actor=world.students[0], now=START).reason == ""
+
+
+def test_leave_asked_twice_refused_withdrawn_then_asked_again(db, world):
+    person = world.students[0]
+    first = leave.request_leave(world.event, person.id, "", actor=person, now=START - timedelta(days=1))
     with pytest.raises(ServiceError) as refused:
-        leave.request_leave(world.event, world.students[0].id, "   ", actor=world.students[0], now=START)
-    assert refused.value.code == "reason_required"
+        leave.request_leave(world.event, person.id, "再问一次", actor=person, now=START - timedelta(days=1))
+    assert (refused.value.code, refused.value.status) == ("already_asked", 409)
+    with pytest.raises(ServiceError) as refused:
+        leave.withdraw(first, actor=world.teacher)
+    assert refused.value.status == 403
+    leave.withdraw(first, actor=person)
+    again = leave.request_leave(world.event, person.id, "家里有事", actor=person, now=START - timedelta(hours=2))
+    assert (again.id, again.state, again.reason) == (first.id, m.PENDING, "家里有事")
+    leave.decide(again, False, actor=world.teacher)
+    assert again.state == m.DECLINED and services.records(world.event) == {}
+    with pytest.raises(ServiceError) as refused:
+        leave.request_leave(world.event, person.id, "", actor=person, now=START - timedelta(hours=1))
+    assert refused.value.code == "already_declined"
+    # The teacher may still grant it by filing for the person.
+    assert leave.request_leave(world.event, person.id, "", actor=world.teacher, now=START).state == m.APPROVED
+    with pytest.raises(ServiceError) as refused:
+        leave.decide(again, True, actor=world.teacher)
+    assert refused.value.code == "already_decided"
+
+
+def test_leave_for_someone_not_on_the_list_is_refused(db, world):
+    stranger = make_user(db, name="外人")
+    with pytest.raises(ServiceError) as refused:
+        leave.request_leave(world.event, stranger.id, "", actor=stranger, now=START - timedelta(days=1))
+    assert refused.value.status == 403
+    with pytest.raises(ServiceError) as refused:
+        leave.request_leave(world.event, stranger.id, "", actor=world.teacher, now=START - timedelta(days=1))
+    assert (refused.value.code, refused.value.status) == ("not_expected", 409)
+    assert db.session.query(m.LeaveRequest).count() == 0
+
+
+def test_a_mark_without_a_mode_keeps_the_home_visit_and_an_empty_note_clears(db, world):
+    person = world.students[0]
+    services.mark(world.event, person.id, m.PRESENT, actor=world.teacher, mode=m.HOME_VISIT, note="王老师上门",
+                  now=START + timedelta(minutes=1))
+    record = services.mark(world.event, person.id, m.LATE, actor=world.teacher, now=START + timedelta(minutes=2))
+    assert (record.status, record.mode, record.note) == (m.LATE, m.HOME_VISIT, "王老师上门")
+    record = services.mark(world.event, person.id, m.LATE, actor=world.teacher, mode=m.ON_SITE, note="",
+                           now=START + timedelta(minutes=3))
+    assert (record.mode, record.note) == (m.ON_SITE, None)
+    assert [(c.old_mode, c.new_mode) for c in services.history(world.event, person.id)] == [
+        (None, m.HOME_VISIT), (m.HOME_VISIT, m.HOME_VISIT), (m.HOME_VISIT, m.ON_SITE)]
 
 
 def test_an_event_that_ends_before_it_starts_is_refused(db, world):

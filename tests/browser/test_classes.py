@@ -49,20 +49,39 @@ def test_roll_call_keeps_taps_while_offline_and_sends_them_once_back(new_page, l
     zhang.click()  # 迟到
     page.locator("button.roll-person", has_text="李四").click()
     assert "迟到" in zhang.inner_text()
+    # 王五 was visited at home: the "more" control sets mode and note, queued with the taps.
+    more = page.locator("details.roll-more", has_text="王五")
+    more.locator("summary").click()
+    more.get_by_label("送学上门").check()
+    more.get_by_label("备注").fill("王老师上门")
+    more.get_by_role("button", name="保存王五的记录").click()
+    wang = page.locator("button.roll-person", has_text="王五")
+    assert "送学上门" in wang.inner_text() and "王老师上门" in wang.inner_text()
     expect(page.locator("[data-roll-state]")).to_contain_text("没有网络")
     assert _records(live_db, live_class) == {}
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(page.locator("[data-roll-state]")).to_contain_text("都已保存")
-    assert _records(live_db, live_class) == {"张三": "late", "李四": "present"}
+    assert _records(live_db, live_class) == {"张三": "late", "李四": "present", "王五": "present"}
     event = attendance.get_event(live_class.event_id)
     assert [c.new_status for c in attendance.history(event, live_class.members[0].id)] == ["present", "late"]
+    wang = attendance.records(event)[live_class.members[2].id]
+    assert (wang.mode, wang.note) == ("home_visit", "王老师上门")
     # After a reload the page shows what the server has, and nothing is sent twice.
     page.reload()
     assert "迟到" in page.locator("button.roll-person", has_text="张三").inner_text()
+    assert "送学上门" in page.locator("button.roll-person", has_text="王五").inner_text()
+    # A tap on 王五 after the visit keeps the home visit; the change shows in their history.
+    page.locator("button.roll-person", has_text="王五").click()
+    expect(page.locator("[data-roll-state]")).to_contain_text("都已保存")
+    wang = page.locator("details.roll-more", has_text="王五")
+    page.reload()
+    wang.locator("summary").click()
+    expect(wang.locator(".history")).to_contain_text("出勤 (送学上门) → 迟到 (送学上门)")
+    expect(wang.locator(".history")).to_contain_text("王老师上门")
     page.get_by_role("button", name="其余全部出勤").click()
     page.wait_for_load_state()
-    assert _records(live_db, live_class) == {"张三": "late", "李四": "present", "王五": "present"}
+    assert _records(live_db, live_class) == {"张三": "late", "李四": "present", "王五": "late"}
     # Only the sends that failed while offline, as the browser reports them.
     assert [e for e in page.console_errors if "ERR_INTERNET_DISCONNECTED" not in e] == []
 

@@ -1,12 +1,13 @@
 """What the browser walk (tests/browser/pages.py) shows the classes pages with: a class this term
-that the walk's teacher teaches and its student attends, with a session under way."""
+that the walk's teacher teaches and its student attends, with a session under way (one member
+visited at home), and one next week that another member asked leave for."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 
 def classes_for_pages(db, world):
-    from elearn.attendance import checkin, models as am, services as attendance
+    from elearn.attendance import checkin, leave, models as am, services as attendance
     from elearn.classes import enrolment, schedule, services
     from elearn.core.timeutil import to_local, utcnow
 
@@ -22,6 +23,13 @@ def classes_for_pages(db, world):
     for person in (world.student, world.target):
         enrolment.enrol(group, person.id, now=utcnow() - timedelta(days=20))
     attendance.mark(schedule.event_of(earlier), world.student.id, am.LATE, actor=world.teacher)
+    # Roll call with a home visit and its note, and a leave request waiting for the teacher.
+    attendance.mark(schedule.event_of(session), world.target.id, am.PRESENT, actor=world.teacher, mode=am.HOME_VISIT,
+                    note="王老师上门送学")
+    coming = to_local(utcnow() + timedelta(days=7))
+    upcoming = schedule.add_session(group, day=coming.date(), starts=coming.time().replace(microsecond=0), minutes=90,
+                                    lesson_id=world.course.lessons[0].id)
+    leave.request_leave(schedule.event_of(upcoming), world.target.id, "去医院复查", actor=world.target)
     db.session.commit()
-    world.group, world.class_session = group, session
+    world.group, world.class_session, world.upcoming_session = group, session, upcoming
     world.checkin_grant = checkin.scan(checkin.current_code(schedule.event_of(session)))

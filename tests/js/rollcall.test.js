@@ -48,3 +48,16 @@ test("without storage the queue lives in memory", function () {
   queue.add(1, "present", 0);
   assert.equal(queue.read().length, 1);
 });
+
+test("a mark from the 'more' form carries mode and note; a later tap does not hide them", function () {
+  var queue = new rc.MarkQueue(h.fakeStorage(), "k");
+  queue.add(1, "present", 0, { mode: "home_visit", note: "王老师上门" });
+  queue.add(1, "late", 1000);
+  var kept = queue.read();
+  assert.equal(kept[0].mode, "home_visit");
+  assert.equal(kept[0].note, "王老师上门");
+  assert.equal("mode" in kept[1], false);  // a tap: the server keeps the person's mode
+  assert.equal(rc.lastMark(queue, 1, "mode").note, "王老师上门");
+  assert.equal(rc.shownStatus(queue, 1, null), "late");
+  assert.equal(rc.lastMark(queue, 2, "mode"), null);
+});

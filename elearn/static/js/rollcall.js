@@ -2,7 +2,8 @@
    screen and queues the mark (with the time it was made and an id of its own) in localStorage, so
    that on a weak classroom connection nothing is lost: the queue is sent when the connection is
    back, also after a reload; a mark sent twice counts once on the server (its ref). The server
-   keeps the mark made last, whenever it arrives. Without JavaScript each tap is a form POST. */
+   keeps the mark made last, whenever it arrives. Without JavaScript each tap is a form POST.
+   Each person's "more" form (mode 现场/线上/送学上门 and a note) is queued the same way. */
 (function (root, factory) {
   var mod = factory();
   if (typeof module === "object" && module.exports) { module.exports = mod; }
@@ -15,7 +16,8 @@
   // One queue per signed-in person and session: marks are never sent under another login.
   function keyFor(userId, sessionId) { return "elearn.roll." + userId + "." + sessionId; }
 
-  // Marks waiting to be sent for one session: [{person, status, made_at, ref}], oldest first.
+  // Marks waiting to be sent for one session: [{person, status, made_at, ref, mode?, note?}], oldest
+  // first. A tap carries no mode: the server keeps the person's mode (a home visit stays one).
   function MarkQueue(storage, key) {
     this.storage = storage;
     this.key = key;
@@ -34,9 +36,10 @@
     try { this.storage.setItem(this.key, JSON.stringify(marks)); } catch (e) { /* kept in memory */ }
   };
 
-  MarkQueue.prototype.add = function (person, status, now) {
+  MarkQueue.prototype.add = function (person, status, now, detail) {
     var marks = this.read();
     var mark = { person: person, status: status, made_at: new Date(now).toISOString(), ref: newRef() };
+    if (detail) { mark.mode = detail.mode; mark.note = detail.note; }
     marks.push(mark);
     this.write(marks);
     return mark;
@@ -56,9 +59,17 @@
 
   // The status a person shows: the last queued mark for them, else what the page was given.
   function shownStatus(queue, person, fallback) {
+    var mark = lastMark(queue, person, "status");
+    return mark ? mark.status : fallback;
+  }
+
+  // The last queued mark for a person that has ``field`` (a tap has no mode or note).
+  function lastMark(queue, person, field) {
     var marks = queue.read();
-    for (var i = marks.length - 1; i >= 0; i--) { if (marks[i].person === person) { return marks[i].status; } }
-    return fallback;
+    for (var i = marks.length - 1; i >= 0; i--) {
+      if (marks[i].person === person && marks[i][field] !== undefined) { return marks[i]; }
+    }
+    return null;
   }
 
   function start(doc, win) {
@@ -69,6 +80,7 @@
     var csrf = new http.CsrfToken(meta ? meta.content : "", "/api/v1/auth/csrf");
     var cycle = list.getAttribute("data-cycle").split(",");
     var labels = JSON.parse(list.getAttribute("data-labels"));
+    var modes = JSON.parse(list.getAttribute("data-modes"));
     var state = doc.querySelector("[data-roll-state]");
     var storage = null;
     try { storage = win.localStorage; } catch (e) { storage = null; }
@@ -85,6 +97,38 @@
       var source = button.querySelector(".source");
       if (source) { source.textContent = ""; }
       button.value = nextStatus(cycle, status);
+    }
+
+    function showDetail(button, mode, note) {
+      var shownMode = button.querySelector(".mode"), shownNote = button.querySelector(".note");
+      shownMode.textContent = modes[mode] || "";
+      shownMode.hidden = !mode || mode === "on_site";
+      shownNote.textContent = note || "";
+      shownNote.hidden = !note;
+    }
+
+    // The "more" form: status, mode and note in one mark, queued like a tap.
+    function detailForm(form, button, person) {
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var status = form.querySelector("select[name=status]").value;
+        var mode = form.querySelector("input[name=mode]:checked").value;
+        var note = form.querySelector("input[name=note]").value.trim();
+        queue.add(person, status, Date.now(), { mode: mode, note: note });
+        show(button, status);
+        showDetail(button, mode, note);
+        var details = form.closest("details");
+        if (details) { details.open = false; }
+        button.focus();
+        send();
+      });
+      var queued = lastMark(queue, person, "mode");
+      if (queued) {
+        showDetail(button, queued.mode, queued.note);
+        form.querySelector("input[name=note]").value = queued.note || "";
+        var radio = form.querySelector('input[name=mode][value="' + queued.mode + '"]');
+        if (radio) { radio.checked = true; }
+      }
     }
 
     function send() {
@@ -127,6 +171,8 @@
         show(button, next);
         send();
       });
+      var form = doc.querySelector('form.roll-detail[data-person="' + person + '"]');
+      if (form) { detailForm(form, button, person); }
     });
     win.addEventListener("online", send);
     win.setInterval(send, 15000);
@@ -136,5 +182,5 @@
   if (typeof document !== "undefined") {
     document.addEventListener("DOMContentLoaded", function () { start(document, window); });
   }
-  return { MarkQueue: MarkQueue, keyFor: keyFor, nextStatus: nextStatus, shownStatus: shownStatus };
+  return { MarkQueue: MarkQueue, keyFor: keyFor, nextStatus: nextStatus, shownStatus: shownStatus, lastMark: lastMark };
 });
