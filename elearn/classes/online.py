@@ -76,7 +76,7 @@ def run_online_marks(viewing_id: int) -> str:
         try:
             with unit_of_work(locked=True):
                 marked = mark_sessions(viewing_id)
-        except Exception:  # noqa: BLE001 - the lease runs out and the reaper hands the job back
+        except Exception:  # any crash: the lease runs out and the reaper hands the job back
             log.exception("online attendance for viewing %s failed", viewing_id)
             return "failed attempt"
         if not jobs.guarded_update(OnlineMark, viewing_id, attempt, status=DONE, marked=marked,

@@ -11,7 +11,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from elearn.attendance import models as am, services as attendance
+from elearn.attendance import models as am
+from elearn.attendance import services as attendance
 from elearn.classes import enrolment, online, schedule, services
 from elearn.core import jobs
 from elearn.core.timeutil import to_local, utcnow
@@ -33,7 +34,7 @@ def world(app, db):
     enrolment.enrol(group, student.user.id, now=now - timedelta(days=30))
     db.session.commit()
     queue.flush()  # wake-ups left by other tests are not this test's
-    return type("World", (), dict(now=now, group=group, lesson=lesson, student=student, teacher=teacher))
+    return type("World", (), {"now": now, "group": group, "lesson": lesson, "student": student, "teacher": teacher})
 
 
 def session_at(world, starts_at, minutes=60):
@@ -132,8 +133,8 @@ def test_a_backlog_sent_a_day_late_counts_by_the_viewings_start(db, world):
 def test_a_teachers_later_mark_stands(db, world):
     event = session_at(world, world.now - timedelta(minutes=30))
     started = world.now - timedelta(minutes=20)
-    attendance.mark(event, world.student.user.id, am.ABSENT, actor=world.teacher, made_at=started + timedelta(minutes=5),
-                    now=started + timedelta(minutes=5))
+    marked_at = started + timedelta(minutes=5)
+    attendance.mark(event, world.student.user.id, am.ABSENT, actor=world.teacher, made_at=marked_at, now=marked_at)
     db.session.commit()
     viewing_id = watch(db, world, started)
     record = record_of(event, world.student.user.id)
