@@ -20,6 +20,7 @@ from elearn.extensions import queue
 from elearn.learning.models import Viewing
 from tests.clients import signed_in
 from tests.factories import DURATION, make_ready_course, make_user, make_viewing
+from tests.learning.test_queries import count_queries
 
 
 @pytest.fixture
@@ -176,3 +177,23 @@ def test_the_threshold_is_a_setting(app, db, world):
     finally:
         app.config["ATTENDANCE_ONLINE_COVERAGE"] = 0.8
     assert record_of(event, world.student.user.id).status == am.PRESENT
+
+
+def test_the_heartbeat_that_crosses_the_threshold_sends_no_more_sql_than_any_other(db, world):
+    """The crossing is found from the viewing row the heartbeat locks and updates anyway; the
+    wake-up goes to the queue after the commit. Attendance is never read on the heartbeat path."""
+    session_at(world, world.now - timedelta(minutes=30))
+    db.session.commit()
+    public_id = make_viewing(db, world.student.user, world.lesson, started_at=world.now - timedelta(minutes=20))
+
+    def beat(n, start, stop):
+        return lambda: world.student.post(
+            f"/api/v1/lessons/{world.lesson.id}/progress", headers={"X-CSRFToken": world.student.csrf},
+            json={"viewing": public_id, "position": stop, "intervals": [[start, stop]], "beat": f"n{n}"})
+
+    beat(0, 0, 30)()  # makes the progress row
+    below = count_queries(db, beat(1, 30, 40))  # 66 %: not yet
+    crossing = count_queries(db, beat(2, 40, 60))  # 100 %: crosses
+    assert crossing == below
+    assert [str(t.args) for t in queue.pending()] == [str((online.KIND, db.session.scalar(
+        select(Viewing.id).where(Viewing.public_id == public_id))))]
