@@ -6,14 +6,16 @@ the window, 补学 within the class's ``makeup_days`` after it (``attendance.onl
 The job's row is keyed by the viewing's id: the signal's receiver runs after the commit, when no
 SQL can be sent, so it only wakes a worker, and the worker makes the row before claiming it. A
 second wake-up for the same viewing finds the row done and does nothing; a retried attempt marks
-nothing twice (the viewing is the mark's ``client_ref``).
+nothing twice (the viewing is the mark's ``client_ref``). A wake-up the queue lost before the row
+was made is sent again by a sweep of crossed viewings without a row (``Viewing.covered_at``).
 """
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from huey import crontab
 from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -22,6 +24,7 @@ from ..attendance import online as attendance_online
 from ..core import jobs
 from ..core.db import unit_of_work
 from ..core.errors import stored_message
+from ..core.jobs import periodic
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..learning.hooks import viewing_covered
@@ -31,6 +34,9 @@ from .schedule import event_of
 
 KIND = "online_attendance"
 DONE = "done"
+#: A crossed viewing without a job row after this long lost its wake-up; after ``FORGOTTEN_WITHIN``
+#: the sweep stops looking.
+FORGOTTEN_AFTER, FORGOTTEN_WITHIN = timedelta(minutes=5), timedelta(days=2)
 log = logging.getLogger(__name__)
 GAVE_UP = _l("The attendance from watching this lesson could not be recorded. Please check the roll by hand.")
 
@@ -122,6 +128,26 @@ def mark_sessions(viewing_id: int) -> int:
                                                                 viewing.started_at) is not None:
             marked += 1
     return marked
+
+
+@periodic(crontab(minute="*/10"))
+def wake_forgotten_marks() -> list[int]:
+    """Every ten minutes: send again the wake-ups the queue lost (see ``forgotten``)."""
+    ids = forgotten()
+    for viewing_id in ids:
+        jobs.enqueue(KIND, viewing_id)
+    return ids
+
+
+def forgotten(now: datetime | None = None) -> list[int]:
+    """Viewings that crossed the threshold a while ago (the wake-up had time to arrive) but have no
+    job row: their wake-up was lost before a worker made one. Older than ``FORGOTTEN_WITHIN`` are
+    left alone: by then a 补学 would be late anyway, and the sweep stays small."""
+    now = now or utcnow()
+    has_row = select(OnlineMark.id).where(OnlineMark.id == Viewing.id).exists()
+    return list(db.session.scalars(select(Viewing.id).where(
+        Viewing.covered_at < now - FORGOTTEN_AFTER, Viewing.covered_at >= now - FORGOTTEN_WITHIN, ~has_row)
+        .order_by(Viewing.id)))
 
 
 def _give_up(row: OnlineMark) -> None:

@@ -45,6 +45,8 @@ def _backfill():
 def upgrade():
     with op.batch_alter_table('viewings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('covered', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('covered_at', sa.DateTime(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_viewings_covered_at'), ['covered_at'], unique=False)
     _backfill()
     op.create_table(
         'class_online_marks',
@@ -73,4 +75,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_class_online_marks_lease_expires_at'))
     op.drop_table('class_online_marks')
     with op.batch_alter_table('viewings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_viewings_covered_at'))
+        batch_op.drop_column('covered_at')
         batch_op.drop_column('covered')

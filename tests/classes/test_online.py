@@ -197,3 +197,25 @@ def test_the_heartbeat_that_crosses_the_threshold_sends_no_more_sql_than_any_oth
     assert crossing == below
     assert [str(t.args) for t in queue.pending()] == [str((online.KIND, db.session.scalar(
         select(Viewing.id).where(Viewing.public_id == public_id))))]
+
+
+def test_a_lost_wake_up_is_sent_again_by_the_sweep(db, world):
+    """The queue lost the wake-up before any worker made the job's row: the sweep finds the crossed
+    viewing without one (once the wake-up had time to arrive) and the job marks as usual."""
+    event = session_at(world, world.now - timedelta(minutes=30))
+    db.session.commit()
+    public_id = make_viewing(db, world.student.user, world.lesson, started_at=world.now - timedelta(minutes=20))
+    response = world.student.post(f"/api/v1/lessons/{world.lesson.id}/progress",
+                                  headers={"X-CSRFToken": world.student.csrf},
+                                  json={"viewing": public_id, "position": 60, "intervals": [[0, 60]]})
+    assert response.get_json()["coverage"] == 1.0
+    queue.flush()  # lost
+    viewing_id = db.session.scalar(select(Viewing.id).where(Viewing.public_id == public_id))
+    assert online.forgotten() == []  # too soon: the wake-up may still be on its way
+    assert online.forgotten(now=utcnow() + timedelta(minutes=6)) == [viewing_id]
+    assert online.forgotten(now=utcnow() + timedelta(days=3)) == []
+    for found in online.forgotten(now=utcnow() + timedelta(minutes=6)):
+        assert online.run_online_marks(found) == online.DONE
+    db.session.expire_all()
+    assert record_of(event, world.student.user.id).status == am.PRESENT
+    assert online.forgotten(now=utcnow() + timedelta(minutes=6)) == []

@@ -24,7 +24,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ...core.timeutil import utcnow
 from ...extensions import db
@@ -46,7 +46,9 @@ _LOCK_VIEWING = (select(_VIEWINGS.c.id, _VIEWINGS.c.started_at, _VIEWINGS.c.cred
                         _VIEWINGS.c.lesson_id == bindparam("lesson_id")).with_for_update())
 _ADD_CREDIT = (update(_VIEWINGS).where(_VIEWINGS.c.id == bindparam("viewing_id"))
                .values(credited_seconds=_VIEWINGS.c.credited_seconds + bindparam("seconds"),
-                       covered=bindparam("covered", type_=_VIEWINGS.c.covered.type)))
+                       covered=bindparam("covered", type_=_VIEWINGS.c.covered.type),
+                       covered_at=func.coalesce(_VIEWINGS.c.covered_at,
+                                                bindparam("covered_at", type_=_VIEWINGS.c.covered_at.type))))
 
 
 def start_viewing(user, lesson, now: datetime | None = None) -> Viewing:
@@ -74,17 +76,18 @@ def allowance(viewing, clock_at: datetime | None, now: datetime) -> tuple[float,
     return max(0.0, min(viewing_room, user_room)), clock
 
 
-def add_credit(viewing, clock: datetime, credited: list, duration: float) -> tuple[datetime, bool]:
+def add_credit(viewing, clock: datetime, credited: list, duration: float, now: datetime) -> tuple[datetime, bool]:
     """Count the ``credited`` intervals against the viewing, in the same UPDATE as ever; returns the
     user's clock moved on by them, and whether the viewing's unique coverage of the lesson has just
     reached ``ATTENDANCE_ONLINE_COVERAGE`` (before and after compared here, so no query is added)."""
     seconds = sum(e - s for s, e in credited)
     before = [tuple(pair) for pair in viewing.covered or []]
     after = iv.clamp(iv.merge(before + list(credited)), duration)
-    db.session.connection().execute(_ADD_CREDIT, {"viewing_id": viewing.id, "seconds": seconds,
-                                                  "covered": [[s, e] for s, e in after]})
     threshold = current_app.config["ATTENDANCE_ONLINE_COVERAGE"] * duration - 1e-6
     crossed = iv.total(before) < threshold <= iv.total(after)
+    db.session.connection().execute(_ADD_CREDIT, {"viewing_id": viewing.id, "seconds": seconds,
+                                                  "covered": [[s, e] for s, e in after],
+                                                  "covered_at": now if crossed else None})
     return clock + timedelta(seconds=seconds / MAX_PLAYBACK_RATE), crossed
 
 
