@@ -113,6 +113,9 @@ class Config:
     QUEUE_IMMEDIATE = False
     #: A lesson counts as completed once this share of it has been watched (each second once).
     LESSON_COMPLETE_RATIO = 0.9
+    #: A viewing of a session's linked lesson marks 出勤/线上 (or 补学) once it has covered this share
+    #: of the lesson, each second once.
+    ATTENDANCE_ONLINE_COVERAGE = 0.8
     #: The site's time zone: every time shown on a page, and the days, weeks and months of the learning record.
     TIMEZONE = "Asia/Shanghai"
 

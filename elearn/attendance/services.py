@@ -1,5 +1,6 @@
-"""The attendance engine: events, marks with their history, 全部出勤, closing with 缺勤, leave, and
-marks from watching. Plain functions that flush and never commit; the caller's unit of work commits.
+"""The attendance engine: events, marks with their history, 全部出勤, closing with 缺勤 (leave is
+in ``leave``, marks from watching in ``online``). Plain functions that flush and never commit; the
+caller's unit of work commits.
 
 Every change of a record goes through ``mark``: it keeps the change (who, when, old → new, why) and
 lets the mark made last win, whatever order marks arrive in (a tablet that was offline sends its
@@ -132,7 +133,9 @@ def mark(event: m.AttendanceEvent, person_id: int, status: str, *, actor, mode: 
     names = roster(event)
     if person_id not in names:
         raise ServiceError("not_expected", _l("This person is not expected at this session."), status=409)
-    made_at = _made_at(made_at, now)
+    # The engine's own marks are dated by the server's clock (a viewing's start, a window's end),
+    # however long ago: only a device's clock is bounded.
+    made_at = min(made_at or now, now) if source == m.BY_AUTO else _made_at(made_at, now)
     note_given, note, reason = note is not None, clean_note(note, "note"), clean_note(reason, "reason")
 
     record = record_for(event, person_id)
@@ -205,7 +208,7 @@ def history(event: m.AttendanceEvent, person_id: int) -> list[m.AttendanceChange
     return list(record.changes) if record else []
 
 
-# ---------------------------------------------------------------- closing, watching
+# ---------------------------------------------------------------- closing
 
 def close(event: m.AttendanceEvent, now: datetime | None = None) -> int:
     """After the window, the expected who are still unmarked become 缺勤 (if the event says so)."""
@@ -232,24 +235,3 @@ def events_due(now: datetime | None = None) -> list[int]:
                                         m.AttendanceEvent.cancelled_at.is_(None),
                                         m.AttendanceEvent.ends_at < now)).all()
     return [event.id for event in candidates if window(event)[1] <= now]
-
-
-def mark_watched(event: m.AttendanceEvent, person_id: int, viewing_started_at: datetime,
-                 now: datetime | None = None) -> m.AttendanceRecord | None:
-    """A viewing of the event's lesson reached the coverage threshold: 出勤/线上 if it started inside
-    the window, 补学 if within ``makeup_days`` after it; otherwise nothing. It only raises a record
-    that shows no attendance (none, 缺勤, 请假): 出勤 is never turned into 补学."""
-    now = now or utcnow()
-    opens, closes = window(event)
-    if event.cancelled_at is not None or person_id not in roster(event):
-        return None
-    if opens <= viewing_started_at <= closes:
-        status = m.PRESENT
-    elif closes < viewing_started_at <= closes + timedelta(days=event.makeup_days):
-        status = m.MADE_UP
-    else:
-        return None
-    record = record_for(event, person_id)
-    if record is not None and record.status in m.ATTENDED:
-        return record  # already attended (or made up): watching adds nothing
-    return mark(event, person_id, status, actor=None, source=m.BY_AUTO, mode=m.ONLINE, made_at=now, now=now)

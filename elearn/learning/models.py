@@ -91,6 +91,12 @@ class Viewing(db.Model):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Every second credited through this viewing so far, re-watching included.
     credited_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    #: Merged [start, end] pairs credited through this viewing: its unique coverage of the lesson,
+    #: kept on the row the heartbeat locks anyway, so crossing the attendance threshold costs no query.
+    covered: Mapped[list | None] = mapped_column(JSON, default=list)
+    #: When that coverage first reached ``ATTENDANCE_ONLINE_COVERAGE`` (None: not yet), set by the same
+    #: UPDATE: the record that lets a lost wake-up of the attendance job be sent again.
+    covered_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class WatchInterval(db.Model):

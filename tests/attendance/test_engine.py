@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from elearn.attendance import checkin, leave, models as m, services
+from elearn.attendance import checkin, leave, models as m, online, services
 from elearn.attendance.hooks import EventKind, event_kinds
 from elearn.core.errors import ServiceError
 from tests.factories import make_user
@@ -147,13 +147,13 @@ def test_late_enrolment_is_not_counted_for_an_earlier_session(db, world):
 
 def test_watching_marks_online_inside_the_window_and_made_up_after(db, world):
     a, b, c = world.students
-    services.mark_watched(world.event, a.id, START + timedelta(minutes=3), now=END)
+    online.mark_watched(world.event, a.id, 1, START + timedelta(minutes=3), now=END)
     services.close(world.event, now=END + timedelta(hours=1))
     # b missed it, watched two days later; c watched three weeks later (too late for 补学).
-    services.mark_watched(world.event, b.id, END + timedelta(days=2), now=END + timedelta(days=2, hours=1))
-    services.mark_watched(world.event, c.id, END + timedelta(days=21), now=END + timedelta(days=21))
+    online.mark_watched(world.event, b.id, 2, END + timedelta(days=2), now=END + timedelta(days=2, hours=1))
+    online.mark_watched(world.event, c.id, 3, END + timedelta(days=21), now=END + timedelta(days=21))
     # Watching again after attending changes nothing.
-    services.mark_watched(world.event, a.id, END + timedelta(days=1), now=END + timedelta(days=1))
+    online.mark_watched(world.event, a.id, 4, END + timedelta(days=1), now=END + timedelta(days=1))
     db.session.commit()
     records = services.records(world.event)
     assert (records[a.id].status, records[a.id].mode, records[a.id].source) == (m.PRESENT, m.ONLINE, "auto")

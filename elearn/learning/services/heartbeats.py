@@ -31,6 +31,7 @@ from ...courses.models import Chapter, Course, Lesson
 from ...extensions import db
 from ...video.models import ASSET_BUSY, ASSET_READY, MediaAsset
 from ...video.services import lesson_media
+from .. import hooks
 from .. import intervals as iv
 from ..models import LessonProgress, WatchInterval
 from . import viewings as vw
@@ -178,7 +179,9 @@ def record_heartbeat(user, lesson, position: float | None, reported: list, beat:
         db.session.connection().execute(_INSERT_INTERVALS, [
             {"user_id": user_id, "lesson_id": lesson_id, "start_s": start, "end_s": end, "clamped": clamped,
              "received_at": now, "day": day, "beat": beat, "viewing_id": found.id} for start, end in credited])
-        progress.clock_at = vw.add_credit(found, clock, seconds)
+        progress.clock_at, covered_now = vw.add_credit(found, clock, credited, duration, now)
+        if covered_now:  # attendance's business, told after the commit, once per viewing
+            hooks.announce_covered(user_id, lesson_id, found.id)
     _apply(progress, credited, position, duration, now)
     if beat:
         progress.recent_beats = ((progress.recent_beats or []) + [beat])[-RECENT_BEATS:]

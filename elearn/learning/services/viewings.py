@@ -23,7 +23,8 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from flask import current_app
+from sqlalchemy import bindparam, func, select, update
 
 from ...core.timeutil import utcnow
 from ...extensions import db
@@ -40,11 +41,14 @@ NO_CREDIT = (NO_VIEWING, UNKNOWN_VIEWING)
 
 _VIEWINGS = Viewing.__table__
 #: The viewing, locked before the progress row (every heartbeat takes them in this order).
-_LOCK_VIEWING = (select(_VIEWINGS.c.id, _VIEWINGS.c.started_at, _VIEWINGS.c.credited_seconds)
+_LOCK_VIEWING = (select(_VIEWINGS.c.id, _VIEWINGS.c.started_at, _VIEWINGS.c.credited_seconds, _VIEWINGS.c.covered)
                  .where(_VIEWINGS.c.public_id == bindparam("public_id"), _VIEWINGS.c.user_id == bindparam("user_id"),
                         _VIEWINGS.c.lesson_id == bindparam("lesson_id")).with_for_update())
 _ADD_CREDIT = (update(_VIEWINGS).where(_VIEWINGS.c.id == bindparam("viewing_id"))
-               .values(credited_seconds=_VIEWINGS.c.credited_seconds + bindparam("seconds")))
+               .values(credited_seconds=_VIEWINGS.c.credited_seconds + bindparam("seconds"),
+                       covered=bindparam("covered", type_=_VIEWINGS.c.covered.type),
+                       covered_at=func.coalesce(_VIEWINGS.c.covered_at,
+                                                bindparam("covered_at", type_=_VIEWINGS.c.covered_at.type))))
 
 
 def start_viewing(user, lesson, now: datetime | None = None, going_on: str | None = None) -> Viewing:
@@ -80,10 +84,19 @@ def allowance(viewing, clock_at: datetime | None, now: datetime) -> tuple[float,
     return max(0.0, min(viewing_room, user_room)), clock
 
 
-def add_credit(viewing, clock: datetime, seconds: float) -> datetime:
-    """Count ``seconds`` against the viewing; returns the user's clock moved on by them."""
-    db.session.connection().execute(_ADD_CREDIT, {"viewing_id": viewing.id, "seconds": seconds})
-    return clock + timedelta(seconds=seconds / MAX_PLAYBACK_RATE)
+def add_credit(viewing, clock: datetime, credited: list, duration: float, now: datetime) -> tuple[datetime, bool]:
+    """Count the ``credited`` intervals against the viewing, in the same UPDATE as ever; returns the
+    user's clock moved on by them, and whether the viewing's unique coverage of the lesson has just
+    reached ``ATTENDANCE_ONLINE_COVERAGE`` (before and after compared here, so no query is added)."""
+    seconds = sum(e - s for s, e in credited)
+    before = [tuple(pair) for pair in viewing.covered or []]
+    after = iv.clamp(iv.merge(before + list(credited)), duration)
+    threshold = current_app.config["ATTENDANCE_ONLINE_COVERAGE"] * duration - 1e-6
+    crossed = iv.total(before) < threshold <= iv.total(after)
+    db.session.connection().execute(_ADD_CREDIT, {"viewing_id": viewing.id, "seconds": seconds,
+                                                  "covered": [[s, e] for s, e in after],
+                                                  "covered_at": now if crossed else None})
+    return clock + timedelta(seconds=seconds / MAX_PLAYBACK_RATE), crossed
 
 
 def viewings_of(user, lesson) -> list[dict]:
