@@ -59,3 +59,17 @@ def can_take_session_roll(user, session: m.ClassSession) -> bool:
 
 def can_view_own_classes(user) -> bool:
     return is_signed_in(user)
+
+
+def can_issue_certificates(user, group: m.ClassGroup) -> bool:
+    """The class's teachers and the office see who qualifies and issue the 结业证书."""
+    return can_teach_class(user, group)
+
+
+def can_download_certificate(user, certificate: m.Certificate) -> bool:
+    return is_signed_in(user) and (certificate.user_id == user.id or can_teach_class(user, certificate.class_group))
+
+
+def can_revoke_certificate(user, certificate: m.Certificate) -> bool:
+    """Only the office takes a certificate back."""
+    return is_admin(user)
