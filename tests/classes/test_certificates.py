@@ -164,3 +164,18 @@ def test_who_may_issue_download_and_revoke(app, db, world):
                                                                 "reason": "x"}).status_code == 403
     db.session.refresh(cert)
     assert cert.revoked_at is None
+
+
+def test_a_class_sets_its_own_requirement_and_keeps_it_when_copied(db, world):
+    """The class's rate overrides the term's, must be 0-100 %, and goes with the class to the next term."""
+    with pytest.raises(ServiceError) as refused:
+        services.save_class(world.group, term=world.group.term, name="书法一班", teacher_ids=[world.teacher.id],
+                            certificate_rate=1.5)
+    assert refused.value.code == "bad_rate"
+    db.session.rollback()
+    services.save_class(world.group, term=world.group.term, name="书法一班", teacher_ids=[world.teacher.id],
+                        certificate_rate=0.6)
+    assert certificates.required_rate(world.group) == 0.6 and _standing(world, world.li).qualifies
+    later = services.save_term(None, name="下学期", starts_on=world.group.term.ends_on + timedelta(days=30),
+                               ends_on=world.group.term.ends_on + timedelta(days=120))
+    assert schedule.copy_to_term(world.group, later).certificate_rate == 0.6
