@@ -7,9 +7,9 @@ from datetime import timedelta
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_percent, gettext as _, ngettext
 
+from ..core import throttle
 from ..core.db import unit_of_work
 from ..core.errors import ServiceError, with_retry_after
-from ..core import throttle
 from ..core.permissions import actor, require
 from . import bp, certificate_pdf, certificates
 from .permissions import can_download_certificate, can_issue_certificates, can_revoke_certificate

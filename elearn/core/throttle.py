@@ -14,10 +14,12 @@ import math
 from datetime import datetime, timedelta
 
 from flask_babel import ngettext
+from huey import crontab
 from sqlalchemy import delete, func, select
 
 from ..extensions import db
 from .errors import ServiceError
+from .jobs import periodic
 from .models import ThrottleHit
 from .timeutil import utcnow
 
@@ -47,3 +49,11 @@ def purge(older_than: timedelta = timedelta(days=1)) -> int:
     """Drop every row older than any window in use (keys that never came back)."""
     result = db.session.execute(delete(ThrottleHit).where(ThrottleHit.created_at < utcnow() - older_than))
     return result.rowcount or 0
+
+
+@periodic(crontab(minute="23"))
+def purge_throttle_hits() -> int:
+    """Hourly: the rows of addresses that did not come back (each key's own are dropped as it returns)."""
+    removed = purge()
+    db.session.commit()
+    return removed

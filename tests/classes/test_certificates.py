@@ -179,3 +179,21 @@ def test_a_class_sets_its_own_requirement_and_keeps_it_when_copied(db, world):
     later = services.save_term(None, name="下学期", starts_on=world.group.term.ends_on + timedelta(days=30),
                                ends_on=world.group.term.ends_on + timedelta(days=120))
     assert schedule.copy_to_term(world.group, later).certificate_rate == 0.6
+
+
+def test_the_pdf_uses_the_simplified_chinese_face_and_says_so_when_the_font_is_missing(app, db, world):
+    """Collection index 2 (Noto Sans CJK SC) is embedded, as a subset; without the font the answer is
+    a clear 503, not a 500."""
+    cert = _issue(app.test_client(), world)["王小明"]
+    member = sign_in(app.test_client(), world.wang)
+    response = member.get(f"/certificates/{cert.id}.pdf")
+    fonts = PdfReader(io.BytesIO(response.data)).pages[0]["/Resources"]["/Font"]
+    names = {str(font.get_object()["/BaseFont"]) for font in fonts.values()}
+    assert len(names) == 1 and re.fullmatch(r"/[A-Z]{6}\+NotoSansCJKSC.*", names.pop())
+    assert len(response.data) < 200_000  # a subset, not the 19 MB collection
+    app.config["CERTIFICATE_FONT"] = "/nonexistent/NotoSansCJK-Regular.ttc"
+    try:
+        missing = member.get(f"/certificates/{cert.id}.pdf")
+    finally:
+        app.config["CERTIFICATE_FONT"] = ""
+    assert missing.status_code == 503 and "字体" in missing.get_data(as_text=True)
