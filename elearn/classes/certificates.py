@@ -93,6 +93,9 @@ def issue_all(group: m.ClassGroup, *, actor, now: datetime | None = None) -> int
 
     A revoked certificate is not issued again by this: revoking was someone's decision."""
     now = now or utcnow()
+    # Two presses at once (two teachers, a double click) must not both issue: on PostgreSQL the
+    # class's row is the lock; SQLite's write lock is the caller's (unit_of_work(locked=True)).
+    db.session.execute(select(m.ClassGroup.id).where(m.ClassGroup.id == group.id).with_for_update())
     issuer = current_app.config["CERTIFICATE_ISSUER"][:100]
     count = 0
     for row in standings(group, now):
