@@ -80,6 +80,15 @@ class Config:
     #: The hash checked for a login that names nobody, so it costs what a real check costs. Empty:
     #: werkzeug's default, the method passwords are stored with.
     LOGIN_DUMMY_HASH_METHOD = ""
+    #: 结业证书 (classes/certificates.py): the issuing body printed on them, and the public check's
+    #: rate limit, per address: at most this many look-ups per window (429 with Retry-After after).
+    CERTIFICATE_ISSUER = "老年大学"
+    CERTIFICATE_VERIFY_LIMIT = 30
+    CERTIFICATE_VERIFY_WINDOW_SECONDS = 600
+    #: The Noto CJK collection and its Simplified Chinese face (index 0 has the Japanese forms).
+    #: Empty: the first of the usual places fonts-noto-cjk installs it to.
+    CERTIFICATE_FONT = ""
+    CERTIFICATE_FONT_INDEX = 2
     #: "Remember me" lasts this many days.
     REMEMBER_DAYS = 30
     #: A sign-in without "remember me" ends on the server after this many hours without a request.

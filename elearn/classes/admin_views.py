@@ -47,9 +47,15 @@ def _class_form(group: m.ClassGroup | None) -> ClassForm:
         form.term.data, form.course.data = group.term_id, group.course_id or 0
         form.teachers.data = sorted(group.staff_ids(m.TEACHER))
         form.assistants.data = ", ".join(user.login_name for user in _users(group.staff_ids(m.ASSISTANT)))
+        if group.certificate_rate is not None:
+            form.certificate_percent.data = round(group.certificate_rate * 100)
     elif group is None and request.method == "GET":
         form.term.data = parse_id(request.args.get("term"))
     return form
+
+
+def _rate(percent: int | None) -> float | None:
+    return None if percent is None else percent / 100
 
 
 def _users(ids) -> list[User]:
@@ -84,7 +90,7 @@ def admin_class_form(group=None):
                 capacity=form.capacity.data, self_enrol=form.self_enrol.data,
                 opens_before_minutes=form.opens_before_minutes.data, closes_after_minutes=form.closes_after_minutes.data,
                 late_after_minutes=form.late_after_minutes.data, makeup_days=form.makeup_days.data,
-                absent_when_unmarked=form.absent_when_unmarked.data)
+                absent_when_unmarked=form.absent_when_unmarked.data, certificate_rate=_rate(form.certificate_percent.data))
         if work.ok:
             flash(_("The class was saved."), "success")
             return redirect(url_for("classes.admin_class", group=group.id))

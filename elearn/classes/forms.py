@@ -41,6 +41,8 @@ class ClassForm(FlaskForm):
                                validators=[NumberRange(0, 60)])
     absent_when_unmarked = BooleanField(_l("Mark people absent who are still unmarked when check-in closes"),
                                         default=True)
+    certificate_percent = IntegerField(_l("Attendance needed for the certificate (%) (leave empty: the term's)"),
+                                       validators=[Optional(), NumberRange(0, 100)])
 
 
 class WeeklyForm(FlaskForm):

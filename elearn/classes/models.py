@@ -62,6 +62,8 @@ class ClassGroup(db.Model):
     late_after_minutes: Mapped[int | None] = mapped_column(default=10)
     makeup_days: Mapped[int] = mapped_column(default=7)
     absent_when_unmarked: Mapped[bool] = mapped_column(default=True)
+    #: Attendance rate (0-1) this class asks for the 结业证书; None: the term's ``required_rate``.
+    certificate_rate: Mapped[float | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     term: Mapped[Term] = relationship(back_populates="classes", lazy="joined")
@@ -139,4 +141,34 @@ class Enrolment(db.Model):
     promoted_unseen: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped["User"] = relationship(lazy="joined")  # noqa: F821
+    class_group: Mapped[ClassGroup] = relationship()
+
+
+class Certificate(db.Model):
+    """结业证书 of one member for one class, as issued: the names, dates and attendance are copied in,
+    so the certificate and its public check say what was true when it was issued. ``code`` is the
+    certificate number anyone may check (random, never derived from the row)."""
+
+    __tablename__ = "class_certificates"
+    __table_args__ = (UniqueConstraint("class_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("class_groups.id", ondelete="CASCADE"), index=True)
+    #: Kept when the account is deleted: the certificate still verifies.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    person_name: Mapped[str] = mapped_column(String(64))
+    class_name: Mapped[str] = mapped_column(String(100))
+    term_name: Mapped[str] = mapped_column(String(64))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    attended: Mapped[int]
+    expected: Mapped[int]
+    issuer: Mapped[str] = mapped_column(String(100))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoke_reason: Mapped[str | None] = mapped_column(String(500))
+
     class_group: Mapped[ClassGroup] = relationship()

@@ -87,3 +87,17 @@ def can_view_leave(user, request) -> bool:
 def can_withdraw_leave(user, request) -> bool:
     """Only the person it is for takes a request back (the engine refuses once it is decided)."""
     return is_signed_in(user) and request.user_id == user.id
+
+
+def can_issue_certificates(user, group: m.ClassGroup) -> bool:
+    """The class's teachers and the office see who qualifies and issue the 结业证书."""
+    return can_teach_class(user, group)
+
+
+def can_download_certificate(user, certificate: m.Certificate) -> bool:
+    return is_signed_in(user) and (certificate.user_id == user.id or can_teach_class(user, certificate.class_group))
+
+
+def can_revoke_certificate(user, certificate: m.Certificate) -> bool:
+    """Only the office takes a certificate back."""
+    return is_admin(user)

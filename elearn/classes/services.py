@@ -70,7 +70,7 @@ def get_class(class_id: int) -> m.ClassGroup:
 
 
 SETTINGS = ("room", "capacity", "self_enrol", "opens_before_minutes", "closes_after_minutes", "late_after_minutes",
-            "makeup_days", "absent_when_unmarked")
+            "makeup_days", "absent_when_unmarked", "certificate_rate")
 
 
 def save_class(group: m.ClassGroup | None, *, term: m.Term, name, course_id: int | None = None,
@@ -87,6 +87,10 @@ def save_class(group: m.ClassGroup | None, *, term: m.Term, name, course_id: int
     for key in ("opens_before_minutes", "closes_after_minutes", "makeup_days"):
         if key in settings and not 0 <= settings[key] <= 24 * 60:
             raise ServiceError("bad_minutes", _l("Please give a number between 0 and 1440."), status=422, field=key)
+    rate = settings.get("certificate_rate")
+    if rate is not None and not 0 <= rate <= 1:
+        raise ServiceError("bad_rate", _l("The required attendance must be between 0 % and 100 %."), status=422,
+                           field="certificate_rate")
     other = db.session.scalar(select(m.ClassGroup).filter_by(term_id=term.id, name=name))
     if other is not None and other is not group:
         raise ServiceError("duplicate", _l("This term already has a class with this name."), status=409, field="name")

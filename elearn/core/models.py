@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -56,3 +56,16 @@ def record(kind: str, row_id: int, event: str, *, code=None, worker=None, detail
     """Add an event to the caller's transaction (it commits with the change it describes)."""
     db.session.add(JobEvent(kind=kind, row_id=row_id, event=event, code=code, worker=worker,
                             detail=(detail or "")[-2000:] or None))
+
+
+class ThrottleHit(db.Model):
+    """One counted request for ``core.throttle``: kept in the database so that a limit holds across
+    processes and machines. ``bucket`` names what is limited, ``key`` whom (an address)."""
+
+    __tablename__ = "throttle_hits"
+    __table_args__ = (Index("ix_throttle_hits_bucket_key_created", "bucket", "key", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -19,7 +19,8 @@ from tests.factories import make_user
 
 #: GET endpoints that answer with JSON, files or media, never an HTML page.
 NON_HTML_ENDPOINTS = {"static", "core.healthz", "api-docs.openapi_json", "accounts.admin_import_example",
-                      "courses.course_cover", "courses.handout_download", "media.serve", "classes.checkin_qr"}
+                      "courses.course_cover", "courses.handout_download", "media.serve", "classes.checkin_qr",
+                      "classes.certificate_file"}
 NON_HTML_PREFIXES = ("/api/",)
 
 ROLES = ("anonymous", "student", "teacher", "admin", "newcomer")
@@ -41,6 +42,8 @@ class World:
     class_session: object = None  # one of its sessions, under way
     upcoming_session: object = None  # one next week, with a leave request waiting
     checkin_grant: str = ""  # a scanned check-in code of that session
+    certificate: object = None  # the student's 结业证书 of that class (tests/classes/certificates_pages_world.py)
+    revoked_certificate: object = None  # another member's, revoked
     codes_shown: int = 0  # a batch of issued codes still shown again, and one whose time is up
     codes_gone: int = 0
 
@@ -77,6 +80,9 @@ def make_world(db, *, contrast: str = "standard", text_size: str = "standard") -
     from tests.classes.pages_world import classes_for_pages
 
     classes_for_pages(db, world)
+    from tests.classes.certificates_pages_world import certificates_for_pages
+
+    certificates_for_pages(db, world)
     return world
 
 
@@ -377,6 +383,17 @@ VISITS = [
     Visit("classes: checked in", "student", "classes.check_in", args=lambda w: {"grant": w.checkin_grant},
           then=_submit("main form button[type=submit]")),
     Visit("classes: an old check-in code", "anonymous", "classes.scan", args=lambda w: {"code": "1-2-3"}, status=404),
+    Visit("certificates: a class's certificates, teacher", "teacher", "classes.class_certificates",
+          args=lambda w: {"group": w.group.id}),
+    Visit("certificates: a class's certificates, admin (revoke)", "admin", "classes.class_certificates",
+          args=lambda w: {"group": w.group.id}),
+    Visit("certificates: check a number", "anonymous", "classes.verify_form"),
+    Visit("certificates: a valid certificate", "anonymous", "classes.verify_certificate",
+          args=lambda w: {"code": w.certificate.code}),
+    Visit("certificates: a revoked certificate", "anonymous", "classes.verify_certificate",
+          args=lambda w: {"code": w.revoked_certificate.code}),
+    Visit("certificates: no certificate has this number", "anonymous", "classes.verify_certificate",
+          args=lambda w: {"code": "ABCDEFGHJKMNPQRS"}, status=404),
     Visit("admin: terms and classes", "admin", "classes.admin_classes"),
     Visit("admin: new term, empty form sent", "admin", "classes.admin_classes", status=400,
           then=_submit("main form button[type=submit]")),

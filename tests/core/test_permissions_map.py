@@ -31,6 +31,8 @@ PUBLIC = {
     ("api_learning.Ping", "GET"): "a bare answer without data, the baseline of the heartbeat benchmark",
     ("api_learning.Ping", "POST"): "the same through the API's sign-in and CSRF checks",
     ("classes.scan", "GET"): "a scanned check-in code is the credential; it only reads, and checking in needs sign-in",
+    ("classes.verify_form", "GET"): "the public check of a certificate number: a box to type it in",
+    ("classes.verify_certificate", "GET"): "the public check of a certificate number (rate-limited; the name is masked)",
     ("uploads_api.UploadCollection", "OPTIONS"): "tus capability discovery, which the protocol answers to anyone",
     ("uploads_api.UploadResource", "OPTIONS"): "tus capability discovery, which the protocol answers to anyone",
 }
