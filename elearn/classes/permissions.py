@@ -59,3 +59,18 @@ def can_take_session_roll(user, session: m.ClassSession) -> bool:
 
 def can_view_own_classes(user) -> bool:
     return is_signed_in(user)
+
+
+def can_view_reports(user) -> bool:
+    """The attendance reports overview: the office (every class) and teachers (the classes they teach)."""
+    return is_admin(user) or (is_signed_in(user) and (db.session.scalar(select(exists().where(
+        m.ClassStaff.user_id == user.id, m.ClassStaff.role == m.TEACHER))) or False))
+
+
+def can_view_term_reports(user, term: m.Term) -> bool:
+    return can_view_reports(user)
+
+
+def can_report_session(user, session: m.ClassSession) -> bool:
+    """A session's attendance report: the class's teachers and the office."""
+    return can_teach_class(user, session.class_group)
