@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 
 from ..accounts.models import User
 from ..attendance import models as am
@@ -80,18 +80,22 @@ def _records_of_sessions():
             .where(m.ClassSession.status == m.SCHEDULED))
 
 
+def _status_sums(status_column) -> list:
+    """One sum per status, so that a query gives one row per group instead of one per status."""
+    return [func.sum(case((status_column == status, 1), else_=0)) for status in am.STATUSES]
+
+
 def _member_tallies(class_ids: list[int]) -> dict[int, dict[int | None, tuple[str, Tally]]]:
     """``class_id -> user_id -> (name, tally)``, from one aggregate over the records."""
     query = (_records_of_sessions()
              .add_columns(m.ClassSession.class_id, am.AttendanceRecord.user_id,
-                          func.max(am.AttendanceRecord.person_name), am.AttendanceRecord.status, func.count())
+                          func.max(am.AttendanceRecord.person_name), *_status_sums(am.AttendanceRecord.status))
              .where(m.ClassSession.class_id.in_(class_ids))
-             .group_by(m.ClassSession.class_id, am.AttendanceRecord.user_id, am.AttendanceRecord.status))
+             .group_by(m.ClassSession.class_id, am.AttendanceRecord.user_id))
     found: dict[int, dict] = defaultdict(dict)
-    for class_id, user_id, name, status, count in db.session.execute(query):
-        # A deleted account keeps its records under user_id None: they make one row, by the kept name.
-        _name, tally = found[class_id].setdefault(user_id, (name, Tally()))
-        tally.add(status, count)
+    # A deleted account keeps its records under user_id None: they make one row, by the kept name.
+    for class_id, user_id, name, *counts in db.session.execute(query):
+        found[class_id][user_id] = (name, Tally(dict(zip(am.STATUSES, counts))))
     return found
 
 

@@ -31,6 +31,7 @@ PUBLIC = {
     ("api_learning.Ping", "GET"): "a bare answer without data, the baseline of the heartbeat benchmark",
     ("api_learning.Ping", "POST"): "the same through the API's sign-in and CSRF checks",
     ("classes.scan", "GET"): "a scanned check-in code is the credential; it only reads, and checking in needs sign-in",
+    ("classes.calendar_feed", "GET"): "a phone calendar cannot sign in: the signed, revocable address is the credential",
     ("uploads_api.UploadCollection", "OPTIONS"): "tus capability discovery, which the protocol answers to anyone",
     ("uploads_api.UploadResource", "OPTIONS"): "tus capability discovery, which the protocol answers to anyone",
 }
