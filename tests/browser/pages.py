@@ -18,7 +18,8 @@ from tests.factories import make_user
 
 #: GET endpoints that answer with JSON, files or media, never an HTML page.
 NON_HTML_ENDPOINTS = {"static", "core.healthz", "api-docs.openapi_json", "accounts.admin_import_example",
-                      "courses.course_cover", "courses.handout_download", "media.serve", "classes.checkin_qr"}
+                      "courses.course_cover", "courses.handout_download", "media.serve", "classes.checkin_qr",
+                      "classes.term_export", "classes.class_export", "classes.calendar_feed"}
 NON_HTML_PREFIXES = ("/api/",)
 
 ROLES = ("anonymous", "student", "teacher", "admin", "newcomer")
@@ -368,6 +369,15 @@ VISITS = [
     Visit("classes: checked in", "student", "classes.check_in", args=lambda w: {"grant": w.checkin_grant},
           then=_submit("main form button[type=submit]")),
     Visit("classes: an old check-in code", "anonymous", "classes.scan", args=lambda w: {"code": "1-2-3"}, status=404),
+    Visit("classes: attendance reports, teacher", "teacher", "classes.reports_overview"),
+    Visit("classes: attendance reports, admin", "admin", "classes.reports_overview"),
+    Visit("classes: class report", "teacher", "classes.class_report", args=lambda w: {"group": w.group.id}),
+    Visit("classes: member report", "teacher", "classes.member_report",
+          args=lambda w: {"group": w.group.id, "person": w.student.id}),
+    Visit("classes: session report", "teacher", "classes.session_report", args=lambda w: {"session": w.class_session.id}),
+    Visit("classes: sign-in sheet", "teacher", "classes.sign_in_sheet", args=lambda w: {"session": w.class_session.id}),
+    Visit("classes: my classes, calendar address made", "student", "classes.my_classes",
+          then=_submit("#calendar form button[type=submit]")),
     Visit("admin: terms and classes", "admin", "classes.admin_classes"),
     Visit("admin: new term, empty form sent", "admin", "classes.admin_classes", status=400,
           then=_submit("main form button[type=submit]")),
