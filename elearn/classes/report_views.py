@@ -49,8 +49,8 @@ def rate_chart(items: list[tuple[str, str, float | None]], slot: int = 80) -> tu
     return charts.bar_chart(points, slot=slot, top=100), points
 
 
-def _month_chart(rows: list[reports.SessionRow]):
-    months = reports.by_month(rows)
+def _month_chart(groups: list[m.ClassGroup]):
+    months = reports.by_month([group.id for group in groups])
     locale = get_locale() or "zh_CN"
     return rate_chart([(format_skeleton("MMM", date(year, month, 1), locale=locale),
                         format_skeleton("yMMMM", date(year, month, 1), locale=locale), tally.rate)
@@ -78,10 +78,12 @@ def reports_overview():
     term = next((t for t in terms if t.id == chosen), None) if chosen else _default_term()
     if chosen and term is None:
         abort(404)
-    class_reports = reports.class_reports(_visible(term)) if term else []
+    groups = _visible(term) if term else []
+    class_reports = reports.class_reports(groups)
     chart, points = rate_chart([(r.group.name[:6], r.group.name, r.total.rate) for r in class_reports])
+    month_chart, month_points = _month_chart(groups)
     return render_template("classes/report_overview.html", terms=terms, term=term, reports=class_reports,
-                           chart=chart, points=points)
+                           chart=chart, points=points, month_chart=month_chart, month_points=month_points)
 
 
 @bp.get("/classes/reports/terms/<id:term>.<any(xlsx, csv):kind>")
@@ -103,7 +105,7 @@ def class_report(group):
     """One class: its members' rates, its sessions, and the months as a chart."""
     report = reports.class_reports([group])[0]
     rows = reports.session_rows(group)
-    chart, points = _month_chart(rows)
+    chart, points = _month_chart([group])
     return render_template("classes/report_class.html", group=group, report=report, sessions=rows, chart=chart,
                            points=points)
 

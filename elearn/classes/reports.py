@@ -168,12 +168,16 @@ def session_rows(group: m.ClassGroup) -> list[SessionRow]:
             if session.status == m.SCHEDULED and session.starts_at <= now]
 
 
-def by_month(rows: list[SessionRow]) -> list[tuple[tuple[int, int], Tally]]:
-    """The sessions' tallies added up per calendar month (site time), oldest first."""
+def by_month(class_ids: list[int]) -> list[tuple[tuple[int, int], Tally]]:
+    """The classes' records added up per calendar month of their sessions (site time), oldest first."""
+    query = (_records_of_sessions()
+             .add_columns(m.ClassSession.starts_at, *_status_sums(am.AttendanceRecord.status))
+             .where(m.ClassSession.class_id.in_(class_ids))
+             .group_by(m.ClassSession.id, m.ClassSession.starts_at))
     months: dict[tuple[int, int], Tally] = {}
-    for row in rows:
-        local = to_local(row.session.starts_at)
-        months.setdefault((local.year, local.month), Tally()).merge(row.tally)
+    for starts_at, *counts in db.session.execute(query):
+        local = to_local(starts_at)
+        months.setdefault((local.year, local.month), Tally()).merge(Tally(dict(zip(am.STATUSES, counts))))
     return sorted(months.items())
 
 

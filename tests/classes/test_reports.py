@@ -76,8 +76,9 @@ def test_the_months_and_the_sessions_add_up(db, term):
     rows = reports.session_rows(term.group)
     assert [row.session.id for row in rows] == [term.first.id, term.second.id]  # the coming one is not there
     assert [row.tally.rate for row in rows] == [1, 2 / 3]
-    months = reports.by_month(rows)
+    months = reports.by_month([term.group.id])
     assert sum(tally.counted for _month, tally in months) == 4
+    assert sum(tally.attended for _month, tally in reports.by_month([term.group.id, term.other.id])) == 4
 
 
 def test_xlsx_has_a_sheet_per_class_chinese_headers_and_totals(app, db, term):
