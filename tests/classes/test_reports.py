@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from elearn.attendance import models as am, services as attendance
 from elearn.classes import enrolment, reports, schedule, services
+from elearn.core.errors import ServiceError
 from elearn.core.timeutil import to_local, utcnow
 from tests.clients import csrf_token, sign_in
 from tests.factories import make_user
@@ -68,8 +69,9 @@ def test_rates_leave_out_sessions_before_joining_and_show_excused_apart(db, term
     assert (report.total.attended, report.total.counted, report.total.excused) == (3, 4, 1)
     assert report.sessions_held == 2
     # He cannot be marked for the session before he joined either.
-    with pytest.raises(Exception):
+    with pytest.raises(ServiceError) as refused:
         attendance.mark(schedule.event_of(term.first), term.zhao.id, am.ABSENT, actor=term.teacher)
+    assert refused.value.code == "not_expected"
 
 
 def test_the_months_and_the_sessions_add_up(db, term):
