@@ -101,3 +101,18 @@ def can_download_certificate(user, certificate: m.Certificate) -> bool:
 def can_revoke_certificate(user, certificate: m.Certificate) -> bool:
     """Only the office takes a certificate back."""
     return is_admin(user)
+
+
+def can_view_reports(user) -> bool:
+    """The attendance reports overview: the office (every class) and teachers (the classes they teach)."""
+    return is_admin(user) or (is_signed_in(user) and (db.session.scalar(select(exists().where(
+        m.ClassStaff.user_id == user.id, m.ClassStaff.role == m.TEACHER))) or False))
+
+
+def can_view_term_reports(user, term: m.Term) -> bool:
+    return can_view_reports(user)
+
+
+def can_report_session(user, session: m.ClassSession) -> bool:
+    """A session's attendance report: the class's teachers and the office."""
+    return can_teach_class(user, session.class_group)

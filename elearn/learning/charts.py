@@ -33,9 +33,10 @@ def whole_minutes(minutes: float) -> int:
     return int(math.floor(minutes + 0.5))
 
 
-def bar_chart(points: list[dict], *, slot: int, label_every: int = 1) -> dict:
-    """``points``: dicts with ``minutes`` and ``label``. Returns the axis and the bars' sizes, bars, ticks, labels."""
-    top = nice_ceiling(max((p["minutes"] for p in points), default=0))
+def bar_chart(points: list[dict], *, slot: int, label_every: int = 1, top: float | None = None) -> dict:
+    """``points``: dicts with ``minutes`` (the value) and ``label``. Returns the axis and the bars' sizes,
+    bars, ticks, labels. ``top``: a fixed top of the axis (100 for rates in %), else the values' nice ceiling."""
+    top = top or nice_ceiling(max((p["minutes"] for p in points), default=0))
     width = PAD_LEFT + slot * len(points) + PAD_RIGHT
     height = TOP + PLOT_HEIGHT + BOTTOM
     bar_width = max(4, round(slot * 0.7))

@@ -20,7 +20,8 @@ from tests.factories import make_user
 #: GET endpoints that answer with JSON, files or media, never an HTML page.
 NON_HTML_ENDPOINTS = {"static", "core.healthz", "api-docs.openapi_json", "accounts.admin_import_example",
                       "courses.course_cover", "courses.handout_download", "media.serve", "classes.checkin_qr",
-                      "classes.certificate_file"}
+                      "classes.certificate_file",
+                      "classes.term_export", "classes.class_export", "classes.calendar_feed"}
 NON_HTML_PREFIXES = ("/api/",)
 
 ROLES = ("anonymous", "student", "teacher", "admin", "newcomer")
@@ -394,6 +395,15 @@ VISITS = [
           args=lambda w: {"code": w.revoked_certificate.code}),
     Visit("certificates: no certificate has this number", "anonymous", "classes.verify_certificate",
           args=lambda w: {"code": "ABCDEFGHJKMNPQRS"}, status=404),
+    Visit("classes: attendance reports, teacher", "teacher", "classes.reports_overview"),
+    Visit("classes: attendance reports, admin", "admin", "classes.reports_overview"),
+    Visit("classes: class report", "teacher", "classes.class_report", args=lambda w: {"group": w.group.id}),
+    Visit("classes: member report", "teacher", "classes.member_report",
+          args=lambda w: {"group": w.group.id, "person": w.student.id}),
+    Visit("classes: session report", "teacher", "classes.session_report", args=lambda w: {"session": w.class_session.id}),
+    Visit("classes: sign-in sheet", "teacher", "classes.sign_in_sheet", args=lambda w: {"session": w.class_session.id}),
+    Visit("classes: my classes, calendar address made", "student", "classes.my_classes",
+          then=_submit("#calendar form button[type=submit]")),
     Visit("admin: terms and classes", "admin", "classes.admin_classes"),
     Visit("admin: new term, empty form sent", "admin", "classes.admin_classes", status=400,
           then=_submit("main form button[type=submit]")),

@@ -33,6 +33,7 @@ PUBLIC = {
     ("classes.scan", "GET"): "a scanned check-in code is the credential; it only reads, and checking in needs sign-in",
     ("classes.verify_form", "GET"): "the public check of a certificate number: a box to type it in",
     ("classes.verify_certificate", "GET"): "the public check of a certificate number (rate-limited; the name is masked)",
+    ("classes.calendar_feed", "GET"): "a phone calendar cannot sign in: the signed, revocable address is the credential",
     ("uploads_api.UploadCollection", "OPTIONS"): "tus capability discovery, which the protocol answers to anyone",
     ("uploads_api.UploadResource", "OPTIONS"): "tus capability discovery, which the protocol answers to anyone",
 }
