@@ -69,7 +69,7 @@ def test_written_shown_first_on_the_home_page_until_read_and_counted(app, db, cl
     # The teacher: 1 of 2, and who has not read it.
     page = _client(app, cls.teacher).get(f"/classes/{cls.group.id}/notices").get_data(as_text=True)
     assert "2人中已有1人看过" in page
-    not_read = re.search(r'<ul class="notice-not-read">(.*?)</ul>', page, re.S).group(1)
+    not_read = re.search(r'<ul class="notice-not-read">(.*?)</ul>', page, re.DOTALL).group(1)
     assert "李四" in not_read and "张三" not in not_read
 
 
