@@ -8,10 +8,11 @@ bp = Blueprint("classes", __name__)
 from ..attendance.hooks import event_kinds  # noqa: E402
 from ..core.permissions import contact_rules  # noqa: E402
 from ..courses.permissions import visibility_providers  # noqa: E402
-from ..learning.hooks import home_panels  # noqa: E402
+from ..learning.hooks import home_panels, home_top_panels  # noqa: E402
 from ..api import register_api  # noqa: E402
 from . import (admin_views, api, calendar, certificate_views, leave_api, leave_views, models, online,  # noqa: E402,F401
                report_views, views)
+from . import notices_api, notices_models, notices_views  # noqa: E402,F401
 from .roster import CLASS_SESSION, members_see_course, teaches_member  # noqa: E402
 from .schedule import EVENT_KIND  # noqa: E402
 
@@ -20,8 +21,10 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     register_api(app, api.blp)
     register_api(app, leave_api.blp)
+    register_api(app, notices_api.blp)
     event_kinds.register(EVENT_KIND, CLASS_SESSION)
     visibility_providers.register("classes", members_see_course)
     contact_rules.register("classes", teaches_member)
     home_panels.register("classes", views.home_panel)
     online.init_app(app)
+    home_top_panels.register("class_notices", notices_views.home_panel)

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from ..attendance import services as attendance
 from ..core.errors import NotFound, ServiceError
 from ..core.text import clean_line
-from ..core.timeutil import from_site_time, to_local
+from ..core.timeutil import from_site_time, to_local, utcnow
 from ..extensions import db
 from . import models as m
+from . import notices
 from .services import SETTINGS, save_class
 
 EVENT_KIND = "class_session"
@@ -115,16 +116,24 @@ def move_session(session: m.ClassSession, *, day: date, starts: time, minutes: i
     _check_room(room, starts_at, ends_at, session.mode, keep=session.id)
     if session.moved_from is None:
         session.moved_from = session.starts_at
+    old_starts_at, old_ends_at, old_room = session.starts_at, session.ends_at, session.room
     session.starts_at, session.ends_at, session.room = starts_at, ends_at, room
     attendance.reschedule(event_of(session), starts_at, ends_at)
     db.session.flush()
+    # The members hear of it in the same unit of work: no move without its notice, nor the reverse.
+    if max(old_ends_at, ends_at) > (now or utcnow()) and (old_starts_at, old_room) != (starts_at, room):
+        notices.session_moved(session, old_starts_at, old_room, now)
     return session
 
 
 def cancel_session(session: m.ClassSession, now: datetime | None = None) -> None:
+    """Cancel a session; its members get a notice unless it was over (or cancelled) already."""
+    tell = session.status != m.CANCELLED and session.ends_at > (now or utcnow())
     session.status = m.CANCELLED
     attendance.cancel(event_of(session), now)
     db.session.flush()
+    if tell:
+        notices.session_cancelled(session, now)
 
 
 def skip_date(rule: m.WeeklyRule, day: date, now: datetime | None = None) -> m.ClassSession | None:

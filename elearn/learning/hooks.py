@@ -11,6 +11,8 @@ _signals = Namespace()
 #: ``(user) -> Markup | None``: a panel on the home page (下次上课, 通知, a branch's reminder...),
 #: shown after 「继续学习」 in the order the features registered them.
 home_panels = Registry("panels on the home page")
+#: The same, shown first, above 「继续学习」: what a person should read before anything else (a class's 通知).
+home_top_panels = Registry("panels at the top of the home page")
 
 #: Sent once the heartbeat that made a viewing's unique coverage of its lesson reach
 #: ``ATTENDANCE_ONLINE_COVERAGE`` has committed. Keyword arguments, ids only: ``user_id``,
@@ -19,8 +21,8 @@ home_panels = Registry("panels on the home page")
 viewing_covered = _signals.signal("viewing-covered")
 
 
-def panels_for(user) -> list:
-    return [panel for panel in (provider(user) for provider in home_panels) if panel]
+def panels_for(user, registry: Registry = home_panels) -> list:
+    return [panel for panel in (provider(user) for provider in registry) if panel]
 
 
 def announce_covered(user_id: int, lesson_id: int, viewing_id: int) -> None:

@@ -35,7 +35,8 @@ def index():
     """「继续学习」 first, then the courses being taken with their progress, the panels features above
     this one add (hooks.home_panels), then the catalogue. The app's ``index`` endpoint (see init_app)."""
     user = actor()
-    return render_template("learning/home.html", panels=hooks.panels_for(user), **services.home(user))
+    return render_template("learning/home.html", panels=hooks.panels_for(user),
+                           top_panels=hooks.panels_for(user, hooks.home_top_panels), **services.home(user))
 
 
 # ---------------------------------------------------------------- the course page (courses.hooks)

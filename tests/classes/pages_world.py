@@ -30,6 +30,13 @@ def classes_for_pages(db, world):
     upcoming = schedule.add_session(group, day=coming.date(), starts=coming.time().replace(microsecond=0), minutes=90,
                                     lesson_id=world.course.lessons[0].id)
     leave.request_leave(schedule.event_of(upcoming), world.target.id, "去医院复查", actor=world.target)
+    from elearn.classes import notices
+    # Unread by the student (the home page's top panel); one read, so 「我的通知」 shows both kinds.
+    notices.mark_read(notices.post_notice(group, world.teacher, title="开学第一课请带毛笔和宣纸",
+                                          body="大家好：\n第一次上课请带好毛笔、墨汁和宣纸。教室在三楼301。"),
+                      world.student)
+    notices.post_notice(group, world.teacher, title="下周一停车场维修，请坐公交来上课",
+                        body="停车场维修两周，学校门口有11路和23路公交车。有困难的同学请联系班长。")
     db.session.commit()
     world.group, world.class_session, world.upcoming_session = group, session, upcoming
     world.checkin_grant = checkin.scan(checkin.current_code(schedule.event_of(session)))
