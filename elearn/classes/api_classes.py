@@ -122,14 +122,14 @@ def _visible_classes(user, term_id: int | None) -> list[m.ClassGroup]:
     return list(db.session.scalars(query))
 
 
-def _check_staff(teacher_ids, assistant_ids) -> None:
-    """The pages offer only teachers to choose from; the API names people by id, so it asks."""
-    teachers = {user.id for user in teacher_candidates()}
-    if not set(teacher_ids) <= teachers:
+def _check_staff(data: dict) -> None:
+    """The pages offer only teachers to choose from; the API names people by id, so it asks (about
+    the ids sent: a teacher kept from before is not asked again)."""
+    if "teacher_ids" in data and not set(data["teacher_ids"]) <= {user.id for user in teacher_candidates()}:
         raise ServiceError("not_a_teacher", _l("Please choose teachers from the list of teachers."), status=409,
                            field="teacher_ids")
-    found = set(db.session.scalars(select(User.id).where(User.id.in_(set(assistant_ids)))))
-    if found != set(assistant_ids):
+    wanted = set(data.get("assistant_ids", ()))
+    if set(db.session.scalars(select(User.id).where(User.id.in_(wanted)))) != wanted:
         raise NotFound("person_not_found", _l("This person does not exist."), field="assistant_ids")
 
 
@@ -139,8 +139,7 @@ def _save(group: m.ClassGroup | None, data: dict) -> m.ClassGroup:
         "teacher_ids": sorted(group.staff_ids(m.TEACHER)), "assistant_ids": sorted(group.staff_ids(m.ASSISTANT)),
         **{key: getattr(group, key) for key in services.SETTINGS}}
     values = {**current, **data}
-    if "teacher_ids" in data or "assistant_ids" in data:
-        _check_staff(values["teacher_ids"], values.get("assistant_ids", ()))
+    _check_staff(data)
     if data.get("course_id") is not None:
         get_course(data["course_id"])
     term = services.get_term(values.pop("term_id"))

@@ -74,7 +74,7 @@ CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
 def _clock(**kwargs):
     return fields.Time(metadata={"type": "string", "pattern": CLOCK_PATTERN,
-                                                 "description": "On the site's clock (Asia/Shanghai)"}, **kwargs)
+                                                 "description": "On the site's wall clock"}, **kwargs)
 
 
 class TermSchema(Schema):
