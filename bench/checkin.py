@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from heartbeat import PASSWORD, browser_sign_in, environment, percentile, start_gunicorn  # noqa: E402
+from heartbeat import PASSWORD, browser_sign_in, environment, percentile, start_gunicorn
 
 WORK = ROOT / "bench" / ".work" / "checkin"
 CODE_REFRESH_SECONDS = 2.0
@@ -167,7 +167,7 @@ async def _screen(port: int, teacher: dict, session_id: int, current: dict, stop
         current["code"] = json.loads(body)["code"]
         try:
             await asyncio.wait_for(stop.wait(), CODE_REFRESH_SECONDS)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
     screen.close()
 

@@ -6,7 +6,6 @@ from datetime import date, datetime, time, timedelta
 
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from ..accounts.models import User
 from ..accounts.services import find_user
@@ -22,8 +21,8 @@ from . import models as m
 from .api import blp
 from .api_classes import conflicts
 from .permissions import can_join_class, can_leave_class, can_manage_classes, can_take_roll, can_view_class
-from .schemas import (EnrolSchema, MemberSchema, MembersSchema, SessionMoveSchema, SessionCreateSchema, SessionQuerySchema,
-                      SessionSchema)
+from .schemas import (EnrolSchema, MemberSchema, MembersSchema, SessionCreateSchema, SessionMoveSchema,
+                      SessionQuerySchema, SessionSchema)
 
 _errors = error_responses(blp)
 #: Days outside these are no day of any term; they would overflow as times.

@@ -2,7 +2,7 @@
 read, refusals by role, and bad input answered 4xx with nothing written."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
