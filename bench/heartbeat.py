@@ -56,11 +56,11 @@ LESSONS = 20
 
 # ---------------------------------------------------------------- the app, its data, gunicorn
 
-def environment(port: int) -> dict:
+def environment(port: int, work: Path = WORK) -> dict:
     return {
         "ELEARN_CONFIG": "default", "ELEARN_SECRET_KEY": secrets.token_hex(32),
-        "ELEARN_DATABASE_URL": f"sqlite:///{WORK / 'bench.db'}", "ELEARN_MEDIA_DIR": str(WORK / "media"),
-        "ELEARN_QUEUE_URL": f"sqlite:///{WORK / 'queue.db'}", "ELEARN_SEARCH_INDEX_DIR": str(WORK / "search"),
+        "ELEARN_DATABASE_URL": f"sqlite:///{work / 'bench.db'}", "ELEARN_MEDIA_DIR": str(work / "media"),
+        "ELEARN_QUEUE_URL": f"sqlite:///{work / 'queue.db'}", "ELEARN_SEARCH_INDEX_DIR": str(work / "search"),
         "ELEARN_EMBEDDED_WORKER": "false", "ELEARN_PORT": str(port),
     }
 
@@ -127,27 +127,32 @@ def start_gunicorn(port: int, env: dict, workers: int, threads: int, kind: str =
     raise SystemExit("gunicorn did not start")
 
 
-def sign_in(port: int, viewer: dict) -> dict:
-    """The login form, as a browser sends it; returns the viewer with its session cookie and CSRF token."""
+def browser_sign_in(port: int, login: str) -> tuple[http.client.HTTPConnection, str, str]:
+    """The login form, as a browser sends it; the connection, the session cookie and the CSRF token."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     connection.request("GET", "/login")
     response = connection.getresponse()
     page = response.read().decode()
     cookie = _cookie(response)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    form = urllib.parse.urlencode({"login": viewer["login"], "password": PASSWORD, "csrf_token": token})
+    form = urllib.parse.urlencode({"login": login, "password": PASSWORD, "csrf_token": token})
     connection.request("POST", "/login", body=form, headers={
         "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
     response = connection.getresponse()
     response.read()
     if response.status != 302:
-        raise SystemExit(f"sign-in failed for {viewer['login']}: {response.status}")
+        raise SystemExit(f"sign-in failed for {login}: {response.status}")
     cookie = _cookie(response) or cookie
     connection.request("GET", "/learning", headers={"Cookie": cookie})
     response = connection.getresponse()
     page = response.read().decode()
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    cookie = _cookie(response) or cookie
+    return connection, _cookie(response) or cookie, token
+
+
+def sign_in(port: int, viewer: dict) -> dict:
+    """Signs the viewer in; returns it with its session cookie, CSRF token and viewing."""
+    connection, cookie, token = browser_sign_in(port, viewer["login"])
     # The player's playback request: it starts the viewing every report then carries.
     connection.request("GET", f"/api/v1/lessons/{viewer['lesson_id']}/playback",
                        headers={"Cookie": cookie, "Accept": "application/json"})

@@ -13,6 +13,7 @@ from ..api import register_api  # noqa: E402
 from . import (admin_views, api, calendar, certificate_views, leave_api, leave_views, models, online,  # noqa: E402,F401
                report_views, views)
 from . import notices_api, notices_models, notices_views  # noqa: E402,F401
+from . import api_classes, api_members  # noqa: E402,F401
 from .roster import CLASS_SESSION, members_see_course, teaches_member  # noqa: E402
 from .schedule import EVENT_KIND  # noqa: E402
 

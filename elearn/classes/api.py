@@ -13,7 +13,7 @@ from . import roll, schedule
 from .permissions import can_take_session_roll
 from .schemas import (CheckinCodeSchema, CheckinRequestSchema, CheckinResultSchema, MarksSchema, RollSchema)
 
-blp = Blueprint("api_classes", __name__, url_prefix="/api/v1", description="Class sessions: roll call and check-in")
+blp = Blueprint("api_classes", __name__, url_prefix="/api/v1", description="Terms, classes, their sessions and members; roll call and check-in")
 _errors = error_responses(blp)
 
 

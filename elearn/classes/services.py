@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import null, select
 
 from ..core.errors import NotFound, ServiceError
 from ..core.text import clean_line
@@ -103,7 +103,8 @@ def save_class(group: m.ClassGroup | None, *, term: m.Term, name, course_id: int
     for key, value in settings.items():
         if key not in SETTINGS:
             raise TypeError(key)
-        setattr(group, key, value)
+        # null(): a new row would take the column's default (10 minutes late) for a plain None ("never").
+        setattr(group, key, null() if value is None else value)
     _set_staff(group, teacher_ids, assistant_ids)
     db.session.flush()
     return group
