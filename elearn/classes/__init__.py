@@ -10,7 +10,7 @@ from ..core.permissions import contact_rules  # noqa: E402
 from ..courses.permissions import visibility_providers  # noqa: E402
 from ..learning.hooks import home_panels  # noqa: E402
 from ..api import register_api  # noqa: E402
-from . import admin_views, api, models, views  # noqa: E402,F401
+from . import admin_views, api, models, roster_import, views  # noqa: E402,F401
 from .roster import CLASS_SESSION, members_see_course, teaches_member  # noqa: E402
 from .schedule import EVENT_KIND  # noqa: E402
 
@@ -22,3 +22,4 @@ def init_app(app) -> None:
     visibility_providers.register("classes", members_see_course)
     contact_rules.register("classes", teaches_member)
     home_panels.register("classes", views.home_panel)
+    roster_import.init_app(app)
