@@ -187,3 +187,28 @@ def teacher_client(app, db):
 @pytest.fixture
 def student_client(app, db):
     return signed_in(app, db, roles=["student"])
+
+
+class JobRunner:
+    """The jobs woken after a commit, kept instead of reaching a worker; ``run()`` does them here, in order."""
+
+    def __init__(self):
+        self.woken: list[tuple[str, int]] = []
+
+    def run(self) -> list[str]:
+        from elearn.core import jobs
+
+        outcomes = []
+        while self.woken:
+            kind, row_id = self.woken.pop(0)
+            outcomes.append(next(k for k in jobs.kinds() if k.name == kind).run(row_id))
+        return outcomes
+
+
+@pytest.fixture
+def job_runner(monkeypatch):
+    from elearn.core import jobs
+
+    runner = JobRunner()
+    monkeypatch.setattr(jobs, "enqueue", lambda kind, row_id, delay=None: runner.woken.append((kind, row_id)))
+    return runner

@@ -82,12 +82,6 @@ class ImportForm(FlaskForm):
                      render_kw={"accept": ".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"})
 
 
-class ImportConfirmForm(FlaskForm):
-    """The confirm button under a preview; ``payload`` carries the signed rows that are ready."""
-
-    payload = HiddenField()
-
-
 class ConfirmForm(FlaskForm):
     """An empty form: a button that needs only the CSRF token."""
 

@@ -1,7 +1,8 @@
 """Administrators import accounts from a spreadsheet and print sign-in slips.
 
-Upload -> preview (nothing written) -> confirm (all or nothing) -> slips. Slips can be printed
-again later, with new codes, for people who have not signed in yet.
+Upload -> a background job checks the file (``import_jobs``; its pages are in ``import_job_views``)
+-> preview -> confirm (all or nothing) -> slips. Slips can be printed again later, with new codes,
+for people who have not signed in yet.
 """
 from __future__ import annotations
 
@@ -12,15 +13,14 @@ from itertools import groupby
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.ids import parse_ids
 from ..core.permissions import can_manage_users, require
-from . import bp, importing
-from .forms import ImportConfirmForm, ImportForm
-from .issued_views import issue_form, issue_once, record_new_batch
+from . import bp, import_jobs, importing
+from .forms import ImportForm
+from .issued_views import issue_form, issue_once
 
 
 def _expired_form() -> None:
@@ -30,17 +30,18 @@ def _expired_form() -> None:
 @bp.route("/admin/users/import", methods=["GET", "POST"])
 @require(can_manage_users)
 def admin_import():
+    """Upload: the file is stored and a job checks it in the background (nothing is parsed here)."""
     form = ImportForm()
     status = 200
     if form.validate_on_submit():
-        upload = form.file.data
         try:
-            rows = importing.parse_file(upload.filename or "", upload.stream.read(importing.MAX_BYTES + 1))
+            with unit_of_work():
+                job = import_jobs.start(form.file.data, by=current_user)
         except ServiceError as err:
             form.file.errors.append(str(err.message))
             status = err.status
         else:
-            return _preview(rows)
+            return redirect(url_for("accounts.admin_import_job", job=job.id), 303)
     elif request.method == "POST":
         if form.csrf_token.errors:
             _expired_form()
@@ -66,32 +67,6 @@ def admin_import_example():
     buffer.seek(0)
     return send_file(buffer, as_attachment=True, download_name="accounts-import.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-@bp.post("/admin/users/import/confirm")
-@require(can_manage_users)
-def admin_import_confirm():
-    form = ImportConfirmForm()
-    if not form.validate_on_submit():
-        _expired_form()
-        return render_template("admin/import_upload.html", form=ImportForm(formdata=None)), 400
-    try:
-        rows = importing.unpack(form.payload.data, current_user.id)
-    except ServiceError as err:
-        flash(str(err.message), "error")
-        return render_template("admin/import_upload.html", form=ImportForm(formdata=None)), err.status
-    try:
-        with unit_of_work():
-            slips = importing.create_accounts(rows, by=current_user)
-            batch = record_new_batch("slips", slips)
-    except importing.ImportChanged as err:
-        return _changed(err.rows)
-    except (ServiceError, IntegrityError):
-        # A second click can take the same numbers between our check and our insert; check again.
-        return _changed(importing.unpack(form.payload.data, current_user.id))
-    flash(ngettext("%(num)d account has been created.", "%(num)d accounts have been created.", len(slips)),
-          "success")
-    return redirect(url_for("accounts.admin_issued", batch=batch.id), 303)
 
 
 @bp.get("/admin/users/slips")
@@ -125,24 +100,6 @@ def _pending_page(status: int = 200):
     groups = [(created, list(users)) for created, users in groupby(pending, key=lambda u: u.created_at)]
     return render_template("admin/slips_pending.html", groups=groups, form=issue_form(),
                            limited=len(pending) >= PENDING_SHOWN), status
-
-def _preview(rows, status: int = 200):
-    form = ImportConfirmForm(formdata=None, payload=importing.pack(rows, current_user.id))
-    ready = [r for r in rows if r.ok]
-    problems = [r for r in rows if not r.ok]
-    return render_template("admin/import_preview.html", form=form, ready=ready, problems=problems,
-                           total=len(rows)), status
-
-
-def _changed(rows):
-    """Confirm found the rows changed: a second click (say so) or new problems (show them again)."""
-    changed = importing.ImportChanged(rows)
-    if rows and changed.already_imported:
-        users = [r.taken_by for r in rows]
-        return render_template("admin/import_done.html", users=users, form=issue_form(),
-                               ids=",".join(str(u.id) for u in users)), 409
-    flash(str(changed.message), "error")
-    return _preview(rows, status=409)
 
 
 def _ids(raw: str) -> list[int]:

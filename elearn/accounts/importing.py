@@ -1,8 +1,8 @@
 """Bulk import of accounts from an .xlsx or .csv file, and the sign-in slips that follow.
 
-Reading and checking a file writes nothing. The rows that are ready travel from the preview
-to the confirm button as a signed payload (no server-side state, so any web process can take
-the confirm); ``create_accounts`` checks them again and creates every one of them or none.
+Reading and checking a file writes nothing. A background job (``import_jobs``) keeps the checked
+rows on its row between the preview and the confirm; ``create_accounts`` checks them again and
+creates every one of them or none.
 Plain functions: they flush, never commit, and never read ``request``.
 """
 from __future__ import annotations
@@ -12,13 +12,12 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import escape
 from sqlalchemy import select
 
 from ..core import spreadsheets
-from ..core.errors import ServiceError
+from ..core.errors import ServiceError, stored_message, translated
 from ..core.text import half_width, printable
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -47,8 +46,6 @@ ROLE_WORDS = {
     "管理员": "admin", "admin": "admin", "administrator": "admin",
 }
 ROLE_SPLIT = re.compile(r"[，,、;；/\s]+")
-
-PAYLOAD_SALT = "elearn.accounts.import"
 
 
 @dataclass
@@ -194,8 +191,11 @@ def clean_row(line: int, name, mobile, birth_year, roles) -> Row:
     return row
 
 
-def check_rows(rows: list[Row]) -> list[Row]:
-    """Add the errors that need the whole file or the database: duplicates and numbers in use."""
+def check_rows(rows: list[Row], match_existing: bool = False) -> list[Row]:
+    """Add the errors that need the whole file or the database: duplicates and numbers in use.
+
+    With ``match_existing`` (a class roster) a number in use is no error: the row is that person.
+    """
     by_mobile: dict[str, list[Row]] = {}
     for row in rows:
         if "invalid_mobile" not in row.codes and row.mobile:
@@ -212,13 +212,22 @@ def check_rows(rows: list[Row]) -> list[Row]:
         for user in db.session.scalars(select(User).where(User.mobile.in_(chunk))):
             for row in by_mobile[user.mobile]:
                 row.taken_by = user
+                if match_existing:
+                    continue
                 row.add("mobile_taken", _l(
                     "This mobile number already belongs to the account of %(name)s.", name=user.name))
     return rows
 
 
-def parse_file(filename: str, data: bytes) -> list[Row]:
-    """Every person in the file with their status; writes nothing. File-level problems raise ServiceError."""
+#: Rows cleaned between two progress reports of a background check.
+PROGRESS_EVERY = 250
+
+
+def parse_file(filename: str, data: bytes, *, match_existing: bool = False, on_progress=None) -> list[Row]:
+    """Every person in the file with their status; writes nothing. File-level problems raise ServiceError.
+
+    ``on_progress(done, total)`` hears how many rows are cleaned so far (a background job shows it).
+    """
     table = read_table(filename, data)
     if not table:
         raise ServiceError("empty_file", _l("The file is empty."))
@@ -231,40 +240,61 @@ def parse_file(filename: str, data: bytes) -> list[Row]:
         at = columns.get(column)
         return values[at] if at is not None and at < len(values) else None
 
-    rows = [clean_row(number, cell(values, "name"), cell(values, "mobile"), cell(values, "birth_year"),
-                      cell(values, "roles"))
-            for number, values in enumerate(table[index + 1:], start=index + 2) if not _blank(values)]
-    if not rows:
+    listed = [(number, values) for number, values in enumerate(table[index + 1:], start=index + 2)
+              if not _blank(values)]
+    if not listed:
         raise ServiceError("no_rows", _l("The file has the column headings but nobody listed under them."))
-    if len(rows) > MAX_ROWS:
+    if len(listed) > MAX_ROWS:
         raise spreadsheets.too_many_rows(LIMITS)
-    return check_rows(rows)
+    rows = []
+    for number, values in listed:
+        rows.append(clean_row(number, cell(values, "name"), cell(values, "mobile"), cell(values, "birth_year"),
+                              cell(values, "roles")))
+        if on_progress and len(rows) % PROGRESS_EVERY == 0:
+            on_progress(len(rows), len(listed))
+    return check_rows(rows, match_existing)
 
 
 # ---------------------------------------------------------------- preview -> confirm
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=PAYLOAD_SALT)
+def row_data(row: Row) -> list:
+    """A checked row as JSON for the import job's row: its problems as stored messages (translated when shown)."""
+    errors = [[code, *stored_message(message)] for code, message in row.errors]
+    return [row.line, row.name, row.mobile, row.birth_year, row.roles, errors,
+            row.taken_by.id if row.taken_by is not None else None]
 
 
-def pack(rows: list[Row], admin_id: int) -> str:
-    """The ready rows, signed (and compressed) for a hidden field: nothing is stored until confirm."""
-    ready = [[r.line, r.name, r.mobile, r.birth_year, r.roles] for r in rows if r.ok]
-    return _serializer().dumps({"by": admin_id, "rows": ready})
+def rows_from_data(rows: list[list]) -> list[Row]:
+    """Rows kept by ``row_data``, with the accounts their numbers belong to (loaded 500 at a time)."""
+    ids = sorted({data[6] for data in rows if data[6]})
+    users = {}
+    for start in range(0, len(ids), 500):
+        users.update((u.id, u) for u in db.session.scalars(select(User).where(User.id.in_(ids[start:start + 500]))))
+    result = []
+    for line, name, mobile, birth_year, roles, errors, taken_by in rows:
+        result.append(Row(line=line, name=name, mobile=mobile, birth_year=birth_year, roles=list(roles),
+                          errors=[(code, StoredText(msgid, params)) for code, msgid, params in errors],
+                          taken_by=users.get(taken_by)))
+    return result
 
 
-def unpack(token: str, admin_id: int) -> list[Row]:
-    refused = ServiceError("bad_import_payload", _l(
-        "This import could not be read. Please upload the file again."))
-    try:
-        data = _serializer().loads(token or "")
-        if data["by"] != admin_id:
-            raise refused
-        rows = [clean_row(int(line), name, mobile, year, ",".join(roles))
-                for line, name, mobile, year, roles in data["rows"]]
-    except (BadSignature, KeyError, TypeError, ValueError):
-        raise refused from None
-    return check_rows(rows)
+def recheck(rows: list[Row], match_existing: bool = False) -> list[Row]:
+    """The ready rows of a preview, checked again at confirm: numbers may have been taken since."""
+    fresh = [clean_row(r.line, r.name, r.mobile, r.birth_year, ",".join(r.roles)) for r in rows]
+    return check_rows(fresh, match_existing)
+
+
+class StoredText:
+    """A message kept in the database, in the reader's language whenever it is shown."""
+
+    def __init__(self, msgid: str, params: dict | None):
+        self.msgid, self.params = msgid, params
+
+    def __str__(self) -> str:
+        return translated(self.msgid, self.params) or ""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
 
 
 class ImportChanged(ServiceError):

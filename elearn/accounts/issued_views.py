@@ -88,7 +88,8 @@ def admin_issued(batch: int):
     return response
 
 
-def _slips_page(items: list[issued.Issued], row: IssuedBatch, minutes: int) -> str:
+def slips_context(items: list[issued.Issued], row: IssuedBatch) -> dict:
+    """What ``admin/_slips.html`` prints: a card per person, the address and until when the codes work."""
     cards = [{
         "name": item.user.name,
         "login": item.user.login_name,
@@ -97,8 +98,12 @@ def _slips_page(items: list[issued.Issued], row: IssuedBatch, minutes: int) -> s
                           _external=True)),
     } for item in items]
     valid_until = row.created_at + timedelta(hours=current_app.config["IMPORT_CODE_HOURS"])
-    return render_template("admin/slips.html", slips=cards, address=url_for("accounts.login_code", _external=True),
-                           valid_until=valid_until, batch=row, minutes=minutes)
+    return {"slips": cards, "address": url_for("accounts.login_code", _external=True), "valid_until": valid_until,
+            "batch": row}
+
+
+def _slips_page(items: list[issued.Issued], row: IssuedBatch, minutes: int) -> str:
+    return render_template("admin/slips.html", minutes=minutes, **slips_context(items, row))
 
 
 def _qr(url: str) -> str:

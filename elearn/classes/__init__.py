@@ -14,6 +14,7 @@ from . import (admin_views, api, calendar, certificate_views, leave_api, leave_v
                report_views, views)
 from . import notices_api, notices_models, notices_views  # noqa: E402,F401
 from . import api_classes, api_members  # noqa: E402,F401
+from . import roster_import  # noqa: E402,F401
 from .roster import CLASS_SESSION, members_see_course, teaches_member  # noqa: E402
 from .schedule import EVENT_KIND  # noqa: E402
 
@@ -29,3 +30,4 @@ def init_app(app) -> None:
     home_panels.register("classes", views.home_panel)
     online.init_app(app)
     home_top_panels.register("class_notices", notices_views.home_panel)
+    roster_import.init_app(app)

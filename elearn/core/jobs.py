@@ -182,14 +182,21 @@ def claim(model, row_id: int, owner: str) -> int | None:
     return attempt
 
 
-def guarded_update(model, row_id: int, attempt: int, **values) -> bool:
-    """Write ``values`` only if this attempt still holds the job; commits; False if it lost it."""
+def guarded_update(model, row_id: int, attempt: int, *, all_or_nothing: bool = False, **values) -> bool:
+    """Write ``values`` only if this attempt still holds the job; commits; False if it lost it.
+
+    ``all_or_nothing``: the session holds the job's work too, and a lost job rolls it back instead
+    of committing it (a stale worker must not commit what a newer one is doing again).
+    """
     result = db.session.execute(
         update(model)
         .where(model.id == row_id, model.attempt == attempt, model.status == PROCESSING)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+    if all_or_nothing and result.rowcount != 1:
+        db.session.rollback()
+        return False
     db.session.commit()
     return result.rowcount == 1
 

@@ -97,6 +97,12 @@ def odd_parts() -> ServiceError:
         "Please copy the table into a new Excel file and upload that."), status=400)
 
 
+def too_large_file(limits: Limits) -> ServiceError:
+    return ServiceError("file_too_large", _l(
+        "The file is larger than %(size)s. Please split it into smaller files.",
+        size=format_size(limits.max_bytes)), status=413)
+
+
 def too_many_rows(limits: Limits) -> ServiceError:
     return ServiceError("too_many_rows", _l(
         "The file has more than %(n)d rows. Please split it into smaller files.", n=limits.max_rows), status=413)
@@ -108,9 +114,7 @@ def read_sheets(filename: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> 
     """Each sheet of the file in turn, as rows of at most ``max_columns`` cell values, trailing empty
     rows dropped. A CSV file is one sheet. Raises ServiceError before or while yielding."""
     if len(data) > limits.max_bytes:
-        raise ServiceError("file_too_large", _l(
-            "The file is larger than %(size)s. Please split it into smaller files.",
-            size=format_size(limits.max_bytes)), status=413)
+        raise too_large_file(limits)
     if not data.strip():
         raise ServiceError("empty_file", _l("The file is empty."))
     suffix = filename.rsplit(".", 1)[-1].lower()

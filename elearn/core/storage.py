@@ -14,6 +14,7 @@ The folder layout (relative to MEDIA_DIR)::
     captions/<caption key>/<random>.<ext> a caption file as uploaded, and its WebVTT
     handouts/<lesson id>/<random>.<ext>   handouts
     covers/<random>.<ext>                 course covers
+    imports/<random>.<ext>                a spreadsheet waiting for its import job to read it
 
 Assets and captions are named by their ``key`` (``new_key``: 32 random hex digits, unique, stored on
 the row), not by their id: signed URLs open the folder they name without asking the database, and
@@ -35,6 +36,7 @@ from .errors import ServiceError
 from .transaction import after_commit, after_rollback
 
 UPLOADS, SOURCES, HLS, CAPTIONS, HANDOUTS, COVERS = "uploads", "sources", "hls", "captions", "handouts", "covers"
+IMPORTS = "imports"
 
 
 # ---------------------------------------------------------------- the layout
@@ -109,6 +111,10 @@ def handout_file(lesson_id: int, suffix: str) -> str:
 
 def cover_file(suffix: str) -> str:
     return random_name(COVERS, suffix)
+
+
+def import_file(suffix: str) -> str:
+    return random_name(IMPORTS, suffix)
 
 
 # ---------------------------------------------------------------- writing, following the transaction

@@ -19,6 +19,7 @@ from tests.factories import make_user
 
 #: GET endpoints that answer with JSON, files or media, never an HTML page.
 NON_HTML_ENDPOINTS = {"static", "core.healthz", "api-docs.openapi_json", "accounts.admin_import_example",
+                      "accounts.admin_import_progress",
                       "courses.course_cover", "courses.handout_download", "media.serve", "classes.checkin_qr",
                       "classes.certificate_file",
                       "classes.term_export", "classes.class_export", "classes.calendar_feed"}
@@ -47,6 +48,7 @@ class World:
     revoked_certificate: object = None  # another member's, revoked
     codes_shown: int = 0  # a batch of issued codes still shown again, and one whose time is up
     codes_gone: int = 0
+    import_job: int = 0  # an import of the admin's still waiting for a worker (its progress page)
 
     def user_for(self, role: str):
         return None if role == "anonymous" else getattr(self, role)
@@ -69,6 +71,7 @@ def make_world(db, *, contrast: str = "standard", text_size: str = "standard") -
     db.session.commit()
     world.codes_shown, world.codes_gone = (_issued_batch(db, world, kind, gone) for kind, gone in
                                            (("slips", False), ("reset", True)))
+    world.import_job = _queued_import(db, world)
     from tests.courses.pages_world import course_for_pages
 
     world.course = course_for_pages(db, world.teacher)
@@ -85,6 +88,15 @@ def make_world(db, *, contrast: str = "standard", text_size: str = "standard") -
 
     certificates_for_pages(db, world)
     return world
+
+
+def _queued_import(db, world) -> int:
+    from elearn.accounts.import_jobs import ImportJob
+
+    job = ImportJob(target="accounts", created_by_id=world.admin.id, filename="学员名单.xlsx")
+    db.session.add(job)
+    db.session.commit()
+    return job.id
 
 
 def _issued_batch(db, world, kind: str, gone: bool) -> int:
@@ -166,7 +178,26 @@ def _upload_people(page, world):
 
 def _import_people(page, world):
     _upload_people(page, world)
-    return _submit("form[action$='/import/confirm'] button[type=submit]")(page, world)
+    return _submit("form[action$='/confirm'] button[type=submit]")(page, world)
+
+
+def _upload_picture(page, world):
+    page.set_input_files("input[type=file]", files=[
+        {"name": "photo.xlsx", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"}])
+    return _submit("main form button[type=submit]")(page, world)
+
+
+@contextlib.contextmanager
+def _jobs_at_once(app):
+    """The import's jobs run as soon as they are queued (in the request, after its commit): no worker here."""
+    from elearn.core import jobs
+
+    original = jobs.enqueue
+    jobs.enqueue = lambda kind, row_id, delay=None: jobs.run_job.call_local(kind, row_id)
+    try:
+        yield
+    finally:
+        jobs.enqueue = original
 
 
 @contextlib.contextmanager
@@ -318,8 +349,13 @@ VISITS = [
     Visit("admin: one-time code issued", "admin", "accounts.admin_user_reset",
           args=lambda w: {"user": w.reset_target.id}, then=_submit("main form button[type=submit]")),
     Visit("admin: import accounts", "admin", "accounts.admin_import"),
-    Visit("admin: import preview", "admin", "accounts.admin_import", then=_upload_people),
-    Visit("admin: slips after an import", "admin", "accounts.admin_import", then=_import_people),
+    Visit("admin: import waiting for its worker", "admin", "accounts.admin_import_job",
+          args=lambda w: {"job": w.import_job}),
+    Visit("admin: import preview", "admin", "accounts.admin_import", then=_upload_people, prepare=_jobs_at_once),
+    Visit("admin: report and slips after an import", "admin", "accounts.admin_import", then=_import_people,
+          prepare=_jobs_at_once),
+    Visit("admin: import of a picture refused", "admin", "accounts.admin_import", then=_upload_picture,
+          prepare=_jobs_at_once, status=415),
     Visit("admin: people who have not signed in yet", "admin", "accounts.admin_slips"),
     Visit("courses: catalogue, signed out", "anonymous", "courses.catalogue"),
     Visit("search: results", "student", "search.search_page", args=lambda w: {"q": w.course.title},
