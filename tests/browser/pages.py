@@ -39,6 +39,9 @@ class World:
     group: object = None  # a class the teacher teaches and the student attends (tests/classes/pages_world.py)
     class_session: object = None  # one of its sessions, under way
     checkin_grant: str = ""  # a scanned check-in code of that session
+    branch: object = None  # a party branch: the teacher is its secretary, the student a member (tests/branches)
+    activity: object = None  # one held last week, its minutes approved and corrected
+    branch_member: object = None  # the student's membership, with consented party details
     codes_shown: int = 0  # a batch of issued codes still shown again, and one whose time is up
     codes_gone: int = 0
 
@@ -75,6 +78,9 @@ def make_world(db, *, contrast: str = "standard", text_size: str = "standard") -
     from tests.classes.pages_world import classes_for_pages
 
     classes_for_pages(db, world)
+    from tests.branches.pages_world import branches_for_pages
+
+    branches_for_pages(db, world)
     return world
 
 
@@ -368,6 +374,19 @@ VISITS = [
     Visit("classes: checked in", "student", "classes.check_in", args=lambda w: {"grant": w.checkin_grant},
           then=_submit("main form button[type=submit]")),
     Visit("classes: an old check-in code", "anonymous", "classes.scan", args=lambda w: {"code": "1-2-3"}, status=404),
+    Visit("branches: my branches, member", "student", "branches.my_branches"),
+    Visit("branches: every branch, office", "admin", "branches.my_branches"),
+    Visit("branches: a branch, member", "student", "branches.branch_page", args=lambda w: {"branch": w.branch.id}),
+    Visit("branches: a branch, secretary", "teacher", "branches.branch_page", args=lambda w: {"branch": w.branch.id}),
+    Visit("branches: an activity, member", "student", "branches.activity_page",
+          args=lambda w: {"activity": w.activity.id}),
+    Visit("branches: an activity, secretary", "teacher", "branches.activity_page",
+          args=lambda w: {"activity": w.activity.id}),
+    Visit("branches: new activity", "teacher", "branches.activity_new", args=lambda w: {"branch": w.branch.id}),
+    Visit("branches: new activity, empty form sent", "teacher", "branches.activity_new", status=400,
+          args=lambda w: {"branch": w.branch.id}, then=_submit("main form button[type=submit]")),
+    Visit("branches: a member's party details", "teacher", "branches.member_page",
+          args=lambda w: {"member": w.branch_member.id}),
     Visit("admin: terms and classes", "admin", "classes.admin_classes"),
     Visit("admin: new term, empty form sent", "admin", "classes.admin_classes", status=400,
           then=_submit("main form button[type=submit]")),
