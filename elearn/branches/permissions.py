@@ -48,3 +48,20 @@ def can_see_branch(user, branch: m.Branch) -> bool:
 
 def can_view_activity(user, activity: m.Activity) -> bool:
     return can_see_branch(user, activity.branch)
+
+
+def can_view_own_branches(user) -> bool:
+    return is_signed_in(user)
+
+
+def can_run_activity(user, activity: m.Activity) -> bool:
+    return can_run_branch(user, activity.branch)
+
+
+def can_approve_activity_minutes(user, activity: m.Activity) -> bool:
+    return can_approve_minutes(user, activity.branch)
+
+
+def can_view_member_details(user, member: m.BranchMember) -> bool:
+    """Party details: the branch's officers and admins; the member themself sees what is held about them."""
+    return can_view_party_details(user, member.branch) or (is_signed_in(user) and member.user_id == user.id)

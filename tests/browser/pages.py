@@ -46,6 +46,9 @@ class World:
     checkin_grant: str = ""  # a scanned check-in code of that session
     certificate: object = None  # the student's 结业证书 of that class (tests/classes/certificates_pages_world.py)
     revoked_certificate: object = None  # another member's, revoked
+    branch: object = None  # a party branch: the teacher is its secretary, the student a member (tests/branches)
+    activity: object = None  # one held last week, its minutes approved and corrected
+    branch_member: object = None  # the student's membership, with consented party details
     codes_shown: int = 0  # a batch of issued codes still shown again, and one whose time is up
     codes_gone: int = 0
     import_job: int = 0  # an import of the admin's still waiting for a worker (its progress page)
@@ -87,6 +90,9 @@ def make_world(db, *, contrast: str = "standard", text_size: str = "standard") -
     from tests.classes.certificates_pages_world import certificates_for_pages
 
     certificates_for_pages(db, world)
+    from tests.branches.pages_world import branches_for_pages
+
+    branches_for_pages(db, world)
     return world
 
 
@@ -446,6 +452,19 @@ VISITS = [
           args=lambda w: {"group": w.group.id}, then=_reload_and_click(".notice-count + details summary")),
     Visit("classes: an announcement sent empty", "teacher", "classes.class_notices", status=422,
           args=lambda w: {"group": w.group.id}, then=_fill_and_submit({"#title": " ", "#body": " "})),
+    Visit("branches: my branches, member", "student", "branches.my_branches"),
+    Visit("branches: every branch, office", "admin", "branches.my_branches"),
+    Visit("branches: a branch, member", "student", "branches.branch_page", args=lambda w: {"branch": w.branch.id}),
+    Visit("branches: a branch, secretary", "teacher", "branches.branch_page", args=lambda w: {"branch": w.branch.id}),
+    Visit("branches: an activity, member", "student", "branches.activity_page",
+          args=lambda w: {"activity": w.activity.id}),
+    Visit("branches: an activity, secretary", "teacher", "branches.activity_page",
+          args=lambda w: {"activity": w.activity.id}),
+    Visit("branches: new activity", "teacher", "branches.activity_new", args=lambda w: {"branch": w.branch.id}),
+    Visit("branches: new activity, empty form sent", "teacher", "branches.activity_new", status=400,
+          args=lambda w: {"branch": w.branch.id}, then=_submit("main form button[type=submit]")),
+    Visit("branches: a member's party details", "teacher", "branches.member_page",
+          args=lambda w: {"member": w.branch_member.id}),
     Visit("admin: terms and classes", "admin", "classes.admin_classes"),
     Visit("admin: new term, empty form sent", "admin", "classes.admin_classes", status=400,
           then=_submit("main form button[type=submit]")),

@@ -1,0 +1,30 @@
+"""What the browser walk (tests/browser/pages.py) shows the branch pages with: a branch whose secretary
+is the walk's teacher and whose members include its student, with an activity held last week (its
+minutes approved, then corrected) and one next week."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+
+def branches_for_pages(db, world):
+    from elearn.branches import activities, models as m, services
+    from elearn.core.timeutil import utcnow
+
+    branch = services.save_branch(None, name="书法一班党支部", description="建在书法一班上的党支部")
+    group = services.add_group(branch, "第一党小组")
+    joined = utcnow() - timedelta(days=60)
+    services.add_member(branch, world.teacher, officer_role=m.SECRETARY, group=group, now=joined)
+    member = services.add_member(branch, world.student, group=group, now=joined)
+    services.set_party_details(member, status=m.FULL, joined_on=date(1978, 7, 1), full_on=date(1979, 7, 1),
+                               consented=True, actor=world.teacher)
+    held = activities.create_activity(branch, kind=m.THEME_DAY, topic="重温入党誓词", place="301教室",
+                                      agenda="一、重温入党誓词\n二、交流心得", starts_at=utcnow() - timedelta(days=7),
+                                      ends_at=utcnow() - timedelta(days=7) + timedelta(hours=2), actor=world.teacher)
+    activities.save_minutes(held, "**全体党员**参加，王书记主持。", actor=world.teacher)
+    activities.approve_minutes(held, actor=world.teacher)
+    activities.save_minutes(held, "**全体党员**参加，李书记主持（更正）。", actor=world.teacher)
+    activities.create_activity(branch, kind=m.LECTURE, topic="学习党章", online=True,
+                               starts_at=utcnow() + timedelta(days=7), ends_at=utcnow() + timedelta(days=7, hours=1),
+                               actor=world.teacher)
+    db.session.commit()
+    world.branch, world.activity, world.branch_member = branch, held, member

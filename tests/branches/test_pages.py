@@ -1,0 +1,94 @@
+"""The branch pages through the test client: who sees what (party details never to classmates or fellow
+members, and every showing logged), a new activity, minutes saved, approved and corrected."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from elearn.branches import models as m
+from elearn.core.timeutil import to_local, utcnow
+from tests.branches.pages_world import branches_for_pages
+from tests.clients import csrf_token, sign_in
+from tests.factories import make_user
+
+
+class World:
+    pass
+
+
+@pytest.fixture
+def world(db):
+    w = World()
+    w.teacher = make_user(db, roles=["teacher"], name="王书记", fast_hash=True)
+    w.student = make_user(db, roles=["student"], name="张党员", fast_hash=True)
+    w.classmate = make_user(db, roles=["student"], name="钱同学", fast_hash=True)
+    w.admin = make_user(db, roles=["admin"], name="管理员", fast_hash=True)
+    branches_for_pages(db, w)
+    return w
+
+
+def as_(app, person):
+    return sign_in(app.test_client(), person)
+
+
+def access_count(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(m.MembershipAccess))
+
+
+def test_party_details_are_for_officers_and_the_member_and_every_showing_is_logged(app, db, world):
+    url = f"/branches/members/{world.branch_member.id}"
+    before = access_count(db)
+    for person, status in ((world.classmate, 403), (world.teacher, 200), (world.student, 200), (world.admin, 200)):
+        page = as_(app, person).get(url)
+        assert page.status_code == status, person.name
+        text = page.get_data(as_text=True)
+        assert ("1978年7月1日" in text) == (status == 200)
+    rows = db.session.scalars(select(m.MembershipAccess).order_by(m.MembershipAccess.id)).all()[before:]
+    assert [(r.viewer_name, r.channel) for r in rows] == [("王书记", "page"), ("张党员", "self"), ("管理员", "page")]
+
+
+def test_the_branch_page_shows_members_and_requirements_only_to_officers(app, db, world):
+    url = f"/branches/{world.branch.id}"
+    assert as_(app, world.classmate).get(url).status_code == 403
+    member_view = as_(app, world.student).get(url).get_data(as_text=True)
+    assert "重温入党誓词" in member_view and "学习党章" in member_view
+    assert "本季度" not in member_view and "第一党小组" not in member_view
+    officer_view = as_(app, world.teacher).get(url).get_data(as_text=True)
+    assert "本季度" in officer_view and "张党员" in officer_view and f"/branches/members/{world.branch_member.id}" in officer_view
+    menu = as_(app, world.classmate).get("/").get_data(as_text=True)
+    assert "/branches" not in menu  # a learner outside every branch is not shown the menu item
+
+
+def test_an_officer_adds_an_activity_and_a_member_cannot(app, db, world):
+    url = f"/branches/{world.branch.id}/activities/new"
+    member = as_(app, world.student)
+    assert member.get(url).status_code == 403
+    officer = as_(app, world.teacher)
+    day = to_local(utcnow() + timedelta(days=3)).date()
+    form = {"csrf_token": csrf_token(officer, url), "kind": "committee", "topic": "研究发展党员", "day": day.isoformat(),
+            "starts": "09:30", "minutes": "60", "place": "党员活动室", "agenda": "一、研究\n二、表决", "group": "0"}
+    answer = officer.post(url, data=form)
+    assert answer.status_code == 302
+    activity = db.session.scalar(select(m.Activity).filter_by(topic="研究发展党员"))
+    assert activity.kind == m.COMMITTEE and to_local(activity.starts_at).strftime("%H:%M") == "09:30"
+    refused = officer.post(url, data={**form, "kind": "group_meeting", "topic": "小组学习"})
+    assert refused.status_code == 422 and "请选择这次会议所属的党小组" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(m.Activity).filter_by(topic="小组学习")) == 0
+
+
+def test_minutes_are_saved_escaped_approved_by_the_secretary_and_corrected_visibly(app, db, world):
+    page_url = f"/branches/activities/{world.activity.id}"
+    officer = as_(app, world.teacher)
+    token = csrf_token(officer, page_url)
+    officer.post(f"{page_url}/minutes", data={"csrf_token": token, "body": "<script>alert(1)</script>讨论热烈"})
+    text = officer.get(page_url).get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in text and "讨论热烈" in text
+    assert officer.post(f"{page_url}/minutes/approve", data={"csrf_token": token}).status_code == 302
+    assert world.activity.minutes[-1].approved_at is not None
+    member = as_(app, world.student)
+    assert member.post(f"{page_url}/minutes", data={"csrf_token": csrf_token(member, page_url),
+                                                    "body": "篡改"}).status_code == 403
+    assert "讨论热烈" in member.get(page_url).get_data(as_text=True)
+    assert as_(app, world.classmate).get(page_url).status_code == 403
