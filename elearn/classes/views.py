@@ -6,8 +6,7 @@ import io
 
 import segno
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from babel.dates import format_skeleton
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -18,7 +17,7 @@ from ..core.db import unit_of_work
 from ..core.errors import ServiceError
 from ..core.ids import parse_id
 from ..core.permissions import actor, require
-from ..core.timeutil import to_local, utcnow
+from ..core.timeutil import utcnow
 from ..extensions import db
 from . import bp, enrolment, roll, schedule
 from . import leave as leave_requests
@@ -181,13 +180,6 @@ def check_in(grant):
     return render_template("classes/checkin_done.html", session=session, group=session.class_group, record=record,
                            marked=marked, **_labels())
 
-
-
-@bp.app_template_filter("session_time")
-def session_time(moment) -> str:
-    """「3月2日 周二 09:00」 / "Tue, Mar 2, 09:00" on the site's clock."""
-    local, locale = to_local(moment), get_locale() or "zh_CN"
-    return f'{format_skeleton("MMMEd", local, locale=locale)} {format_skeleton("Hm", local, locale=locale)}'
 
 
 def home_panel(user):

@@ -10,8 +10,10 @@ from flask_babel import format_datetime, get_locale
 
 #: Patterns per language: Chinese readers expect 2026年12月1日 16:36, not 2026-12-01 08:36 UTC.
 PATTERNS = {
-    "zh": {"datetime": "y年M月d日 HH:mm", "seconds": "y年M月d日 HH:mm:ss", "date": "y年M月d日", "time": "HH:mm"},
-    "en": {"datetime": "d MMM y, HH:mm", "seconds": "d MMM y, HH:mm:ss", "date": "d MMM y", "time": "HH:mm"},
+    "zh": {"datetime": "y年M月d日 HH:mm", "seconds": "y年M月d日 HH:mm:ss", "date": "y年M月d日", "time": "HH:mm",
+           "weekday": "M月d日 EEE HH:mm"},
+    "en": {"datetime": "d MMM y, HH:mm", "seconds": "d MMM y, HH:mm:ss", "date": "d MMM y", "time": "HH:mm",
+           "weekday": "EEE d MMM, HH:mm"},
 }
 
 
@@ -43,7 +45,8 @@ def local_day(moment: datetime) -> date:
 def localtime(moment: datetime | date | None, style: str = "datetime") -> str:
     """``moment`` written for the reader, in the site's zone and the page's language (Jinja ``localtime``).
 
-    ``style``: "datetime", "seconds", "date" or "time". A plain ``date`` is a calendar day already.
+    ``style``: "datetime", "seconds", "date", "time" or "weekday" (a class session: 「3月2日 周二 09:00」).
+    A plain ``date`` is a calendar day already.
     """
     if moment is None:
         return ""

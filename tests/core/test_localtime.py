@@ -19,8 +19,10 @@ def test_the_filter_writes_site_time_in_each_language(app):
             assert localtime(moment) == "2026年12月1日 16:36"
             assert localtime(moment, "time") == "16:36"
             assert localtime(date(2026, 12, 1), "date") == "2026年12月1日"
+            assert localtime(moment, "weekday") == "12月1日 周二 16:36"  # a class session
         with force_locale("en"):
             assert localtime(moment) == "1 Dec 2026, 16:36"
+            assert localtime(moment, "weekday") == "Tue 1 Dec, 16:36"
         assert localtime(None) == ""
 
 
