@@ -138,6 +138,9 @@ def test_a_caption_moment_opens_the_lesson_at_that_second(app, db, client, index
     assert moment["start"] == 42 and moment["url"].endswith("?t=42")
     page = client.get(moment["url"]).get_data(as_text=True)
     assert "&#34;resumeAt&#34;: 42.0" in page or '"resumeAt": 42.0' in page
+    # Where the search found it, not "where you stopped last time" (this person never watched it).
+    assert ("从找到的地方开始播放（0:42）" in page or "Play from where it was found (0:42)" in page), page
+    assert "上次您看到" not in page and "Last time you stopped" not in page
     assert '"resumeAt": 999' not in client.get(f"/lessons/{lesson.id}?t=999").get_data(as_text=True)
 
 
