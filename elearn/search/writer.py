@@ -1,10 +1,11 @@
-"""The one writer of the index.
+"""Writing the index: applying the recorded changes, and rebuilding.
 
-Whoever holds ``writer.lock`` in the index folder (an flock, let go by the kernel if the process
-dies) is the only process writing; any worker may be woken, and one that finds the lock taken
-leaves the work to its holder, who looks at the table of changes once more after letting go, so
-a change committed at that moment is not left behind. No Whoosh ``LockError`` under concurrent
-edits: Whoosh's own lock is only ever asked for by the holder.
+These run in the one consumer thread of search's dedicated queue (tasks.py). ``writer.lock`` in the
+index folder (an flock, let go by the kernel if the process dies) is the safety net should a second
+writer ever start (two workers with --dedicated, a test calling in): only its holder writes, one
+that finds it taken leaves the work to the holder, who looks at the table of changes once more
+after letting go, so a change committed at that moment is not left behind. No Whoosh ``LockError``
+under concurrent edits: Whoosh's own lock is only ever asked for by the holder.
 
 ``rebuild`` writes a whole new generation from the database, applies the changes committed while
 it ran, and swaps the symlink: searches use the old generation until then.
