@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup, escape
 from whoosh import query as Q
 
-from .analysis import joined_pinyin, query_words
+from .analysis import joined_pinyin, query_words, words
 
 MAX_LENGTH = 100
 MAX_WORDS = 8
@@ -187,8 +187,20 @@ def find(searchers: dict, parsed: Parsed, *, visible: Q.Query | None, category: 
         found["courses"], _ = _run(items, item_q, _filters(narrow, Q.Term("kind", "course")), 1, courses, count=False)
     found["lessons"], found["lessons_total"] = _run(items, item_q, _filters(narrow, Q.Term("kind", "lesson")),
                                                     page, per_page)
-    found["moments"], found["moments_total"] = _run(cues, cue_query(parsed), narrow, page, per_page)
+    moments, found["moments_total"] = _run(cues, cue_query(parsed), narrow, page, per_page)
+    found["moments"] = [_the_cue(hit, parsed) for hit in moments]
     return found
+
+
+def _the_cue(hit: dict, parsed: Parsed) -> dict:
+    """A passage's hit as the moment of its cue with the most of the query's words (the first of
+    equals): that cue's second and text."""
+    cues = hit.get("cues")
+    if not cues:
+        return hit
+    wanted = {w for w, _ in parsed.words} | set(parsed.meant)
+    start, text = max(cues, key=lambda cue: len(wanted.intersection(words(cue[1], index=True))))
+    return dict(hit, start=start, text=text)
 
 
 def _run(searcher, q: Q.Query, filter_q: Q.Query | None, page: int, per_page: int, count: bool = True):

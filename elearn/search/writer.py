@@ -65,6 +65,11 @@ def pending() -> int:
 
 def apply_pending(wait: float = 0.0) -> int:
     """Apply every recorded change to the current generation; the number applied (0: none, or not the writer)."""
+    if store().outdated():  # documents of an older format: all of them anew (it applies the changes too)
+        try:
+            rebuild(wait=wait)
+        except TimeoutError:
+            return 0  # another writer holds the lock: it is the one to do it
     applied = 0
     while True:
         with writer_lock(wait) as mine:
@@ -187,7 +192,7 @@ def rebuild(progress=None, wait: float = 600.0) -> dict:
         generation = target.new_generation()
         indexes = target.open(generation)
         ids = sources.all_course_ids()
-        items, cues = _Writer(indexes["items"], limitmb=128), _Writer(indexes["cues"], limitmb=128)
+        items, cues = _Writer(indexes["items"], limitmb=256), _Writer(indexes["cues"], limitmb=256)
         for n, course_id in enumerate(ids, 1):
             course = db.session.get(Course, course_id)
             if course is not None:

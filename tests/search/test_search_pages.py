@@ -154,3 +154,17 @@ def test_suggestions_for_half_typed_pinyin_and_characters(client, world):
 def test_healthz_reports_the_index(client, world):
     check = client.get("/healthz").get_json()["checks"]["search_index"]
     assert check["ok"] and check["bytes"] > 0 and check["age_seconds"] is not None and check["pending"] == 0
+
+
+def test_a_moment_is_the_cue_of_its_passage_that_holds_the_words(app, db, client, index_dir):
+    course = make_ready_course(db, lessons=1, visibility="public", title="养生")
+    make_caption(db, course.lessons[0], srt([[0, "大家好"], [4, "今天讲血压"], [8, "早上起床以后"],
+                                             [12, "先量血压再吃药"], [16, "谢谢大家"]]))
+    writer.apply_pending()
+
+    def moments(q):
+        return [m["start"] for m in client.get("/api/v1/search", query_string={"q": q}).get_json()["moments"]]
+
+    assert moments("血压 吃药") == [12]  # the cue with both words, not the passage's first
+    assert moments("起床 吃药") == [8]   # said across two cues: found, at the first of them
+    assert moments("谢谢") == [16]

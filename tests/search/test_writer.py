@@ -157,3 +157,14 @@ def test_two_processes_editing_at_once_lose_nothing(tmp_path):
         for name in ("苹果", "香蕉"):
             assert sorted(titles(app, name)) == [f"{name}第{n}课" for n in range(6)]  # each once
         assert writer.pending() == 0
+
+
+def test_a_generation_of_an_older_format_is_rebuilt_by_the_writer(app, db, index_dir):
+    make_course(db, title="书法入门", status="published", lessons=1)
+    writer.apply_pending()
+    old = Store(index_dir).current()
+    (old / "format").write_text("1")  # as written by code whose documents were different
+    make_course(db, title="国画", status="published")
+    writer.apply_pending()
+    assert Store(index_dir).current() != old and not Store(index_dir).outdated()
+    assert titles(app, "书法") == ["书法入门"] and titles(app, "国画") == ["国画"] and writer.pending() == 0
