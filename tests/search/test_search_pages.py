@@ -168,3 +168,22 @@ def test_a_moment_is_the_cue_of_its_passage_that_holds_the_words(app, db, client
     assert moments("血压 吃药") == [12]  # the cue with both words, not the passage's first
     assert moments("起床 吃药") == [8]   # said across two cues: found, at the first of them
     assert moments("谢谢") == [16]
+
+
+def test_pages_and_totals_count_only_what_the_person_may_see(app, db, index_dir):
+    """The visibility filter runs inside the index: without it the database check would empty a page
+    of a draft's lessons and the totals would count them (the check alone cannot make pages right)."""
+    teacher = make_user(db, roles=("teacher",), fast_hash=True)
+    draft = make_course(db, title="书法草稿", status="draft", visibility="public", teachers=[teacher], lessons=12)
+    shown = make_course(db, title="书法公开课", status="published", visibility="public", lessons=3)
+    for lesson in draft.lessons + shown.lessons:
+        courses.update_lesson(lesson, title=f"书法{lesson.title}")
+    db.session.commit()
+    writer.apply_pending()
+
+    def found(client):
+        data = client.get("/api/v1/search", query_string={"q": "书法"}).get_json()
+        return data["lessons_total"], len(data["lessons"])
+
+    assert found(app.test_client()) == (3, 3)
+    assert found(sign_in(app.test_client(), teacher)) == (15, 10)
