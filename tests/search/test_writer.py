@@ -19,7 +19,7 @@ from elearn.search import services, writer
 from elearn.search.index import Store
 from elearn.search.tasks import search_queue
 from tests.conftest import make_config, reset_schema
-from tests.factories import make_course
+from tests.factories import make_course, make_handout
 
 
 def titles(app, q: str) -> list[str]:
@@ -69,6 +69,7 @@ def test_reindex_swaps_a_new_generation_while_searches_and_edits_go_on(app, db, 
 
     make_course(db, title="太极拳二", status="published", lessons=1)
     result = writer.rebuild(during)
+    assert "太极拳第四课：收势" in titles(app, "收势")  # in the new generation when it was swapped in
     writer.apply_pending()
     assert seen and seen[0] == ["太极拳"]
     assert Store(index_dir).current() != before and result["courses"] == 2
@@ -168,3 +169,18 @@ def test_a_generation_of_an_older_format_is_rebuilt_by_the_writer(app, db, index
     writer.apply_pending()
     assert Store(index_dir).current() != old and not Store(index_dir).outdated()
     assert titles(app, "书法") == ["书法入门"] and titles(app, "国画") == ["国画"] and writer.pending() == 0
+
+
+def test_a_deleted_chapter_and_a_new_handout_reach_the_index(app, db, index_dir):
+    course = make_course(db, title="养生", status="published", lessons=2, chapters=2)
+    first, second = course.lessons
+    courses.update_lesson(first, title="早睡早起")
+    courses.update_lesson(second, title="饭后散步")
+    db.session.commit()
+    writer.apply_pending()
+    assert titles(app, "散步") == ["饭后散步"]
+    courses.delete_chapter(second.chapter)  # takes its lessons along: recorded as the course's change
+    db.session.commit()
+    make_handout(db, first, filename="作息时间表.pdf")  # a handout's title is searched with its lesson
+    writer.apply_pending()
+    assert titles(app, "散步") == [] and titles(app, "作息") == ["早睡早起"]
