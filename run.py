@@ -80,7 +80,7 @@ class Supervisor:
             self._start_worker()
 
     def _start_worker(self) -> None:
-        self.worker = self.spawn(["-m", "flask", "--app", "elearn", "worker"])
+        self.worker = self.spawn(["-m", "flask", "--app", "elearn", "worker", "--dedicated"])
         self._worker_started = time.monotonic()
         self._restart_at = None
 

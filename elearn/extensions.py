@@ -43,6 +43,8 @@ class Queue(Huey):
     """
 
     storage_class = MemoryStorage
+    #: Where the app keeps it (a dedicated queue, core.jobs.dedicated_queue, has its own key).
+    extension = "queue"
 
     def init_app(self, app) -> None:
         url = app.config["QUEUE_URL"]
@@ -62,7 +64,7 @@ class Queue(Huey):
         self.immediate_use_memory = True
         self.storage = self.create_storage()
         self.flask_app = app
-        app.extensions["queue"] = self
+        app.extensions[self.extension] = self
 
 
 queue = Queue("elearn", results=False, utc=True)

@@ -23,7 +23,7 @@ from typing import Callable
 from huey import crontab
 from sqlalchemy import and_, or_, select, update
 
-from ..extensions import db, queue
+from ..extensions import Queue, db, queue
 from . import models as events
 from .timeutil import utcnow
 from .transaction import after_commit
@@ -31,10 +31,10 @@ from .transaction import after_commit
 log = logging.getLogger(__name__)
 
 
-def _in_app_context(fn):
+def _in_app_context(fn, on=None):
     @functools.wraps(fn)
     def run(*args, **kwargs):
-        with queue.flask_app.app_context():
+        with (on or queue).flask_app.app_context():
             try:
                 return fn(*args, **kwargs)
             finally:
@@ -43,18 +43,34 @@ def _in_app_context(fn):
     return run
 
 
-def task(**options):
+def task(on=None, **options):
+    """A task on the shared queue, or ``on`` a dedicated one (see ``dedicated_queue``)."""
     def decorator(fn):
-        return queue.task(**options)(_in_app_context(fn))
+        return (on or queue).task(**options)(_in_app_context(fn, on))
 
     return decorator
 
 
-def periodic(schedule, **options):
+def periodic(schedule, on=None, **options):
     def decorator(fn):
-        return queue.periodic_task(schedule, **options)(_in_app_context(fn))
+        return (on or queue).periodic_task(schedule, **options)(_in_app_context(fn, on))
 
     return decorator
+
+
+#: Queues with exactly one consumer thread, run by the one worker started with ``--dedicated``
+#: (run.py's embedded worker): work that must never run twice at once, such as search's index writer.
+dedicated: dict[str, Queue] = {}
+
+
+def dedicated_queue(name: str) -> Queue:
+    """A queue of its own for one feature, in the same storage as the shared one (the feature's
+    ``init_app`` calls its ``init_app``); its tasks run only in the dedicated consumer."""
+    if name not in dedicated:
+        own = Queue(f"elearn-{name}", results=False, utc=True)
+        own.extension = f"queue:{name}"
+        dedicated[name] = own
+    return dedicated[name]
 
 
 # ---------------------------------------------------------------- the registry of job kinds

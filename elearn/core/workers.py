@@ -12,6 +12,7 @@ import socket
 import threading
 from datetime import timedelta
 
+from huey.consumer import Consumer
 from sqlalchemy import delete, update
 
 from ..extensions import db
@@ -74,3 +75,32 @@ class Heartbeat:
                 log.warning("worker heartbeat could not be written", exc_info=True)
             finally:
                 db.session.remove()
+
+
+class _Companion(Consumer):
+    """A consumer started beside the worker's main one: the main consumer owns the signals."""
+
+    def _set_signal_handlers(self):
+        pass
+
+
+class DedicatedConsumers:
+    """``with DedicatedConsumers():`` one consumer thread (and its periodic tasks) for each dedicated
+    queue (``jobs.dedicated``), so their work runs one task at a time in this process only."""
+
+    def __init__(self, names=None):
+        self.names = list(jobs.dedicated) if names is None else list(names)
+        self.consumers: list[Consumer] = []
+
+    def __enter__(self):
+        for name in self.names:
+            consumer = _Companion(jobs.dedicated[name], workers=1, worker_type="thread", periodic=True,
+                                  max_delay=1.0)
+            consumer.start()
+            self.consumers.append(consumer)
+        return self
+
+    def __exit__(self, *exc):
+        for consumer in self.consumers:
+            consumer.stop(graceful=True)  # a rebuild under way finishes (or its lock dies with us)
+        self.consumers.clear()

@@ -67,13 +67,13 @@ def lesson_page(lesson):
     play = services.playback(lesson)
     video = play["video"]
     progress = services.progress_for(user, lesson.id)
-    resume_at = _start_at(request.args.get("t"), video) or services.resume_point(
-        progress, video["duration"] if video else None)
+    found_at = _start_at(request.args.get("t"), video)  # a search's moment: not "where you stopped"
+    resume_at = found_at or services.resume_point(progress, video["duration"] if video else None)
     previous, next_lesson = services.neighbours(lesson)
     player_prefs = services.get_preferences(user)
     return render_template(
         "learning/lesson.html", lesson=lesson, course=lesson.course, play=play, video=video, progress=progress,
-        resume_at=resume_at, previous=previous, next_lesson=next_lesson, player_prefs=player_prefs,
+        resume_at=resume_at, found_at=found_at, previous=previous, next_lesson=next_lesson, player_prefs=player_prefs,
         can_edit=can_edit_lesson(user, lesson), can_record=can_record_progress(user, lesson),
         player_config=_player_config(lesson, play, player_prefs, resume_at, next_lesson, user),
         rates=[(rate, speed_label(rate)) for rate in PLAYBACK_RATES],

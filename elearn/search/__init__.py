@@ -2,7 +2,8 @@
 
 analysis (words) → index (generations on disk) → query (Whoosh queries, results) → services
 (visibility, the database re-check). changes.py records every change in its transaction; writer.py
-is the one process writing the index at any time; tasks.py wakes it; cli.py rebuilds.
+writes the index, only ever from the one consumer of search's dedicated queue (tasks.py), which
+also rebuilds when ``flask search reindex`` asks (cli.py, rebuilds.py).
 """
 from flask import Blueprint
 
@@ -10,11 +11,12 @@ bp = Blueprint("search", __name__)
 
 from ..api import register_api  # noqa: E402
 from ..core import health  # noqa: E402
-from . import analysis, api, changes, cli, models, tasks, views, writer  # noqa: E402,F401
+from . import analysis, api, changes, cli, models, rebuilds, tasks, views, writer  # noqa: E402,F401
 
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
+    tasks.search_queue.init_app(app)
     register_api(app, api.blp)
     app.cli.add_command(cli.search_cli)
     app.config.setdefault("SEARCH_CACHE_DIR", app.instance_path)

@@ -14,6 +14,7 @@ Pure functions over strings (no Flask): the benchmark in bench/search.py uses th
 """
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -86,7 +87,21 @@ def _parts(word: str) -> list[str]:
 
 
 def words(text: str, *, index: bool) -> list[str]:
-    """The words of ``text``, lower-cased and stemmed, stopwords left out; with ``index`` also the parts."""
+    """The words of ``text``, lower-cased and stemmed, stopwords left out; with ``index`` also the parts.
+
+    Short texts are remembered: a title is cut for several fields (words, pinyin, sounds) and a
+    teacher's name for every lesson of the course, which the rebuild would otherwise do each time."""
+    if text and len(text) <= 120:
+        return list(_cached_words(text, index))
+    return _words(text, index)
+
+
+@functools.lru_cache(maxsize=20000)
+def _cached_words(text: str, index: bool) -> tuple[str, ...]:
+    return tuple(_words(text, index))
+
+
+def _words(text: str, index: bool) -> list[str]:
     load()
     found: list[str] = []
     for run in _RUN.findall(text or ""):

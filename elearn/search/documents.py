@@ -35,10 +35,32 @@ def lesson_doc(lesson: dict, course: dict) -> dict:
     )
 
 
+#: Cues go into the index as passages of a few consecutive cues: a fifth of the documents (the
+#: rebuild's cost is mostly per document and per posting), and words said across two cues are found
+#: together. Each passage keeps its cues, so a hit still opens the lesson at the cue's own second.
+PASSAGE_CUES = 5
+PASSAGE_SECONDS = 30.0
+
+
+def passages(cues: list) -> list[list[dict]]:
+    """Consecutive cues with text, at most PASSAGE_CUES of them within PASSAGE_SECONDS."""
+    out: list[list[dict]] = []
+    for cue in cues or ():
+        if not (cue.get("text") or "").strip():
+            continue
+        last = out[-1] if out else None
+        if last and len(last) < PASSAGE_CUES and float(cue["start"]) - float(last[0]["start"]) < PASSAGE_SECONDS:
+            last.append(cue)
+        else:
+            out.append([cue])
+    return out
+
+
 def cue_docs(caption_id: int, lesson_id: int, course: dict, cues: list) -> list[dict]:
     shared = audience(course)
     return [
         dict(shared, key=f"cue:{caption_id}:{n}", caption_id=str(caption_id), lesson_id=str(lesson_id),
-             start=float(cue["start"]), text=cue["text"])
-        for n, cue in enumerate(cues or ()) if (cue.get("text") or "").strip()
+             start=float(group[0]["start"]), text=" ".join(c["text"] for c in group),
+             cues=[(float(c["start"]), c["text"]) for c in group])
+        for n, group in enumerate(passages(cues))
     ]

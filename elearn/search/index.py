@@ -4,7 +4,7 @@ Layout under SEARCH_INDEX_DIR::
 
     current -> gen-20261201T120000-3fa2   (a symlink, replaced by a rename, so readers never see none)
     gen-.../items/    courses and lessons: titles, pinyin, teachers, descriptions, handouts' titles
-    gen-.../cues/     one document per caption cue (its text and start second)
+    gen-.../cues/     one document per passage of a few caption cues (their texts and seconds)
 
 Courses and lessons are few and long, cues are many and short: apart, a query over titles never
 walks 200,000 cue postings, and each index's scores are measured against its own kind.
@@ -24,12 +24,14 @@ import time
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import is_latin, joined_pinyin, pinyin_analyzer, text_analyzer, words
 
 CURRENT = "current"
 KINDS = ("items", "cues")
+#: What the documents look like; a generation of another format is rebuilt by the writer.
+FORMAT = "2"  # 2: cues as passages
 
 
 def item_schema() -> Schema:
@@ -52,12 +54,13 @@ def item_schema() -> Schema:
 
 def cue_schema() -> Schema:
     return Schema(
-        key=ID(unique=True, stored=True),            # "cue:<caption id>:<n>"
+        key=STORED(),                                # "cue:<caption id>:<n>": a passage of cues
         caption_id=ID(stored=True),
         lesson_id=ID(stored=True),
         course_id=ID(stored=True),
-        start=NUMERIC(float, stored=True),
-        text=TEXT(analyzer=text_analyzer(), phrase=False, stored=True),
+        start=STORED(),                              # the passage's first second (never searched by)
+        text=TEXT(analyzer=text_analyzer(), phrase=False),
+        cues=STORED(),                               # [(start, text)]: the moment is the cue that matched
         **_audience_fields(),
     )
 
@@ -107,7 +110,16 @@ class Store:
         for kind in KINDS:
             (folder / kind).mkdir(parents=True)
             whoosh_index.create_in(str(folder / kind), SCHEMAS[kind]())
+        (folder / "format").write_text(FORMAT)
         return folder
+
+    def outdated(self) -> bool:
+        """The current generation was written by code with other documents (see FORMAT)."""
+        folder = self.current()
+        try:
+            return folder is not None and (folder / "format").read_text().strip() != FORMAT
+        except OSError:
+            return True
 
     def ensure(self) -> Path:
         """The current generation, making an empty one the first time."""

@@ -187,8 +187,21 @@ def find(searchers: dict, parsed: Parsed, *, visible: Q.Query | None, category: 
         found["courses"], _ = _run(items, item_q, _filters(narrow, Q.Term("kind", "course")), 1, courses, count=False)
     found["lessons"], found["lessons_total"] = _run(items, item_q, _filters(narrow, Q.Term("kind", "lesson")),
                                                     page, per_page)
-    found["moments"], found["moments_total"] = _run(cues, cue_query(parsed), narrow, page, per_page)
+    moments, found["moments_total"] = _run(cues, cue_query(parsed), narrow, page, per_page)
+    found["moments"] = [_the_cue(hit, parsed) for hit in moments]
     return found
+
+
+def _the_cue(hit: dict, parsed: Parsed) -> dict:
+    """A passage's hit as the moment of its cue with the most of the query's words (the first of
+    equals): that cue's second and text. The words are looked for as they are written (English ones
+    by their stem), not by cutting each cue again: ten hits of five cues would cost more than the search."""
+    cues = hit.get("cues")
+    if not cues:
+        return hit
+    wanted = {w for w, _ in parsed.words} | set(parsed.meant)
+    start, text = max(cues, key=lambda cue: sum(w in cue[1].lower() for w in wanted))
+    return dict(hit, start=start, text=text)
 
 
 def _run(searcher, q: Q.Query, filter_q: Q.Query | None, page: int, per_page: int, count: bool = True):

@@ -1,10 +1,11 @@
-"""The one writer of the index.
+"""Writing the index: applying the recorded changes, and rebuilding.
 
-Whoever holds ``writer.lock`` in the index folder (an flock, let go by the kernel if the process
-dies) is the only process writing; any worker may be woken, and one that finds the lock taken
-leaves the work to its holder, who looks at the table of changes once more after letting go, so
-a change committed at that moment is not left behind. No Whoosh ``LockError`` under concurrent
-edits: Whoosh's own lock is only ever asked for by the holder.
+These run in the one consumer thread of search's dedicated queue (tasks.py). ``writer.lock`` in the
+index folder (an flock, let go by the kernel if the process dies) is the safety net should a second
+writer ever start (two workers with --dedicated, a test calling in): only its holder writes, one
+that finds it taken leaves the work to the holder, who looks at the table of changes once more
+after letting go, so a change committed at that moment is not left behind. No Whoosh ``LockError``
+under concurrent edits: Whoosh's own lock is only ever asked for by the holder.
 
 ``rebuild`` writes a whole new generation from the database, applies the changes committed while
 it ran, and swaps the symlink: searches use the old generation until then.
@@ -64,6 +65,11 @@ def pending() -> int:
 
 def apply_pending(wait: float = 0.0) -> int:
     """Apply every recorded change to the current generation; the number applied (0: none, or not the writer)."""
+    if store().outdated():  # documents of an older format: all of them anew (it applies the changes too)
+        try:
+            rebuild(wait=wait)
+        except TimeoutError:
+            return 0  # another writer holds the lock: it is the one to do it
     applied = 0
     while True:
         with writer_lock(wait) as mine:
@@ -186,7 +192,7 @@ def rebuild(progress=None, wait: float = 600.0) -> dict:
         generation = target.new_generation()
         indexes = target.open(generation)
         ids = sources.all_course_ids()
-        items, cues = _Writer(indexes["items"], limitmb=128), _Writer(indexes["cues"], limitmb=128)
+        items, cues = _Writer(indexes["items"], limitmb=256), _Writer(indexes["cues"], limitmb=256)
         for n, course_id in enumerate(ids, 1):
             course = db.session.get(Course, course_id)
             if course is not None:

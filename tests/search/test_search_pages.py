@@ -33,8 +33,8 @@ def test_odd_queries_answer_without_error_on_the_page_and_the_api(client, world)
 def test_the_length_and_the_number_of_words_are_capped():
     long = query.parse("太" * 10000)
     assert len(long.text) == query.MAX_LENGTH and long.truncated
-    many = query.parse(" ".join(f"word{n}" for n in range(50)))
-    assert len(many.words) == query.MAX_WORDS and many.truncated
+    many = query.parse(" ".join(f"w{n}" for n in range(20)))  # short enough: only the words are too many
+    assert len(many.text) < query.MAX_LENGTH and len(many.words) == query.MAX_WORDS and many.truncated
     assert not query.parse("太极拳").truncated
 
 
@@ -138,6 +138,9 @@ def test_a_caption_moment_opens_the_lesson_at_that_second(app, db, client, index
     assert moment["start"] == 42 and moment["url"].endswith("?t=42")
     page = client.get(moment["url"]).get_data(as_text=True)
     assert "&#34;resumeAt&#34;: 42.0" in page or '"resumeAt": 42.0' in page
+    # Where the search found it, not "where you stopped last time" (this person never watched it).
+    assert ("从找到的地方开始播放（0:42）" in page or "Play from where it was found (0:42)" in page), page
+    assert "上次您看到" not in page and "Last time you stopped" not in page
     assert '"resumeAt": 999' not in client.get(f"/lessons/{lesson.id}?t=999").get_data(as_text=True)
 
 
@@ -151,3 +154,36 @@ def test_suggestions_for_half_typed_pinyin_and_characters(client, world):
 def test_healthz_reports_the_index(client, world):
     check = client.get("/healthz").get_json()["checks"]["search_index"]
     assert check["ok"] and check["bytes"] > 0 and check["age_seconds"] is not None and check["pending"] == 0
+
+
+def test_a_moment_is_the_cue_of_its_passage_that_holds_the_words(app, db, client, index_dir):
+    course = make_ready_course(db, lessons=1, visibility="public", title="养生")
+    make_caption(db, course.lessons[0], srt([[0, "大家好"], [4, "今天讲血压"], [8, "早上起床以后"],
+                                             [12, "先量血压再吃药"], [16, "谢谢大家"]]))
+    writer.apply_pending()
+
+    def moments(q):
+        return [m["start"] for m in client.get("/api/v1/search", query_string={"q": q}).get_json()["moments"]]
+
+    assert moments("血压 吃药") == [12]  # the cue with both words, not the passage's first
+    assert moments("起床 吃药") == [8]   # said across two cues: found, at the first of them
+    assert moments("谢谢") == [16]
+
+
+def test_pages_and_totals_count_only_what_the_person_may_see(app, db, index_dir):
+    """The visibility filter runs inside the index: without it the database check would empty a page
+    of a draft's lessons and the totals would count them (the check alone cannot make pages right)."""
+    teacher = make_user(db, roles=("teacher",), fast_hash=True)
+    draft = make_course(db, title="书法草稿", status="draft", visibility="public", teachers=[teacher], lessons=12)
+    shown = make_course(db, title="书法公开课", status="published", visibility="public", lessons=3)
+    for lesson in draft.lessons + shown.lessons:
+        courses.update_lesson(lesson, title=f"书法{lesson.title}")
+    db.session.commit()
+    writer.apply_pending()
+
+    def found(client):
+        data = client.get("/api/v1/search", query_string={"q": "书法"}).get_json()
+        return data["lessons_total"], len(data["lessons"])
+
+    assert found(app.test_client()) == (3, 3)
+    assert found(sign_in(app.test_client(), teacher)) == (15, 10)

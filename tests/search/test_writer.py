@@ -4,18 +4,22 @@ no edit made during it."""
 from __future__ import annotations
 
 import multiprocessing
+import time
 
 import pytest
 from flask_login import AnonymousUserMixin
 
 from elearn import create_app
 from elearn.core.db import unit_of_work
+from elearn.core.workers import DedicatedConsumers
 from elearn.courses import services as courses
 from elearn.extensions import db as _db
+from elearn.extensions import queue
 from elearn.search import services, writer
 from elearn.search.index import Store
+from elearn.search.tasks import search_queue
 from tests.conftest import make_config, reset_schema
-from tests.factories import make_course
+from tests.factories import make_course, make_handout
 
 
 def titles(app, q: str) -> list[str]:
@@ -65,6 +69,7 @@ def test_reindex_swaps_a_new_generation_while_searches_and_edits_go_on(app, db, 
 
     make_course(db, title="太极拳二", status="published", lessons=1)
     result = writer.rebuild(during)
+    assert "太极拳第四课：收势" in titles(app, "收势")  # in the new generation when it was swapped in
     writer.apply_pending()
     assert seen and seen[0] == ["太极拳"]
     assert Store(index_dir).current() != before and result["courses"] == 2
@@ -73,11 +78,48 @@ def test_reindex_swaps_a_new_generation_while_searches_and_edits_go_on(app, db, 
     assert writer.pending() == 0
 
 
-def test_the_reindex_command_reports_progress(app, db, index_dir):
+def _until(check, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_edits_wake_the_one_consumer_of_the_search_queue(app, db, index_dir):
+    search_queue.flush()
+    make_course(db, title="书法入门", status="published", lessons=1)
+    # The wake-up is on search's own queue, which no ordinary worker consumes...
+    assert search_queue.pending_count() >= 1
+    assert not [t for t in queue.pending() if t.name.startswith("elearn.search")]
+    assert writer.pending() > 0 and titles(app, "书法") == []
+    # ...and its one consumer thread (a worker started with --dedicated) applies the change.
+    with DedicatedConsumers(["search"]):
+        assert _until(lambda: writer.pending() == 0 and titles(app, "书法") == ["书法入门"])
+
+
+def test_the_reindex_command_asks_the_writer_and_reports_progress(app, db, index_dir):
+    search_queue.flush()
     make_course(db, title="书法", status="published")
-    out = app.test_cli_runner().invoke(args=["search", "reindex"])
+    make_course(db, title="国画", status="published")
+    with DedicatedConsumers(["search"]):
+        out = app.test_cli_runner().invoke(args=["search", "reindex"])
     assert out.exit_code == 0, out.output
-    assert "1/1 courses (100%)" in out.output and "rebuilt" in out.output
+    assert "2/2 courses (100%)" in out.output and "rebuilt" in out.output
+    assert titles(app, "国画") == ["国画"] and not list((index_dir / "rebuilds").glob("*.json"))
+
+
+def test_the_reindex_command_gives_up_plainly_without_a_writer(app, db, index_dir):
+    search_queue.flush()
+    make_course(db, title="书法", status="published")
+    out = app.test_cli_runner().invoke(args=["search", "reindex", "--wait", "1"])
+    assert out.exit_code == 1 and "--dedicated" in out.output
+    # The request nobody waits for any more is skipped when a writer comes.
+    with DedicatedConsumers(["search"]):
+        assert _until(lambda: search_queue.pending_count() == 0 and writer.pending() == 0)
+    assert len(list(index_dir.glob("gen-*"))) == 1  # the first, empty generation only: no rebuild
+    assert not list((index_dir / "rebuilds").glob("*.json"))
 
 
 # ---------------------------------------------------------------- two processes
@@ -116,3 +158,29 @@ def test_two_processes_editing_at_once_lose_nothing(tmp_path):
         for name in ("苹果", "香蕉"):
             assert sorted(titles(app, name)) == [f"{name}第{n}课" for n in range(6)]  # each once
         assert writer.pending() == 0
+
+
+def test_a_generation_of_an_older_format_is_rebuilt_by_the_writer(app, db, index_dir):
+    make_course(db, title="书法入门", status="published", lessons=1)
+    writer.apply_pending()
+    old = Store(index_dir).current()
+    (old / "format").write_text("1")  # as written by code whose documents were different
+    make_course(db, title="国画", status="published")
+    writer.apply_pending()
+    assert Store(index_dir).current() != old and not Store(index_dir).outdated()
+    assert titles(app, "书法") == ["书法入门"] and titles(app, "国画") == ["国画"] and writer.pending() == 0
+
+
+def test_a_deleted_chapter_and_a_new_handout_reach_the_index(app, db, index_dir):
+    course = make_course(db, title="养生", status="published", lessons=2, chapters=2)
+    first, second = course.lessons
+    courses.update_lesson(first, title="早睡早起")
+    courses.update_lesson(second, title="饭后散步")
+    db.session.commit()
+    writer.apply_pending()
+    assert titles(app, "散步") == ["饭后散步"]
+    courses.delete_chapter(second.chapter)  # takes its lessons along: recorded as the course's change
+    db.session.commit()
+    make_handout(db, first, filename="作息时间表.pdf")  # a handout's title is searched with its lesson
+    writer.apply_pending()
+    assert titles(app, "散步") == [] and titles(app, "作息") == ["早睡早起"]
