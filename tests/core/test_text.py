@@ -91,13 +91,16 @@ def test_course_chapter_and_lesson_titles_lose_the_override(api, db):
     assert db.session.get(Lesson, lesson.get_json()["id"]).title == "握笔"
 
 
-def test_an_imported_row_with_a_control_code_is_not_ready(admin, db):
+def test_an_imported_row_with_a_control_code_is_not_ready(admin, db, job_runner):
     """In an import the row with a control code in the name is reported; the row with U+202E is cleaned.
-    (A NUL makes a CSV file binary, which is refused as a whole.)"""
+    (A NUL makes a CSV file binary, which is refused as a whole.) The file is checked by its job."""
     data = ("姓名,手机号\n张\x1b三,13800138404\n李四" + RLO + "x,13800138405\n").encode()
     response = admin.post("/admin/users/import", data={"csrf_token": csrf_token(admin, "/admin/users/import"),
                                                        "file": (io.BytesIO(data), "people.csv")},
                           content_type="multipart/form-data")
+    assert response.status_code == 303
+    job_runner.run()
+    response = admin.get(response.headers["Location"])
     page = html.unescape(response.get_data(as_text=True))
     assert REFUSED in page
     assert "李四x" in page and RLO not in page and "\x1b" not in page
