@@ -30,4 +30,4 @@ class ActivityForm(FlaskForm):
 
 
 class MinutesForm(FlaskForm):
-    body = TextAreaField(_l("Minutes"), validators=[DataRequired(REQUIRED)], render_kw={"rows": 12})
+    body = TextAreaField(_l("Meeting minutes"), validators=[DataRequired(REQUIRED)], render_kw={"rows": 12})

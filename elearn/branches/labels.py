@@ -19,3 +19,10 @@ PARTY_STATUS_LABELS = {
     m.TRANSFERRED_IN: _l("Transferred in"), m.TRANSFERRED_OUT: _l("Transferred out"),
 }
 PERIOD_LABELS = {m.QUARTER: _l("every quarter"), m.MONTH: _l("every month")}
+
+
+def period_name(period) -> str:
+    """「2026年第4季度」 / 「2026年11月」 for a compliance period (its ``label`` is "2026-Q4" / "2026-11")."""
+    if "-Q" in period.label:
+        return str(_l("Q%(quarter)d %(year)d", quarter=(period.starts.month - 1) // 3 + 1, year=period.starts.year))
+    return str(_l("%(month)d/%(year)d", month=period.starts.month, year=period.starts.year))

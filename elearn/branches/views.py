@@ -17,7 +17,7 @@ from ..extensions import db
 from . import activities, bp, compliance, services
 from . import models as m
 from .forms import ActivityForm, MinutesForm
-from .labels import KIND_LABELS, PARTY_STATUS_LABELS, PERIOD_LABELS, ROLE_LABELS
+from .labels import KIND_LABELS, PARTY_STATUS_LABELS, PERIOD_LABELS, ROLE_LABELS, period_name
 from .permissions import (can_approve_activity_minutes, can_approve_minutes, can_run_activity, can_run_branch,
                           can_see_branch, can_view_activity, can_view_member_details, can_view_own_branches,
                           can_view_party_details)
@@ -35,7 +35,8 @@ def _shows_branches(user) -> bool:
 
 def _labels() -> dict:
     return {"kind_labels": KIND_LABELS, "role_labels": ROLE_LABELS, "party_status_labels": PARTY_STATUS_LABELS,
-            "period_labels": PERIOD_LABELS, "activity_name": activities.activity_name}
+            "period_labels": PERIOD_LABELS, "activity_name": activities.activity_name,
+            "period_name": period_name}
 
 
 @bp.get("/branches")

@@ -56,7 +56,7 @@ def test_the_branch_page_shows_members_and_requirements_only_to_officers(app, db
     assert "重温入党誓词" in member_view and "学习党章" in member_view
     assert "本季度" not in member_view and "第一党小组" not in member_view
     officer_view = as_(app, world.teacher).get(url).get_data(as_text=True)
-    assert "本季度" in officer_view and "张党员" in officer_view and f"/branches/members/{world.branch_member.id}" in officer_view
+    assert "本季度" in officer_view and "年第" in officer_view and "张党员" in officer_view and f"/branches/members/{world.branch_member.id}" in officer_view
     menu = as_(app, world.classmate).get("/").get_data(as_text=True)
     assert "/branches" not in menu  # a learner outside every branch is not shown the menu item
 
