@@ -57,10 +57,12 @@ def _descendants(pid: int) -> set[int]:
 
 
 def _start(app, port: int) -> subprocess.Popen:
+    # A short lease so a killed worker's job is re-run soon, but not so short that the live worker's
+    # renewals miss it while the same process also runs the search writer (a rebuild at its start).
     env = dict(os.environ, ELEARN_CONFIG="test", ELEARN_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
                ELEARN_QUEUE_URL=app.config["QUEUE_URL"], ELEARN_MEDIA_DIR=app.config["MEDIA_DIR"],
                ELEARN_SEARCH_INDEX_DIR=app.config["SEARCH_INDEX_DIR"], ELEARN_EMBEDDED_WORKER="1",
-               ELEARN_PORT=str(port), ELEARN_JOB_LEASE_SECONDS="3", ELEARN_WORKER_HEARTBEAT_SECONDS="1",
+               ELEARN_PORT=str(port), ELEARN_JOB_LEASE_SECONDS="8", ELEARN_WORKER_HEARTBEAT_SECONDS="1",
                ELEARN_WEB_WORKERS="1", ELEARN_WEB_THREADS="4", PYTHONUNBUFFERED="1")
     return subprocess.Popen([sys.executable, str(config_module.BASE_DIR / "run.py")], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
