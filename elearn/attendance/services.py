@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core.errors import Forbidden, NotFound, ServiceError
-from ..core.text import clean_text
+from ..core.text import clean_text, within
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import models as m
@@ -163,11 +163,7 @@ def mark(event: m.AttendanceEvent, person_id: int, status: str, *, actor, mode: 
 
 
 def clean_note(value: str | None, field: str) -> str | None:
-    text = clean_text(value, field) if value else ""
-    if len(text) > NOTE_LIMIT:
-        raise ServiceError("too_long", _l("Please keep this to %(limit)d characters.", limit=NOTE_LIMIT),
-                           status=422, field=field, limit=NOTE_LIMIT)
-    return text or None
+    return within(clean_text(value, field) if value else "", NOTE_LIMIT, field) or None
 
 
 def _new_record(event, person_id, name, status, mode, source, made_at) -> m.AttendanceRecord | None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from ..attendance import services as attendance
 from ..core.errors import Forbidden, NotFound, ServiceError
-from ..core.text import clean_line, clean_text
+from ..core.text import clean_line, clean_text, required_line, within
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import models as m
@@ -47,14 +47,8 @@ def _fields(branch: m.Branch, kind: str, custom_kind, group, topic, agenda, plac
     if kind == m.GROUP_MEETING and (group is None or group.branch_id != branch.id):
         raise ServiceError("group_needed", _l("Please choose the party group this meeting is for."), status=422,
                            field="group")
-    topic = clean_line(topic, "topic")
-    if not topic:
-        raise ServiceError("required", _l("Please fill this in."), status=422, field="topic")
-    agenda = clean_text(agenda, "agenda")
-    for value, limit, field in ((topic, TOPIC_LIMIT, "topic"), (agenda, AGENDA_LIMIT, "agenda")):
-        if len(value) > limit:
-            raise ServiceError("too_long", _l("Please keep this to %(limit)d characters.", limit=limit),
-                               status=422, field=field)
+    topic = required_line(topic, "topic", TOPIC_LIMIT)
+    agenda = within(clean_text(agenda, "agenda"), AGENDA_LIMIT, "agenda")
     return {"kind": kind, "custom_kind": custom, "group": group if kind == m.GROUP_MEETING else None,
             "topic": topic, "agenda": agenda, "place": clean_line(place, "place")[:200]}
 
@@ -115,9 +109,7 @@ def save_minutes(activity: m.Activity, body, *, actor, now: datetime | None = No
     text = clean_text(body, "minutes")
     if not text:
         raise ServiceError("required", _l("Please write the minutes first."), status=422, field="minutes")
-    if len(text) > MINUTES_LIMIT:
-        raise ServiceError("too_long", _l("Please keep this to %(limit)d characters.", limit=MINUTES_LIMIT),
-                           status=413, field="minutes")
+    within(text, MINUTES_LIMIT, "minutes", status=413)
     latest = current_minutes(activity)
     if latest is not None and latest.body_md == text:
         return latest  # saved twice (a double click): one revision

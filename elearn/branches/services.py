@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from ..accounts.models import User
 from ..core.errors import NotFound, ServiceError
-from ..core.text import clean_line
+from ..core.text import clean_line, required_line
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import models as m
@@ -22,13 +22,7 @@ NAME_LIMIT = 100
 
 
 def _name(value, field: str = "name", limit: int = NAME_LIMIT) -> str:
-    text = clean_line(value, field)
-    if not text:
-        raise ServiceError("required", _l("Please fill this in."), status=422, field=field)
-    if len(text) > limit:
-        raise ServiceError("too_long", _l("Please keep this to %(limit)d characters.", limit=limit),
-                           status=422, field=field)
-    return text
+    return required_line(value, field, limit)
 
 
 def get_branch(branch_id: int) -> m.Branch:
@@ -167,6 +161,12 @@ def branches_of(user) -> list[m.Branch]:
     return list(db.session.scalars(
         select(m.Branch).join(m.BranchMember).where(m.BranchMember.user_id == user.id, m.BranchMember.left_at.is_(None))
         .order_by(m.Branch.name)))
+
+
+def in_a_branch(user) -> bool:
+    """Whether a person belongs to any branch now: one indexed EXISTS, asked by the menu on every page."""
+    return bool(db.session.scalar(select(exists().where(
+        m.BranchMember.user_id == user.id, m.BranchMember.left_at.is_(None)))))
 
 
 def forget_person(user_id: int) -> None:

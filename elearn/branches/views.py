@@ -30,7 +30,7 @@ def _rules() -> dict:
 
 def _shows_branches(user) -> bool:
     """The menu names the branches to the office and to people in one, not to every learner."""
-    return is_admin(user) or bool(services.branches_of(user))
+    return is_admin(user) or services.in_a_branch(user)
 
 
 def _labels() -> dict:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from ..attendance import models as am
 from ..core.errors import NotFound, ServiceError
-from ..core.text import clean_text, half_width
+from ..core.text import clean_text, half_width, within
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import models as m
@@ -129,9 +129,7 @@ def revoke(certificate: m.Certificate, *, actor, reason, now: datetime | None = 
     text = clean_text(reason, "reason") if reason else ""
     if not text:
         raise ServiceError("required", _l("Please say why the certificate is revoked."), status=422, field="reason")
-    if len(text) > REASON_LIMIT:
-        raise ServiceError("too_long", _l("Please keep this to %(limit)d characters.", limit=REASON_LIMIT),
-                           status=422, field="reason", limit=REASON_LIMIT)
+    within(text, REASON_LIMIT, "reason")
     if certificate.revoked_at is not None:
         raise ServiceError("already_revoked", _l("This certificate has already been revoked."), status=409)
     certificate.revoked_at, certificate.revoked_by_id = now or utcnow(), getattr(actor, "id", None)

@@ -13,9 +13,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 
 from ..accounts.models import User
-from ..core.errors import Forbidden, NotFound, ServiceError, stored_message, translated
+from ..core.errors import Forbidden, NotFound, stored_message, translated
 from ..core.permissions import is_signed_in
-from ..core.text import clean_line, clean_text
+from ..core.text import clean_line, clean_text, required
 from ..core.timeutil import localtime, utcnow
 from ..extensions import db
 from . import models as m
@@ -37,12 +37,7 @@ def get_notice(notice_id: int) -> Notice:
 
 
 def _checked(text: str, field: str, limit: int) -> str:
-    if not text:
-        raise ServiceError("required", _l("Please fill this in."), status=422, field=field)
-    if len(text) > limit:
-        raise ServiceError("too_long", _l("Please keep this to %(limit)d characters.", limit=limit),
-                           status=422, field=field, limit=limit)
-    return text
+    return required(text, field, limit)
 
 
 def _address(notice: Notice) -> int:

@@ -8,19 +8,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import null, select
 
 from ..core.errors import NotFound, ServiceError
-from ..core.text import clean_line
+from ..core.text import clean_line, required_line
 from ..extensions import db
 from . import models as m
 
 
 def _name(value, field: str, limit: int) -> str:
-    text = clean_line(value, field)
-    if not text:
-        raise ServiceError("required", _l("Please fill this in."), status=422, field=field)
-    if len(text) > limit:
-        raise ServiceError("too_long", _l("Please keep this to %(limit)d characters.", limit=limit),
-                           status=422, field=field, limit=limit)
-    return text
+    return required_line(value, field, limit)
 
 
 # ---------------------------------------------------------------- terms

@@ -80,3 +80,23 @@ def half_width(value) -> str:
     """Full-width digits, letters and signs (１３８, Ａ, －, the ideographic space) as their ASCII forms:
     Chinese keyboards type them, and a mobile number or code must read the same either way."""
     return unicodedata.normalize("NFKC", "" if value is None else str(value))
+
+
+def within(text: str, limit: int, field: str | None = None, status: int = 422) -> str:
+    """``text`` if it is at most ``limit`` characters, else the one "please keep this to N" refusal."""
+    if len(text) > limit:
+        raise ServiceError("too_long", _l("Please keep this to %(limit)d characters.", limit=limit),
+                           status=status, field=field, limit=limit)
+    return text
+
+
+def required(text: str, field: str | None = None, limit: int | None = None) -> str:
+    """``text`` (already cleaned) if it is not empty (and within ``limit``), else "please fill this in"."""
+    if not text:
+        raise ServiceError("required", _l("Please fill this in."), status=422, field=field)
+    return within(text, limit, field) if limit is not None else text
+
+
+def required_line(value, field: str, limit: int) -> str:
+    """One line a person must fill in: cleaned (``clean_line``), not empty, at most ``limit`` characters."""
+    return required(clean_line(value, field), field, limit)

@@ -131,3 +131,18 @@ def test_half_width_turns_what_chinese_keyboards_type_into_ascii():
     assert half_width("１３８－１２３４　５６７８") == "138-1234 5678"
     assert half_width("ＬａｏＷａｎｇ 王") == "LaoWang 王"
     assert half_width(None) == ""
+
+
+def test_required_line_and_within_give_the_one_answer_for_empty_and_too_long():
+    """Every feature's "please fill this in" and "please keep this to N characters" come from here."""
+    from elearn.core.errors import ServiceError
+    from elearn.core.text import required_line, within
+
+    assert required_line("  书法\u202e一班 ", "name", 10) == "书法一班"
+    for value, code in (("   ", "required"), ("长" * 11, "too_long")):
+        with pytest.raises(ServiceError) as refused:
+            required_line(value, "name", 10)
+        assert refused.value.code == code and refused.value.details["field"] == "name"
+    with pytest.raises(ServiceError) as big:
+        within("x" * 6, 5, "minutes", status=413)
+    assert big.value.status == 413 and big.value.details["limit"] == 5
