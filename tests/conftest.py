@@ -132,14 +132,17 @@ def app(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _queue_on_session_app(request):
-    """Point the one shared queue back at the session app: a test that built an app of its own
-    (create_app re-points it) must not leave later tests queueing into that app's files."""
+    """Point the shared queue and the dedicated ones back at the session app: a test that built an app
+    of its own (create_app re-points them) must not leave later tests queueing into that app's files,
+    nor a dedicated consumer writing with that app's configuration (its search index, say)."""
     if "app" in request.fixturenames:
+        from elearn.core.jobs import dedicated
         from elearn.extensions import queue
 
         app = request.getfixturevalue("app")
-        if getattr(queue, "flask_app", None) is not app:
-            queue.init_app(app)
+        for each in (queue, *dedicated.values()):  # search's own queue too: its consumer runs in the app it names
+            if getattr(each, "flask_app", None) is not app:
+                each.init_app(app)
     yield
 
 
