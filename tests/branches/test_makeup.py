@@ -30,7 +30,10 @@ def world(db):
     miss) are expected at a 主题党日 held three days ago, linking a lesson of a course shown only to
     chosen classes (none)."""
     w = World()
-    make = lambda role, name: make_user(db, roles=[role], name=name, fast_hash=True)  # noqa: E731
+
+    def make(role, name):
+        return make_user(db, roles=[role], name=name, fast_hash=True)
+
     w.secretary, w.member, w.present = make("teacher", "王书记"), make("student", "张党员"), make("student", "李党员")
     w.outsider, w.teacher = make("student", "钱同学"), make("teacher", "赵老师")
     w.course = make_ready_course(db, lessons=2, visibility="classes", title="党史学习", teachers=[w.secretary])
