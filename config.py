@@ -125,6 +125,9 @@ class Config:
     #: A viewing of a session's linked lesson marks 出勤/线上 (or 补学) once it has covered this share
     #: of the lesson, each second once.
     ATTENDANCE_ONLINE_COVERAGE = 0.8
+    #: A branch member who missed an activity and watches its linked recording within this many
+    #: days after it is marked 补学 (a class uses its own setting).
+    BRANCH_MAKEUP_DAYS = 30
     #: The site's time zone: every time shown on a page, and the days, weeks and months of the learning record.
     TIMEZONE = "Asia/Shanghai"
 

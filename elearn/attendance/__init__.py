@@ -4,9 +4,10 @@ history, roll call, QR self check-in, leave, marks from watching, closing with ็
 The features that own events register an ``EventKind`` in ``hooks.event_kinds``; the engine never
 imports them (DESIGN.md ยง3).
 """
-from . import models, tasks  # noqa: F401
+from . import models, online_jobs, tasks  # noqa: F401
 
 
 def init_app(app) -> None:
-    """Nothing to register yet beyond the models and the periodic sweep (imported above); the pages
-    and API that take attendance belong to the features that own events."""
+    """The job that marks events from watching (``online_jobs``); the periodic sweeps are imported
+    above. The pages and API that take attendance belong to the features that own events."""
+    online_jobs.init_app(app)

@@ -17,6 +17,7 @@ from ..core.errors import Forbidden, NotFound, ServiceError
 from ..core.text import clean_line, clean_text, required_line, within
 from ..core.timeutil import utcnow
 from ..extensions import db
+from . import makeup
 from . import models as m
 from .labels import KIND_LABELS
 from .permissions import can_approve_minutes
@@ -64,19 +65,23 @@ def create_activity(branch: m.Branch, *, kind: str, topic, starts_at: datetime, 
                     lesson_id: int | None = None, now: datetime | None = None) -> m.Activity:
     now = now or utcnow()
     _check_when(starts_at, now)
+    lesson_id = makeup.checked_lesson(lesson_id, actor)
     activity = m.Activity(branch=branch, starts_at=starts_at, ends_at=ends_at, online=online, lesson_id=lesson_id,
                           created_by_id=actor.id,
                           **_fields(branch, kind, custom_kind, group, topic, agenda, place))
     db.session.add(activity)
     db.session.flush()
-    attendance.create_event(EVENT_KIND, activity.id, activity.topic, starts_at, ends_at, lesson_id=lesson_id)
+    attendance.create_event(EVENT_KIND, activity.id, activity.topic, starts_at, ends_at, lesson_id=lesson_id,
+                            **makeup.event_options())
     return activity
 
 
 def update_activity(activity: m.Activity, *, kind: str, topic, starts_at: datetime, ends_at: datetime,
                     custom_kind=None, group=None, agenda="", place="", online: bool = False,
-                    lesson_id: int | None = None, now: datetime | None = None) -> None:
+                    lesson_id: int | None = None, actor=None, now: datetime | None = None) -> None:
+    """Change an activity; a newly linked lesson must be one ``actor`` may see (``makeup.checked_lesson``)."""
     _check_when(starts_at, now or utcnow())
+    lesson_id = makeup.checked_lesson(lesson_id, actor, keep=activity.lesson_id)
     for key, value in _fields(activity.branch, kind, custom_kind, group, topic, agenda, place).items():
         setattr(activity, key, value)
     activity.online, activity.lesson_id = online, lesson_id

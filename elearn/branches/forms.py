@@ -7,7 +7,8 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..accounts.forms import REQUIRED
-from . import activities
+from ..core.permissions import actor
+from . import activities, makeup
 from . import models as m
 from .labels import KIND_LABELS
 
@@ -23,10 +24,12 @@ class ActivityForm(FlaskForm):
     place = StringField(_l("Place"), validators=[Length(max=200)])
     online = BooleanField(_l("Also online"))
     agenda = TextAreaField(_l("Agenda"), validators=[Length(max=activities.AGENDA_LIMIT)], render_kw={"rows": 5})
+    lesson = SelectField(_l("Recording to watch (optional)"), coerce=int, default=0, validators=[Optional()])
 
     def __init__(self, *args, branch: m.Branch, **kwargs):
         super().__init__(*args, **kwargs)
         self.group.choices = [(0, _l("No party group"))] + [(g.id, g.name) for g in branch.groups]
+        self.lesson.choices = [(0, _l("No recording"))] + makeup.lesson_choices(actor())
 
 
 class MinutesForm(FlaskForm):

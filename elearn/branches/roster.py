@@ -6,10 +6,10 @@ People who joined after the activity started, or had left before it, are not exp
 """
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from ..attendance.hooks import EventKind
-from ..attendance.models import BY_OFFICER
+from ..attendance.models import BY_OFFICER, AttendanceEvent
 from ..extensions import db
 from . import models as m
 from .permissions import can_run_branch, membership
@@ -47,4 +47,16 @@ def activity_viewer(user, event) -> bool:
         activity_marker(user, event) is not None
 
 
-BRANCH_ACTIVITY = EventKind(roster=activity_roster, marker=activity_marker, viewer=activity_viewer)
+def watched_activities(user_id: int, lesson_id: int) -> list[AttendanceEvent]:
+    """Events of the activities linking the lesson in branches the user is or was in (whether they
+    were expected there is the roster's answer, asked by the engine before it marks)."""
+    branches = select(m.BranchMember.branch_id).where(m.BranchMember.user_id == user_id)
+    return list(db.session.scalars(
+        select(AttendanceEvent)
+        .join(m.Activity, and_(AttendanceEvent.kind == EVENT_KIND, AttendanceEvent.owner_id == m.Activity.id))
+        .where(AttendanceEvent.lesson_id == lesson_id, m.Activity.branch_id.in_(branches))
+        .order_by(AttendanceEvent.starts_at)))
+
+
+BRANCH_ACTIVITY = EventKind(roster=activity_roster, marker=activity_marker, viewer=activity_viewer,
+                            watched=watched_activities)

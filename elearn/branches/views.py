@@ -79,7 +79,8 @@ def activity_new(branch):
             activity = activities.create_activity(
                 branch, kind=form.kind.data, custom_kind=form.custom_kind.data, group=group, topic=form.topic.data,
                 starts_at=starts_at, ends_at=starts_at + timedelta(minutes=form.minutes.data),
-                place=form.place.data, online=form.online.data, agenda=form.agenda.data, actor=actor())
+                place=form.place.data, online=form.online.data, agenda=form.agenda.data, actor=actor(),
+                lesson_id=form.lesson.data or None)
         if work.ok:
             flash(_("The activity has been added."), "success")
             return redirect(url_for("branches.activity_page", activity=activity.id))

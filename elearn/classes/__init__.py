@@ -10,7 +10,7 @@ from ..core.permissions import contact_rules  # noqa: E402
 from ..courses.permissions import visibility_providers  # noqa: E402
 from ..learning.hooks import home_panels, home_top_panels  # noqa: E402
 from ..api import register_api  # noqa: E402
-from . import (admin_views, api, calendar, certificate_views, leave_api, leave_views, models, online,  # noqa: E402,F401
+from . import (admin_views, api, calendar, certificate_views, leave_api, leave_views, models,  # noqa: E402,F401
                report_views, views)
 from . import notices_api, notices_models, notices_views  # noqa: E402,F401
 from . import api_classes, api_members  # noqa: E402,F401
@@ -28,6 +28,5 @@ def init_app(app) -> None:
     visibility_providers.register("classes", members_see_course)
     contact_rules.register("classes", teaches_member)
     home_panels.register("classes", views.home_panel)
-    online.init_app(app)
     home_top_panels.register("class_notices", notices_views.home_panel)
     roster_import.init_app(app)

@@ -10,6 +10,7 @@ from ..core.permissions import is_signed_in
 from ..courses.models import Course
 from ..extensions import db
 from . import models as m
+from .online import watched_sessions
 from .permissions import staff_role
 
 
@@ -38,7 +39,8 @@ def session_viewer(user, event) -> bool:
     return session_marker(user, event) is not None
 
 
-CLASS_SESSION = EventKind(roster=session_roster, marker=session_marker, viewer=session_viewer)
+CLASS_SESSION = EventKind(roster=session_roster, marker=session_marker, viewer=session_viewer,
+                          watched=watched_sessions)
 
 
 def members_see_course(user):

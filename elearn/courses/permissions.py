@@ -17,6 +17,10 @@ A provider returns a SQL clause over ``Course`` (None: it has nothing for this u
 is OR-ed into ``visible_clause`` and, so that a page never disagrees with a list, ``can_view_course``
 evaluates the same clause for the one course in question. Providers only ever add published
 courses: drafts stay with the people who may edit them.
+
+A feature may also open one **lesson** of a published course without its course (a branch's members
+watch the recording linked to their activity) through ``lesson_providers``: clauses over ``Lesson``,
+asked by ``can_view_lesson`` only, so the course page and the lists stay as they were.
 """
 from __future__ import annotations
 
@@ -25,11 +29,13 @@ from sqlalchemy import and_, exists, false, or_, select, true
 from ..core.permissions import SYSTEM, allow, is_admin, is_signed_in, is_teacher  # noqa: F401  (re-exported)
 from ..core.registry import Registry
 from ..extensions import db
-from .models import Course, course_teachers
+from .models import Course, Lesson, course_teachers
 
 
 #: Functions ``(user) -> clause over Course | None`` that widen who sees published courses.
 visibility_providers = Registry("who may see a published course")
+#: Functions ``(user) -> clause over Lesson | None`` that open single lessons of published courses.
+lesson_providers = Registry("who else may see a lesson")
 
 
 def can_create_course(user) -> bool:
@@ -98,7 +104,17 @@ def _provided(user, course) -> bool:
 
 
 def can_view_lesson(user, lesson) -> bool:
-    return can_view_course(user, lesson.course)
+    return can_view_course(user, lesson.course) or _lesson_provided(user, lesson)
+
+
+def _lesson_provided(user, lesson) -> bool:
+    """Whether a lesson provider opens this one lesson (of a published course) to ``user``."""
+    if lesson.id is None or lesson.course.status != "published":
+        return False
+    clauses = [clause for clause in (provider(user) for provider in lesson_providers) if clause is not None]
+    if not clauses:
+        return False
+    return bool(db.session.scalar(select(exists().where(Lesson.id == lesson.id, or_(*clauses)))))
 
 
 def can_edit_lesson(user, lesson) -> bool:

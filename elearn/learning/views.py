@@ -7,7 +7,7 @@ from flask_babel import get_locale, gettext as _
 
 from ..core.db import unit_of_work
 from ..core.permissions import actor, allow, require
-from ..courses.permissions import can_edit_lesson, can_view_lesson
+from ..courses.permissions import can_edit_lesson, can_view_course, can_view_lesson
 from ..courses.services import get_lesson, teaching_courses
 from . import bp, charts, hooks, services
 from .forms import CAPTION_SIZE_LABELS, PlayerSettingsForm, speed_label
@@ -69,11 +69,14 @@ def lesson_page(lesson):
     progress = services.progress_for(user, lesson.id)
     found_at = _start_at(request.args.get("t"), video)  # a search's moment: not "where you stopped"
     resume_at = found_at or services.resume_point(progress, video["duration"] if video else None)
-    previous, next_lesson = services.neighbours(lesson)
+    # A lesson opened on its own (a branch's recording) leads nowhere else in its course.
+    course_shown = can_view_course(user, lesson.course)
+    previous, next_lesson = services.neighbours(lesson) if course_shown else (None, None)
     player_prefs = services.get_preferences(user)
     return render_template(
         "learning/lesson.html", lesson=lesson, course=lesson.course, play=play, video=video, progress=progress,
         resume_at=resume_at, found_at=found_at, previous=previous, next_lesson=next_lesson, player_prefs=player_prefs,
+        course_shown=course_shown,
         can_edit=can_edit_lesson(user, lesson), can_record=can_record_progress(user, lesson),
         player_config=_player_config(lesson, play, player_prefs, resume_at, next_lesson, user),
         rates=[(rate, speed_label(rate)) for rate in PLAYBACK_RATES],

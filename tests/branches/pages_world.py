@@ -1,6 +1,7 @@
 """What the browser walk (tests/browser/pages.py) shows the branch pages with: a branch whose secretary
 is the walk's teacher and whose members include its student, with an activity held last week (its
-minutes approved, then corrected) and one next week."""
+minutes approved, then corrected, its recording the walk's first lesson when there is one), one
+tomorrow (the home page's reminder) and one next week."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -17,12 +18,17 @@ def branches_for_pages(db, world):
     member = services.add_member(branch, world.student, group=group, now=joined)
     services.set_party_details(member, status=m.FULL, joined_on=date(1978, 7, 1), full_on=date(1979, 7, 1),
                                consented=True, actor=world.teacher)
+    recording = world.course.lessons[0].id if getattr(world, "course", None) else None
     held = activities.create_activity(branch, kind=m.THEME_DAY, topic="重温入党誓词", place="301教室",
                                       agenda="一、重温入党誓词\n二、交流心得", starts_at=utcnow() - timedelta(days=7),
-                                      ends_at=utcnow() - timedelta(days=7) + timedelta(hours=2), actor=world.teacher)
+                                      ends_at=utcnow() - timedelta(days=7) + timedelta(hours=2), actor=world.teacher,
+                                      lesson_id=recording)
     activities.save_minutes(held, "**全体党员**参加，王书记主持。", actor=world.teacher)
     activities.approve_minutes(held, actor=world.teacher)
     activities.save_minutes(held, "**全体党员**参加，李书记主持（更正）。", actor=world.teacher)
+    activities.create_activity(branch, kind=m.GENERAL_MEETING, topic="换届选举", place="党员活动室",
+                               starts_at=utcnow() + timedelta(hours=20), ends_at=utcnow() + timedelta(hours=22),
+                               actor=world.teacher)
     activities.create_activity(branch, kind=m.LECTURE, topic="学习党章", online=True,
                                starts_at=utcnow() + timedelta(days=7), ends_at=utcnow() + timedelta(days=7, hours=1),
                                actor=world.teacher)

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from elearn.attendance import models as am
+from elearn.attendance import online_jobs as online
 from elearn.attendance import services as attendance
-from elearn.classes import enrolment, online, schedule, services
+from elearn.classes import enrolment, schedule, services
 from elearn.core import jobs
 from elearn.core.timeutil import to_local, utcnow
 from elearn.extensions import queue
