@@ -16,11 +16,17 @@ class EventKind:
     ``marker(user, event) -> str | None``: the source a mark by this user carries ("teacher",
     "assistant"), or None when the user may not mark this event.
     ``viewer(user, event) -> bool``: who may see the whole roll (markers always may).
+    ``describe(event) -> {"name": str, "place": str | None}``: how the check-in pages name the event
+    to the person who scanned its code (the class, the branch activity) and where it is held.
+    ``check_mark(event, now)``: raises a ServiceError when a person (not the engine itself: check-in,
+    leave, closing) may not mark the event now, for a feature whose records have time limits.
     """
 
     roster: Callable[[object], dict[int, str]]
     marker: Callable[[object, object], str | None]
     viewer: Callable[[object, object], bool] = lambda user, event: False
+    describe: Callable[[object], dict] = lambda event: {"name": event.title, "place": None}
+    check_mark: Callable[[object, object], None] = lambda event, now: None
 
 
 #: ``kind -> EventKind``, registered by the owning feature's ``init_app`` ("class_session", "branch_activity").

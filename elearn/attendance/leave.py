@@ -117,3 +117,8 @@ def requests_of(person_id: int, event_ids) -> dict[int, m.LeaveRequest]:
 def requests_for(event: m.AttendanceEvent) -> list[m.LeaveRequest]:
     """Every request for the event, oldest first."""
     return list(db.session.scalars(select(m.LeaveRequest).filter_by(event_id=event.id).order_by(m.LeaveRequest.created_at)))
+
+
+def person_name(request: m.LeaveRequest) -> str:
+    """The name of the person a request is for, as the event's roster has it."""
+    return roster(request.event).get(request.user_id, "")

@@ -130,6 +130,8 @@ def mark(event: m.AttendanceEvent, person_id: int, status: str, *, actor, mode: 
         if source is None:
             raise Forbidden("not_allowed", _l("You cannot take attendance for this session."))
     _check_mark(event, status, mode or m.ON_SITE, source)
+    if source in m.MARKER_SOURCES:
+        kind_of(event).check_mark(event, now)
     names = roster(event)
     if person_id not in names:
         raise ServiceError("not_expected", _l("This person is not expected at this session."), status=409)
