@@ -6,12 +6,16 @@ People who joined after the activity started, or had left before it, are not exp
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from ..attendance.hooks import EventKind
 from ..attendance.models import BY_OFFICER
+from ..attendance.services import window
+from ..core.errors import ServiceError
 from ..extensions import db
 from . import models as m
+from .labels import activity_name
 from .permissions import can_run_branch, membership
 
 EVENT_KIND = "branch_activity"
@@ -47,4 +51,24 @@ def activity_viewer(user, event) -> bool:
         activity_marker(user, event) is not None
 
 
-BRANCH_ACTIVITY = EventKind(roster=activity_roster, marker=activity_marker, viewer=activity_viewer)
+def activity_described(event) -> dict:
+    """The check-in pages name the activity (its type and topic) and its place."""
+    activity = _activity(event)
+    if activity is None:
+        return {"name": event.title, "place": None}
+    return {"name": f"{activity_name(activity)} · {activity.topic}", "place": activity.place or None}
+
+
+def activity_markable(event, now) -> None:
+    """An officer's roll (and 全部出勤) is for an activity that has begun (its check-in window is
+    open), and the register is closed a year after it was held: both refused in plain words."""
+    if now < window(event)[0]:
+        raise ServiceError("not_held_yet", _l("This activity has not started yet, so nobody can be marked as "
+                                              "attending it. Please take the roll when it is held."), status=409)
+    if now > event.starts_at + m.OLDEST:
+        raise ServiceError("too_old", _l("This activity was held more than a year ago; its attendance can no "
+                                         "longer be changed."), status=409)
+
+
+BRANCH_ACTIVITY = EventKind(roster=activity_roster, marker=activity_marker, viewer=activity_viewer,
+                            describe=activity_described, check_mark=activity_markable)
