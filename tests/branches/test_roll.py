@@ -165,10 +165,12 @@ def test_a_classmate_outside_the_branch_an_old_code_and_a_code_out_of_time_are_r
     confirm = classmate.get(f"/checkin/{checkin.current_code(live.event)}").headers["Location"]
     refused = classmate.post(confirm, data={"csrf_token": csrf_token(classmate, confirm)})
     assert refused.status_code == 403 and statuses(live.event) == {}
+    assert "不在这次活动的应到名单上" in refused.get_data(as_text=True)
     old = checkin.current_code(live.event, utcnow() - timedelta(minutes=2))
     assert app.test_client().get(f"/checkin/{old}").status_code == 404
     early = app.test_client().get(f"/checkin/{checkin.current_code(live.coming_event)}")
     assert early.status_code == 409 and statuses(live.coming_event) == {}
+    assert "活动开始前" in early.get_data(as_text=True)
 
 
 def test_leave_is_asked_answered_with_one_tap_and_taken_back(app, db, live):
@@ -179,7 +181,7 @@ def test_leave_is_asked_answered_with_one_tap_and_taken_back(app, db, live):
     assert asked.status_code == 302
     assert "等支部委员答复" in member.get(f"/branches/activities/{live.coming.id}").get_data(as_text=True)
     again = post(member, path, path, reason="住院复查")
-    assert again.status_code == 409
+    assert again.status_code == 409 and "支部委员还没有答复" in again.get_data(as_text=True)
     officer, roll = as_(app, live.secretary), f"/branches/activities/{live.coming.id}/roll"
     page = officer.get(roll).get_data(as_text=True)
     assert "住院复查" in page
