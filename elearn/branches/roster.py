@@ -70,5 +70,21 @@ def activity_markable(event, now) -> None:
                                          "longer be changed."), status=409)
 
 
+#: The engine's refusals as a branch member reads them (an activity, the branch officers).
+ACTIVITY_WORDS = {
+    "checkin_not_listed": lambda event: _l("You are not expected at this activity, so you cannot check in to it."),
+    "checkin_closed": lambda event: _l(
+        "Check-in is open from %(before)d minutes before the activity until %(after)d minutes after it.",
+        before=event.opens_before_minutes, after=event.closes_after_minutes),
+    "not_expected": lambda event: _l("This person is not expected at this activity."),
+    "leave_not_listed": lambda event: _l("You are not expected at this activity, so you cannot ask for leave."),
+    "leave_over": lambda event: _l("This activity is already over. Leave can only be asked for before it ends."),
+    "leave_approved": lambda event: _l("Leave for this activity has already been approved."),
+    "leave_asked": lambda event: _l("You have already asked for leave for this activity. "
+                                    "The branch officers have not answered yet."),
+    "leave_declined": lambda event: _l("The branch officers have said no to leave for this activity. "
+                                       "Please talk to the branch secretary."),
+}
+
 BRANCH_ACTIVITY = EventKind(roster=activity_roster, marker=activity_marker, viewer=activity_viewer,
-                            describe=activity_described, check_mark=activity_markable)
+                            describe=activity_described, check_mark=activity_markable, words=ACTIVITY_WORDS)
