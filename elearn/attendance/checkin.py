@@ -21,6 +21,7 @@ from ..core.errors import Forbidden, ServiceError
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import models as m
+from .hooks import worded
 from .permissions import can_check_in
 from .services import mark, record_for, window
 
@@ -80,9 +81,9 @@ def _check_open(event: m.AttendanceEvent, at: datetime) -> None:
         raise ServiceError("event_cancelled", _l("This session was cancelled."), status=409)
     opens, closes = window(event)
     if not opens <= at <= closes:
-        raise ServiceError("outside_window", _l(
+        raise ServiceError("outside_window", worded(event, "checkin_closed", _l(
             "Check-in is open from %(before)d minutes before the session until %(after)d minutes after it.",
-            before=event.opens_before_minutes, after=event.closes_after_minutes), status=409)
+            before=event.opens_before_minutes, after=event.closes_after_minutes)), status=409)
 
 
 def _grants() -> URLSafeSerializer:
@@ -108,7 +109,8 @@ def check_in(grant: str, user, now: datetime | None = None) -> tuple[m.Attendanc
     event, scanned_at = read_grant(grant)
     _check_open(event, scanned_at)
     if not can_check_in(user, event):
-        raise Forbidden("not_member", _l("You are not on the list for this session, so you cannot check in to it."))
+        raise Forbidden("not_member", worded(event, "checkin_not_listed", _l(
+            "You are not on the list for this session, so you cannot check in to it.")))
     record = record_for(event, user.id)
     if record is not None and record.status in m.ATTENDED:
         return record, False

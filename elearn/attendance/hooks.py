@@ -1,8 +1,8 @@
 """What the attendance engine asks the features that own events (classes, branches) without importing them."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
 
 from ..core.registry import Registry
 
@@ -19,12 +19,22 @@ class EventKind:
     ``watched(user_id, lesson_id) -> [AttendanceEvent]``: which of this feature's events a viewing of
     that lesson by that user may count for (events linking the lesson that the user belongs to);
     ``online.mark_watched`` then decides 出勤, 补学 or nothing from the viewing's start.
+    ``describe(event) -> {"name": str, "place": str | None}``: how the check-in pages name the event
+    to the person who scanned its code (the class, the branch activity) and where it is held.
+    ``check_mark(event, now)``: raises a ServiceError when a person (not the engine itself: check-in,
+    leave, closing) may not mark the event now, for a feature whose records have time limits.
+    ``words``: the feature's own words for the engine's refusals to the people at its events (a branch
+    member reads "activity" and "branch officers", not "session" and "teacher"), ``key -> (event ->
+    message)``; the keys are those ``worded`` is called with. Missing keys keep the engine's words.
     """
 
     roster: Callable[[object], dict[int, str]]
     marker: Callable[[object, object], str | None]
     viewer: Callable[[object, object], bool] = lambda user, event: False
     watched: Callable[[int, int], list] = lambda user_id, lesson_id: []
+    describe: Callable[[object], dict] = lambda event: {"name": event.title, "place": None}
+    check_mark: Callable[[object, object], None] = lambda event, now: None
+    words: Mapping[str, Callable[[object], object]] = field(default_factory=dict)
 
 
 #: ``kind -> EventKind``, registered by the owning feature's ``init_app`` ("class_session", "branch_activity").
@@ -36,3 +46,9 @@ def kind_of(event) -> EventKind:
     if provider is None:
         raise LookupError(f"no attendance provider registered for {event.kind!r}")
     return provider
+
+
+def worded(event, key: str, default):
+    """A refusal in the words of the feature that owns ``event``, else the engine's ``default``."""
+    word = kind_of(event).words.get(key)
+    return word(event) if word is not None else default

@@ -11,6 +11,7 @@ from ..core.errors import Forbidden, NotFound, ServiceError
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import models as m
+from .hooks import worded
 from .permissions import can_mark_attendance, can_request_leave
 from .services import clean_note, mark, roster
 
@@ -21,10 +22,12 @@ def request_leave(event: m.AttendanceEvent, person_id: int, reason: str | None, 
     behalf, it is approved at once: they are the approver."""
     now = now or utcnow()
     if not can_request_leave(actor, event, person_id):
-        raise Forbidden("not_allowed", _l("You are not on the list for this session, so you cannot ask for leave."))
+        raise Forbidden("not_allowed", worded(event, "leave_not_listed", _l(
+            "You are not on the list for this session, so you cannot ask for leave.")))
     _check_open(event, now)
     if person_id not in roster(event):
-        raise ServiceError("not_expected", _l("This person is not expected at this session."), status=409)
+        raise ServiceError("not_expected", worded(event, "not_expected", _l("This person is not expected at this session.")),
+                           status=409)
     reason = clean_note(reason, "reason") or ""
     request = db.session.scalar(select(m.LeaveRequest).filter_by(event_id=event.id, user_id=person_id).with_for_update())
     on_behalf = person_id != actor.id
@@ -48,21 +51,23 @@ def _check_open(event: m.AttendanceEvent, now: datetime) -> None:
     if event.cancelled_at is not None:
         raise ServiceError("event_cancelled", _l("This session was cancelled, so no leave is needed."), status=409)
     if now >= event.ends_at:
-        raise ServiceError("event_over", _l("This session is already over. Leave can only be asked for before it ends."),
-                           status=422)
+        raise ServiceError("event_over", worded(event, "leave_over", _l(
+            "This session is already over. Leave can only be asked for before it ends.")), status=422)
 
 
 def _check_not_asked(request: m.LeaveRequest, on_behalf: bool) -> None:
     """One request per person and session. A teacher filing for the person decides a pending one;
     after a withdrawal the person may ask again; a refusal stands unless a teacher files anew."""
+    event = request.event
     if request.state == m.APPROVED:
-        raise ServiceError("already_approved", _l("Leave for this session has already been approved."), status=409)
+        raise ServiceError("already_approved", worded(event, "leave_approved", _l(
+            "Leave for this session has already been approved.")), status=409)
     if request.state == m.PENDING and not on_behalf:
-        raise ServiceError("already_asked", _l("You have already asked for leave for this session. "
-                                               "The teacher has not answered yet."), status=409)
+        raise ServiceError("already_asked", worded(event, "leave_asked", _l(
+            "You have already asked for leave for this session. The teacher has not answered yet.")), status=409)
     if request.state == m.DECLINED and not on_behalf:
-        raise ServiceError("already_declined", _l("The teacher has said no to leave for this session. "
-                                                  "Please talk to the teacher."), status=409)
+        raise ServiceError("already_declined", worded(event, "leave_declined", _l(
+            "The teacher has said no to leave for this session. Please talk to the teacher.")), status=409)
 
 
 def get_request(request_id: int) -> m.LeaveRequest:
@@ -117,3 +122,8 @@ def requests_of(person_id: int, event_ids) -> dict[int, m.LeaveRequest]:
 def requests_for(event: m.AttendanceEvent) -> list[m.LeaveRequest]:
     """Every request for the event, oldest first."""
     return list(db.session.scalars(select(m.LeaveRequest).filter_by(event_id=event.id).order_by(m.LeaveRequest.created_at)))
+
+
+def person_name(request: m.LeaveRequest) -> str:
+    """The name of the person a request is for, as the event's roster has it."""
+    return roster(request.event).get(request.user_id, "")

@@ -20,7 +20,7 @@ from ..core.text import clean_text, within
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import models as m
-from .hooks import event_kinds, kind_of
+from .hooks import event_kinds, kind_of, worded
 from .permissions import marker_source
 
 #: How far before the server's clock a device's "when I made this mark" is believed: a tablet offline
@@ -130,9 +130,12 @@ def mark(event: m.AttendanceEvent, person_id: int, status: str, *, actor, mode: 
         if source is None:
             raise Forbidden("not_allowed", _l("You cannot take attendance for this session."))
     _check_mark(event, status, mode or m.ON_SITE, source)
+    if source in m.MARKER_SOURCES:
+        kind_of(event).check_mark(event, now)
     names = roster(event)
     if person_id not in names:
-        raise ServiceError("not_expected", _l("This person is not expected at this session."), status=409)
+        raise ServiceError("not_expected", worded(event, "not_expected", _l("This person is not expected at this session.")),
+                           status=409)
     # The engine's own marks are dated by the server's clock (a viewing's start, a window's end),
     # however long ago: only a device's clock is bounded.
     made_at = min(made_at or now, now) if source == m.BY_AUTO else _made_at(made_at, now)

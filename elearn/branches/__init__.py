@@ -8,7 +8,7 @@ bp = Blueprint("branches", __name__)
 from ..attendance.hooks import event_kinds  # noqa: E402
 from ..courses.permissions import lesson_providers  # noqa: E402
 from ..learning.hooks import home_panels  # noqa: E402
-from . import models, views  # noqa: E402,F401
+from . import models, roll_views, views  # noqa: E402,F401
 from . import home, makeup  # noqa: E402
 from .roster import BRANCH_ACTIVITY, EVENT_KIND  # noqa: E402
 

@@ -7,7 +7,7 @@ a visible correction (a later revision), never an edit of the approved one.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -19,12 +19,11 @@ from ..core.timeutil import utcnow
 from ..extensions import db
 from . import makeup
 from . import models as m
-from .labels import KIND_LABELS
+from .labels import activity_name  # noqa: F401 (pages name activities through here)
 from .permissions import can_approve_minutes
 from .roster import EVENT_KIND
 
-#: An activity may be recorded up to this long after it was held (the register is kept as it happens).
-OLDEST = timedelta(days=366)
+OLDEST = m.OLDEST
 TOPIC_LIMIT, AGENDA_LIMIT, MINUTES_LIMIT = 200, 5000, 50_000
 
 
@@ -91,11 +90,6 @@ def update_activity(activity: m.Activity, *, kind: str, topic, starts_at: dateti
     activity.starts_at, activity.ends_at = starts_at, ends_at
     event.title, event.lesson_id = activity.topic, lesson_id
     db.session.flush()
-
-
-def activity_name(activity: m.Activity) -> str:
-    """The type as a person reads it (a custom type by its own name)."""
-    return activity.custom_kind if activity.kind == m.CUSTOM else str(KIND_LABELS[activity.kind])
 
 
 # ---------------------------------------------------------------- minutes

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from ..attendance import models as am
+from ..attendance.labels import LEAVE_LABELS as ENGINE_LEAVE_LABELS
 from . import models as m
 
 KIND_LABELS = {
@@ -18,6 +20,8 @@ PARTY_STATUS_LABELS = {
     m.FULL: _l("Full member"), m.PROBATIONARY: _l("Probationary member"),
     m.TRANSFERRED_IN: _l("Transferred in"), m.TRANSFERRED_OUT: _l("Transferred out"),
 }
+#: Leave as a member reads it: the officers answer, not a teacher.
+LEAVE_LABELS = {**ENGINE_LEAVE_LABELS, am.PENDING: _l("Waiting for the branch officers")}
 PERIOD_LABELS = {m.QUARTER: _l("every quarter"), m.MONTH: _l("every month")}
 
 
@@ -26,3 +30,8 @@ def period_name(period) -> str:
     if "-Q" in period.label:
         return str(_l("Q%(quarter)d %(year)d", quarter=(period.starts.month - 1) // 3 + 1, year=period.starts.year))
     return str(_l("%(month)d/%(year)d", month=period.starts.month, year=period.starts.year))
+
+
+def activity_name(activity: m.Activity) -> str:
+    """The type as a person reads it (a custom type by its own name)."""
+    return activity.custom_kind if activity.kind == m.CUSTOM else str(KIND_LABELS[activity.kind])

@@ -9,7 +9,7 @@ a deleted account keeps its name in the register (``person_name``) without conta
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,6 +25,9 @@ OFFICER_ROLES = (SECRETARY, DEPUTY, ORGANISATION, PROPAGANDA, DISCIPLINE)
 # Party standing.
 FULL, PROBATIONARY, TRANSFERRED_IN, TRANSFERRED_OUT = "full", "probationary", "transferred_in", "transferred_out"
 PARTY_STATUSES = (FULL, PROBATIONARY, TRANSFERRED_IN, TRANSFERRED_OUT)
+#: An activity, and its attendance, may be recorded up to this long after it was held (the register is
+#: kept as it happens, not rewritten years later).
+OLDEST = timedelta(days=366)
 
 # Activity types: 支部党员大会, 支部委员会, 党小组会, 党课, 主题党日, or one the branch names.
 GENERAL_MEETING, COMMITTEE, GROUP_MEETING, LECTURE, THEME_DAY, CUSTOM = (

@@ -65,3 +65,18 @@ def can_approve_activity_minutes(user, activity: m.Activity) -> bool:
 def can_view_member_details(user, member: m.BranchMember) -> bool:
     """Party details: the branch's officers and admins; the member themself sees what is held about them."""
     return can_view_party_details(user, member.branch) or (is_signed_in(user) and member.user_id == user.id)
+
+
+def _request_activity(request) -> m.Activity | None:
+    return db.session.get(m.Activity, request.event.owner_id)
+
+
+def can_decide_activity_leave(user, request) -> bool:
+    """The branch's officers approve or refuse a member's leave for an activity."""
+    activity = _request_activity(request)
+    return activity is not None and can_run_branch(user, activity.branch)
+
+
+def can_withdraw_activity_leave(user, request) -> bool:
+    """Only the person it is for takes a request back (the engine refuses once it is decided)."""
+    return is_signed_in(user) and request.user_id == user.id

@@ -6,12 +6,16 @@ People who joined after the activity started, or had left before it, are not exp
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from ..attendance.hooks import EventKind
 from ..attendance.models import BY_OFFICER, AttendanceEvent
+from ..attendance.services import window
+from ..core.errors import ServiceError
 from ..extensions import db
 from . import models as m
+from .labels import activity_name
 from .permissions import can_run_branch, membership
 
 EVENT_KIND = "branch_activity"
@@ -58,5 +62,42 @@ def watched_activities(user_id: int, lesson_id: int) -> list[AttendanceEvent]:
         .order_by(AttendanceEvent.starts_at)))
 
 
+
+def activity_described(event) -> dict:
+    """The check-in pages name the activity (its type and topic) and its place."""
+    activity = _activity(event)
+    if activity is None:
+        return {"name": event.title, "place": None}
+    return {"name": f"{activity_name(activity)} · {activity.topic}", "place": activity.place or None}
+
+
+def activity_markable(event, now) -> None:
+    """An officer's roll (and 全部出勤) is for an activity that has begun (its check-in window is
+    open), and the register is closed a year after it was held: both refused in plain words."""
+    if now < window(event)[0]:
+        raise ServiceError("not_held_yet", _l("This activity has not started yet, so nobody can be marked as "
+                                              "attending it. Please take the roll when it is held."), status=409)
+    if now > event.starts_at + m.OLDEST:
+        raise ServiceError("too_old", _l("This activity was held more than a year ago; its attendance can no "
+                                         "longer be changed."), status=409)
+
+
+#: The engine's refusals as a branch member reads them (an activity, the branch officers).
+ACTIVITY_WORDS = {
+    "checkin_not_listed": lambda event: _l("You are not expected at this activity, so you cannot check in to it."),
+    "checkin_closed": lambda event: _l(
+        "Check-in is open from %(before)d minutes before the activity until %(after)d minutes after it.",
+        before=event.opens_before_minutes, after=event.closes_after_minutes),
+    "not_expected": lambda event: _l("This person is not expected at this activity."),
+    "leave_not_listed": lambda event: _l("You are not expected at this activity, so you cannot ask for leave."),
+    "leave_over": lambda event: _l("This activity is already over. Leave can only be asked for before it ends."),
+    "leave_approved": lambda event: _l("Leave for this activity has already been approved."),
+    "leave_asked": lambda event: _l("You have already asked for leave for this activity. "
+                                    "The branch officers have not answered yet."),
+    "leave_declined": lambda event: _l("The branch officers have said no to leave for this activity. "
+                                       "Please talk to the branch secretary."),
+}
+
 BRANCH_ACTIVITY = EventKind(roster=activity_roster, marker=activity_marker, viewer=activity_viewer,
+                            describe=activity_described, check_mark=activity_markable, words=ACTIVITY_WORDS,
                             watched=watched_activities)

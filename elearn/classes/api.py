@@ -6,10 +6,10 @@ from flask import url_for
 from flask.views import MethodView
 
 from ..api import SECURITY, Blueprint, error_responses
-from ..attendance import checkin
+from ..attendance import checkin, roll
 from ..core.db import unit_of_work
 from ..core.permissions import actor, is_signed_in, require
-from . import roll, schedule
+from . import schedule
 from .permissions import can_take_session_roll
 from .schemas import (CheckinCodeSchema, CheckinRequestSchema, CheckinResultSchema, MarksSchema, RollSchema)
 
@@ -25,7 +25,7 @@ class SessionAttendance(MethodView):
     @blp.doc(security=SECURITY)
     def get(self, session):
         """Everyone expected at the session with their mark (teachers and assistants of the class)."""
-        return {"session": session.id, "rows": roll.roll(session)}
+        return {"session": session.id, "rows": roll.rows(schedule.event_of(session))}
 
     @require(can_take_session_roll, session=schedule.get_session)
     @blp.arguments(MarksSchema)
@@ -36,7 +36,7 @@ class SessionAttendance(MethodView):
         """Apply marks in order, all or none. Each keeps its device time (the mark made last wins) and
         its ref (a mark sent twice counts once); every change stays in the record's history."""
         with unit_of_work(locked=True):
-            rows = roll.apply_marks(session, data["marks"], actor=actor())
+            rows = roll.apply_marks(schedule.event_of(session), data["marks"], actor=actor())
         return {"session": session.id, "rows": rows}
 
 
@@ -48,7 +48,7 @@ class SessionCheckinCode(MethodView):
     @blp.doc(security=SECURITY)
     def get(self, session):
         """The code the classroom screen shows now, and who has checked in so far."""
-        shown = roll.screen(session)
+        shown = roll.screen(schedule.event_of(session))
         shown["url"] = url_for("classes.scan", code=shown["code"], _external=True)
         return shown
 

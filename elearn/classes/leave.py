@@ -7,13 +7,15 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..attendance import leave as engine, models as am, services as attendance
+from ..attendance import leave as engine, models as am
 from ..core.errors import NotFound
 from ..courses.models import Lesson
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import models as m
 from .schedule import EVENT_KIND, event_of, get_session
+
+person_name = engine.person_name
 
 
 def get_leave(request_id: int) -> am.LeaveRequest:
@@ -47,11 +49,6 @@ def pending_in(sessions) -> list[tuple[am.LeaveRequest, m.ClassSession]]:
     """Requests waiting for the teacher, oldest first, with their session."""
     events = _events(sessions)
     return [(r, events[r.event_id]) for r in engine.pending_for(events)]
-
-
-def person_name(request: am.LeaveRequest) -> str:
-    names = attendance.roster(request.event)
-    return names.get(request.user_id, "")
 
 
 def member_view(group: m.ClassGroup, enrolled: m.Enrolment, now: datetime | None = None) -> dict:

@@ -39,8 +39,14 @@ def session_viewer(user, event) -> bool:
     return session_marker(user, event) is not None
 
 
+def session_described(event) -> dict:
+    """The check-in pages name the class and its room."""
+    session = db.session.get(m.ClassSession, event.owner_id)
+    return {"name": session.class_group.name if session else event.title, "place": session.room if session else None}
+
+
 CLASS_SESSION = EventKind(roster=session_roster, marker=session_marker, viewer=session_viewer,
-                          watched=watched_sessions)
+                          describe=session_described, watched=watched_sessions)
 
 
 def members_see_course(user):

@@ -8,8 +8,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ..api.schemas import NO_CONTROL, VISIBLE_TEXT, Id, UtcDateTime
 from ..attendance import models as am
 from ..attendance.checkin import CODE_PATTERN
+from ..attendance.roll import MAX_MARKS
 from . import models as m
-from .roll import MAX_MARKS
 
 
 class RollRowSchema(Schema):

@@ -10,16 +10,15 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
-from ..attendance import checkin
-from ..attendance import models as am
+from ..attendance import checkin, roll
+from ..attendance.hooks import kind_of
 from ..attendance.labels import LEAVE_LABELS, MODE_LABELS, SOURCE_LABELS, STATUS_LABELS, TAP_CYCLE, next_status
 from ..core.db import unit_of_work
 from ..core.errors import ServiceError
-from ..core.ids import parse_id
 from ..core.permissions import actor, require
 from ..core.timeutil import utcnow
 from ..extensions import db
-from . import bp, enrolment, roll, schedule
+from . import bp, enrolment, schedule
 from . import leave as leave_requests
 from . import models as m
 from .forms import SESSION_MODE_LABELS
@@ -98,24 +97,33 @@ def moved_up_seen(group):
 
 # ---------------------------------------------------------------- roll call
 
+def _roll_links(session, user) -> dict:
+    """What the shared roll-call macro needs to know about this page (attendance/_roll.html)."""
+    can_file_leave = can_teach_class(user, session.class_group) and session.ends_at > utcnow()
+    return {"tap": url_for("classes.roll_call", session=session.id),
+            "everyone": url_for("classes.roll_everyone", session=session.id),
+            "api": url_for("api_classes.SessionAttendance", session=session.id), "key": session.id,
+            "leave": url_for("classes.ask_leave", session=session.id) if can_file_leave else None}
+
+
 @bp.route("/classes/sessions/<id:session>/roll", methods=["GET", "POST"])
 @require(can_take_session_roll, session=schedule.get_session)
 def roll_call(session):
     """One big button per person: each tap moves them to the next status. Without JavaScript each
     tap is this form's POST; with it, taps are queued and sent by rollcall.js (also after being offline).
     Each person's "more" form also sends the mode (送学上门...) and a note."""
+    event = schedule.event_of(session)
     if request.method == "POST":
-        person, mark = parse_id(request.form.get("person")), {"status": request.form.get("status", "")}
-        if "mode" in request.form:
-            mark.update(mode=request.form["mode"], note=request.form.get("note", ""))
-        if person is None or mark["status"] not in TAP_CYCLE or mark.get("mode", am.ON_SITE) not in am.MODES:
+        tapped = roll.form_mark(request.form)
+        if tapped is None:
             abort(400)
         with unit_of_work(flash_errors=True, locked=True):
-            roll.apply_marks(session, [{"person": person, **mark}], actor=actor())
-        return redirect(url_for("classes.roll_call", session=session.id) + f"#person-{person}")
-    return render_template("classes/roll.html", session=session, group=session.class_group, rows=roll.roll(session),
-                           histories=roll.histories(session), pending=leave_requests.pending_in([session]), now=utcnow(),
-                           next_status=next_status, tap_cycle=TAP_CYCLE, **_labels())
+            roll.apply_marks(event, [{"person": tapped[0], **tapped[1]}], actor=actor())
+        return redirect(url_for("classes.roll_call", session=session.id) + f"#person-{tapped[0]}")
+    return render_template("classes/roll.html", session=session, group=session.class_group, rows=roll.rows(event),
+                           histories=roll.histories(event), pending=leave_requests.pending_in([session]),
+                           links=_roll_links(session, actor()), next_status=next_status, tap_cycle=TAP_CYCLE,
+                           **_labels())
 
 
 @bp.post("/classes/sessions/<id:session>/roll/everyone")
@@ -123,7 +131,7 @@ def roll_call(session):
 def roll_everyone(session):
     """「全部出勤」: everyone not marked yet is present; then the teacher taps the exceptions."""
     with unit_of_work(flash_errors=True, locked=True) as work:
-        count = roll.mark_everyone_present(session, actor=actor())
+        count = roll.mark_everyone_present(schedule.event_of(session), actor=actor())
     if work.ok:
         flash(_("%(count)d people marked present.", count=count), "success")
     return redirect(url_for("classes.roll_call", session=session.id))
@@ -134,14 +142,20 @@ def roll_everyone(session):
 def checkin_screen(session):
     """The classroom screen: a large QR code that changes every 30 s, and the names as they check in."""
     return render_template("classes/screen.html", session=session, group=session.class_group,
-                           screen=roll.screen(session))
+                           screen=roll.screen(schedule.event_of(session)))
 
 
 @bp.get("/classes/sessions/<id:session>/qr.svg")
 @require(can_take_session_roll, session=schedule.get_session)
 def checkin_qr(session):
-    """The code shown now, as an SVG image (segno draws it from a URL we build; nothing typed goes in)."""
-    url = url_for("classes.scan", code=roll.screen(session)["code"], _external=True)
+    """The code shown now, as an SVG image."""
+    return qr_response(schedule.event_of(session))
+
+
+def qr_response(event) -> Response:
+    """The event's code shown now as an SVG image (segno draws it from a URL we build; nothing typed
+    goes in); every feature's screen shows its code through here."""
+    url = url_for("classes.scan", code=roll.screen(event)["code"], _external=True)
     image = io.BytesIO()
     segno.make(url, error="m").save(image, kind="svg", scale=10, border=2, dark="#000", light="#fff")
     return Response(image.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
@@ -151,35 +165,36 @@ def checkin_qr(session):
 
 @bp.get("/checkin/<code>")
 def scan(code):
-    """What a phone opens from the QR code: the code is checked now (it is the credential and only
-    reads), then sign-in may follow on the way to ``check_in``."""
+    """What a phone opens from the QR code of any event (a class session, a branch activity): the code
+    is checked now (it is the credential and only reads), then sign-in may follow on the way to
+    ``check_in``."""
     try:
         grant = checkin.scan(code[:80])
     except ServiceError as refused:
-        return render_template("classes/checkin_refused.html", message=refused.message), refused.status
+        return render_template("attendance/checkin_refused.html", message=refused.message), refused.status
     return redirect(url_for("classes.check_in", grant=grant))
 
 
 @bp.route("/checkin/go/<grant>", methods=["GET", "POST"])
 @require()
 def check_in(grant):
-    """Confirm, then check in; the scan already happened, so there is no hurry here."""
+    """Confirm, then check in; the scan already happened, so there is no hurry here. The owning
+    feature names the event (``EventKind.describe``): this page never asks what kind it is."""
     user = actor()
     try:
         event, scanned_at = checkin.read_grant(grant)
     except ServiceError as refused:
-        return render_template("classes/checkin_refused.html", message=refused.message), refused.status
-    session = schedule.get_session(event.owner_id)
+        return render_template("attendance/checkin_refused.html", message=refused.message), refused.status
+    described = kind_of(event).describe(event)
     if request.method == "GET":
-        return render_template("classes/checkin.html", session=session, group=session.class_group, grant=grant)
+        return render_template("attendance/checkin.html", event=event, described=described, grant=grant)
     try:
         with unit_of_work(locked=True):
             record, marked = checkin.check_in(grant, user)
     except ServiceError as refused:
-        return render_template("classes/checkin_refused.html", message=refused.message), refused.status
-    return render_template("classes/checkin_done.html", session=session, group=session.class_group, record=record,
+        return render_template("attendance/checkin_refused.html", message=refused.message), refused.status
+    return render_template("attendance/checkin_done.html", event=event, described=described, record=record,
                            marked=marked, **_labels())
-
 
 
 def home_panel(user):

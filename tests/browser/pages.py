@@ -21,6 +21,7 @@ from tests.factories import make_user
 NON_HTML_ENDPOINTS = {"static", "core.healthz", "api-docs.openapi_json", "accounts.admin_import_example",
                       "accounts.admin_import_progress",
                       "courses.course_cover", "courses.handout_download", "media.serve", "classes.checkin_qr",
+                      "branches.activity_qr", "branches.activity_screen_data",
                       "classes.certificate_file",
                       "classes.term_export", "classes.class_export", "classes.calendar_feed"}
 NON_HTML_PREFIXES = ("/api/",)
@@ -49,6 +50,7 @@ class World:
     branch: object = None  # a party branch: the teacher is its secretary, the student a member (tests/branches)
     activity: object = None  # one held last week, its minutes approved and corrected
     branch_member: object = None  # the student's membership, with consented party details
+    upcoming_activity: object = None  # next week's, with the student's leave request waiting (roll_pages_world)
     codes_shown: int = 0  # a batch of issued codes still shown again, and one whose time is up
     codes_gone: int = 0
     import_job: int = 0  # an import of the admin's still waiting for a worker (its progress page)
@@ -93,6 +95,9 @@ def make_world(db, *, contrast: str = "standard", text_size: str = "standard") -
     from tests.branches.pages_world import branches_for_pages
 
     branches_for_pages(db, world)
+    from tests.branches.roll_pages_world import branch_roll_for_pages
+
+    branch_roll_for_pages(db, world)
     return world
 
 
@@ -465,6 +470,19 @@ VISITS = [
           args=lambda w: {"branch": w.branch.id}, then=_submit("main form button[type=submit]")),
     Visit("branches: a member's party details", "teacher", "branches.member_page",
           args=lambda w: {"member": w.branch_member.id}),
+    Visit("branches: roll call", "teacher", "branches.activity_roll", args=lambda w: {"activity": w.activity.id}),
+    Visit("branches: roll call after 全部出勤", "teacher", "branches.activity_roll",
+          args=lambda w: {"activity": w.activity.id}, then=_submit("form[action$='/roll/everyone'] button")),
+    Visit("branches: roll call, one person's more opened", "teacher", "branches.activity_roll",
+          args=lambda w: {"activity": w.activity.id}, then=_reload_and_click(".roll-more summary")),
+    Visit("branches: roll call with leave to answer", "teacher", "branches.activity_roll",
+          args=lambda w: {"activity": w.upcoming_activity.id}),
+    Visit("branches: check-in screen", "teacher", "branches.activity_screen",
+          args=lambda w: {"activity": w.upcoming_activity.id}),
+    Visit("branches: ask for leave", "teacher", "branches.activity_leave",
+          args=lambda w: {"activity": w.upcoming_activity.id}),
+    Visit("branches: leave asked, waiting", "student", "branches.activity_leave",
+          args=lambda w: {"activity": w.upcoming_activity.id}),
     Visit("admin: terms and classes", "admin", "classes.admin_classes"),
     Visit("admin: new term, empty form sent", "admin", "classes.admin_classes", status=400,
           then=_submit("main form button[type=submit]")),

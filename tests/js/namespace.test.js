@@ -56,8 +56,8 @@ test("the media panel's scripts fill window.elearn in their order", function () 
 
 test("no page script leaves anything but elearn in the global scope", function () {
   var names = [];
-  scriptsOf("learning/lesson.html").concat(scriptsOf("video/lesson_media_panel.html"), scriptsOf("classes/roll.html"),
-                                           scriptsOf("classes/screen.html")).forEach(function (name) {
+  scriptsOf("learning/lesson.html").concat(scriptsOf("video/lesson_media_panel.html"), scriptsOf("attendance/_roll.html"),
+                                           scriptsOf("attendance/_screen.html")).forEach(function (name) {
     if (names.indexOf(name) < 0) { names.push(name); }
   });
   var context = load(names);
