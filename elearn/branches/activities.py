@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..attendance import marks as attendance_marks
+from ..attendance import models as am
 from ..attendance import services as attendance
 from ..core.errors import Forbidden, NotFound, ServiceError
 from ..core.text import clean_line, clean_text, required_line, within
@@ -91,6 +93,16 @@ def update_activity(activity: m.Activity, *, kind: str, topic, starts_at: dateti
 def activity_name(activity: m.Activity) -> str:
     """The type as a person reads it (a custom type by its own name)."""
     return activity.custom_kind if activity.kind == m.CUSTOM else str(KIND_LABELS[activity.kind])
+
+
+def mark_attendance(activity: m.Activity, batch: list[dict], *, actor, now: datetime | None = None) -> None:
+    """Marks for an activity's roll, all or none. Before it starts, only 请假 may be marked: anything else
+    would record an activity as held that has not been held yet (and count it towards compliance)."""
+    now = now or utcnow()
+    if activity.starts_at > now and any(item["status"] != am.EXCUSED for item in batch):
+        raise ServiceError("not_held_yet", _l("This activity has not started yet: only leave can be marked before it."),
+                           status=409, field="marks")
+    attendance_marks.apply_marks(event_of(activity), batch, actor=actor, now=now)
 
 
 # ---------------------------------------------------------------- minutes

@@ -1,35 +1,23 @@
-"""A session's roll as pages and the API show it, and marks sent in a batch (the roll-call page
-queues taps while offline and sends them later, each with when it was made and its own ref)."""
+"""A session's roll as pages and the API show it, and marks sent in a batch (``attendance.marks``,
+which every kind of event shares), the check-in screen's headcount."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..attendance import checkin, services as attendance
+from ..attendance import checkin, marks, services as attendance
 from ..attendance import models as am
-from ..core.errors import ServiceError
+from ..attendance.marks import MAX_MARKS  # noqa: F401  (the classes' API documents it)
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import models as m
 from .schedule import event_of
 
-#: A roll-call device sends at most this many marks at once (a class is at most a few hundred).
-MAX_MARKS = 500
-
 
 def roll(session: m.ClassSession) -> list[dict]:
     """Everyone expected at the session, by name, with their record (or none yet)."""
-    event = event_of(session)
-    records = attendance.records(event)
-    rows = []
-    for person_id, name in sorted(attendance.roster(event).items(), key=lambda item: item[1]):
-        record = records.get(person_id)
-        rows.append({"person": person_id, "name": name, "status": record.status if record else None,
-                     "mode": record.mode if record else None, "source": record.source if record else None,
-                     "note": record.note if record else None, "marked_at": record.marked_at if record else None})
-    return rows
+    return marks.roll_rows(event_of(session))
 
 
 def histories(session: m.ClassSession) -> dict[int, list[am.AttendanceChange]]:
@@ -43,26 +31,9 @@ def histories(session: m.ClassSession) -> dict[int, list[am.AttendanceChange]]:
     return found
 
 
-def _moment(value) -> datetime | None:
-    """A mark's "made at" from a device: aware times become naive UTC; naive ones are taken as UTC."""
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value
-
-
-def apply_marks(session: m.ClassSession, marks: list[dict], *, actor, now: datetime | None = None) -> list[dict]:
+def apply_marks(session: m.ClassSession, batch: list[dict], *, actor, now: datetime | None = None) -> list[dict]:
     """Apply a batch of marks in order; one refused mark refuses the batch (nothing half-written)."""
-    if len(marks) > MAX_MARKS:
-        raise ServiceError("too_many", _l("Too many marks at once."), status=413, limit=MAX_MARKS)
-    now = now or utcnow()
-    event = event_of(session)
-    for item in marks:
-        # The note of a home visit is also why the mark was made: the history shows it.
-        attendance.mark(event, item["person"], item["status"], actor=actor, mode=item.get("mode"),
-                        note=item.get("note"), reason=item.get("note") or None, made_at=_moment(item.get("made_at")),
-                        client_ref=item.get("ref"), now=now)
+    marks.apply_marks(event_of(session), batch, actor=actor, now=now)
     return roll(session)
 
 
