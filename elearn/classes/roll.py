@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from ..attendance import checkin, marks, services as attendance
 from ..attendance import models as am
-from ..attendance.marks import MAX_MARKS  # noqa: F401  (the classes' API documents it)
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import models as m
