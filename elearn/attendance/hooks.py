@@ -21,8 +21,9 @@ class EventKind:
     ``online.mark_watched`` then decides 出勤, 补学 or nothing from the viewing's start.
     ``describe(event) -> {"name": str, "place": str | None}``: how the check-in pages name the event
     to the person who scanned its code (the class, the branch activity) and where it is held.
-    ``check_mark(event, now)``: raises a ServiceError when a person (not the engine itself: check-in,
-    leave, closing) may not mark the event now, for a feature whose records have time limits.
+    ``check_mark(event, now, status)``: raises a ServiceError when a person (not the engine itself:
+    check-in, leave, closing) may not mark the event with ``status`` now, for a feature whose records
+    have time limits (a branch activity: 请假 before it, nothing else until it is held).
     ``words``: the feature's own words for the engine's refusals to the people at its events (a branch
     member reads "activity" and "branch officers", not "session" and "teacher"), ``key -> (event ->
     message)``; the keys are those ``worded`` is called with. Missing keys keep the engine's words.
@@ -33,7 +34,7 @@ class EventKind:
     viewer: Callable[[object, object], bool] = lambda user, event: False
     watched: Callable[[int, int], list] = lambda user_id, lesson_id: []
     describe: Callable[[object], dict] = lambda event: {"name": event.title, "place": None}
-    check_mark: Callable[[object, object], None] = lambda event, now: None
+    check_mark: Callable[[object, object, str], None] = lambda event, now, status: None
     words: Mapping[str, Callable[[object], object]] = field(default_factory=dict)
 
 

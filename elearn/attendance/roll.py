@@ -21,11 +21,13 @@ from .labels import TAP_CYCLE
 MAX_MARKS = 500
 
 
-def rows(event: m.AttendanceEvent) -> list[dict]:
-    """Everyone expected at the event, by name, with their record (or none yet)."""
+def rows(event: m.AttendanceEvent, only: int | None = None) -> list[dict]:
+    """Everyone expected at the event, by name, with their record (or none yet); ``only``: that person's row."""
     records = services.records(event)
     found = []
     for person_id, name in sorted(services.roster(event).items(), key=lambda item: item[1]):
+        if only is not None and person_id != only:
+            continue
         record = records.get(person_id)
         found.append({"person": person_id, "name": name, "status": record.status if record else None,
                       "mode": record.mode if record else None, "source": record.source if record else None,

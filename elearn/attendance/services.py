@@ -131,7 +131,7 @@ def mark(event: m.AttendanceEvent, person_id: int, status: str, *, actor, mode: 
             raise Forbidden("not_allowed", _l("You cannot take attendance for this session."))
     _check_mark(event, status, mode or m.ON_SITE, source)
     if source in m.MARKER_SOURCES:
-        kind_of(event).check_mark(event, now)
+        kind_of(event).check_mark(event, now, status)
     names = roster(event)
     if person_id not in names:
         raise ServiceError("not_expected", worded(event, "not_expected", _l("This person is not expected at this session.")),

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from ..attendance.hooks import EventKind
-from ..attendance.models import BY_OFFICER, AttendanceEvent
+from ..attendance.models import BY_OFFICER, EXCUSED, AttendanceEvent
 from ..attendance.services import window
 from ..core.errors import ServiceError
 from ..extensions import db
@@ -71,10 +71,12 @@ def activity_described(event) -> dict:
     return {"name": f"{activity_name(activity)} · {activity.topic}", "place": activity.place or None}
 
 
-def activity_markable(event, now) -> None:
+def activity_markable(event, now, status: str) -> None:
     """An officer's roll (and 全部出勤) is for an activity that has begun (its check-in window is
-    open), and the register is closed a year after it was held: both refused in plain words."""
-    if now < window(event)[0]:
+    open): before it only 请假 may be marked, as anything else would count an activity as held that
+    has not been (towards compliance). The register is closed a year after it was held. Both refused
+    in plain words."""
+    if now < window(event)[0] and status != EXCUSED:
         raise ServiceError("not_held_yet", _l("This activity has not started yet, so nobody can be marked as "
                                               "attending it. Please take the roll when it is held."), status=409)
     if now > event.starts_at + m.OLDEST:

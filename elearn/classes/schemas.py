@@ -8,42 +8,13 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ..api.schemas import NO_CONTROL, VISIBLE_TEXT, Id, UtcDateTime
 from ..attendance import models as am
 from ..attendance.checkin import CODE_PATTERN
-from ..attendance.roll import MAX_MARKS
+from ..attendance.schemas import MarkSchema, MarksSchema, RollRowSchema  # noqa: F401  (the roll's, shared)
 from . import models as m
-
-
-class RollRowSchema(Schema):
-    person = Id(required=True)
-    name = fields.String(required=True)
-    status = fields.String(allow_none=True, validate=validate.OneOf(am.STATUSES))
-    mode = fields.String(allow_none=True, validate=validate.OneOf(am.MODES))
-    source = fields.String(allow_none=True, validate=validate.OneOf(am.SOURCES))
-    note = fields.String(allow_none=True)
-    marked_at = UtcDateTime(allow_none=True)
 
 
 class RollSchema(Schema):
     session = Id(required=True)
     rows = fields.List(fields.Nested(RollRowSchema), required=True)
-
-
-class MarkSchema(Schema):
-    person = Id(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(am.STATUSES))
-    mode = fields.String(validate=validate.OneOf(am.MODES),
-                         metadata={"description": "Left out, the person's mode stays (on site for a first mark)"})
-    note = fields.String(validate=[validate.Length(max=500), validate.Regexp(NO_CONTROL)],
-                         metadata={"description": "Left out, the note stays; empty, it is cleared"})
-    made_at = UtcDateTime(metadata={
-        "description": "When the mark was made on the device (RFC 3339; without an offset it is read as UTC); "
-                       "the mark made last wins. "
-                       "Believed up to 12 hours back and never in the future."})
-    ref = fields.String(validate=[validate.Length(min=1, max=64), validate.Regexp(r"^[A-Za-z0-9:_.-]+$")],
-                        metadata={"description": "The device's id for this mark: sent again, it counts once"})
-
-
-class MarksSchema(Schema):
-    marks = fields.List(fields.Nested(MarkSchema), required=True, validate=validate.Length(min=1, max=MAX_MARKS))
 
 
 class CheckinCodeSchema(Schema):
@@ -74,7 +45,7 @@ _LINE = {"pattern": NO_CONTROL}
 CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
 
-def _clock(**kwargs):
+def clock_field(**kwargs):
     return fields.Time(metadata={"type": "string", "pattern": CLOCK_PATTERN,
                                                  "description": "On the site's wall clock"}, **kwargs)
 
@@ -183,7 +154,7 @@ class SessionQuerySchema(Schema):
 
 class SessionMoveSchema(Schema):
     day = fields.Date(required=True, metadata={"description": "A day of the class's term (409 otherwise)"})
-    starts = _clock(required=True)
+    starts = clock_field(required=True)
     minutes = fields.Integer(strict=True, validate=validate.Range(10, 600),
                              metadata={"description": "Length; unchanged when left out"})
     room = fields.String(validate=validate.Length(max=100), metadata=dict(_LINE))

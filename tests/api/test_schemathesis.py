@@ -44,7 +44,12 @@ UNSTATABLE = [{"include-path": "/api/v1/uploads/", "include-method": "POST",
 
 
 def _seed_data():
-    """Something for ids to find: a published course with two chapters and lessons, and a draft."""
+    """Something for ids to find: a published course with two chapters and lessons, and a draft; a party
+    branch whose secretary is the teacher, with an activity held yesterday."""
+    from datetime import timedelta
+
+    from elearn.branches import activities, services as branches
+    from elearn.core.timeutil import utcnow
     from elearn.courses import services
 
     teacher = make_user(db, roles=["teacher"], username="fuzz-teacher")
@@ -55,6 +60,12 @@ def _seed_data():
         services.add_lesson(published, f"第{n}课", "内容", chapter=chapter)
     services.set_status(published, "published")
     services.create_course(SYSTEM, title="书法草稿", category="calligraphy", teachers=[teacher])
+    branch = branches.save_branch(None, name="书法一班党支部")
+    branches.add_group(branch, "第一党小组")
+    branches.add_member(branch, teacher, officer_role="secretary", now=utcnow() - timedelta(days=30))
+    yesterday = utcnow() - timedelta(days=1)
+    activities.create_activity(branch, kind="theme_day", topic="重温入党誓词", starts_at=yesterday,
+                               ends_at=yesterday + timedelta(hours=2), actor=teacher)
     db.session.commit()
     return teacher
 
