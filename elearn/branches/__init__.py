@@ -6,7 +6,7 @@ from flask import Blueprint
 bp = Blueprint("branches", __name__)
 
 from ..attendance.hooks import event_kinds  # noqa: E402
-from . import models, views  # noqa: E402,F401
+from . import admin_views, member_views, models, views  # noqa: E402,F401
 from .roster import BRANCH_ACTIVITY, EVENT_KIND  # noqa: E402
 
 

@@ -65,3 +65,12 @@ def can_approve_activity_minutes(user, activity: m.Activity) -> bool:
 def can_view_member_details(user, member: m.BranchMember) -> bool:
     """Party details: the branch's officers and admins; the member themself sees what is held about them."""
     return can_view_party_details(user, member.branch) or (is_signed_in(user) and member.user_id == user.id)
+
+
+def can_run_member(user, member: m.BranchMember) -> bool:
+    """Changing a member's role, group, party details, or their leaving: the branch's officers and admins."""
+    return can_run_branch(user, member.branch)
+
+
+def can_manage_group(user, group: m.PartyGroup) -> bool:
+    return can_manage_branches(user)
