@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..accounts.models import User
 from ..core.errors import NotFound, ServiceError
@@ -169,11 +170,16 @@ def set_party_details(member: m.BranchMember, *, status: str, joined_on: date | 
 
 def party_details(member: m.BranchMember, viewer, channel: str, now: datetime | None = None) -> dict:
     """The member's party details, with the showing written to the access log first (flushed: if the
-    log cannot be written, this raises and nothing is shown)."""
-    db.session.add(m.MembershipAccess(member_id=member.id, member_name=member.person_name, branch_id=member.branch_id,
-                                      viewer_id=viewer.id, viewer_name=viewer.name, channel=channel,
-                                      at=now or utcnow()))
-    db.session.flush()
+    log cannot be written, this refuses and nothing is shown)."""
+    entry = m.MembershipAccess(member_id=member.id, member_name=member.person_name, branch_id=member.branch_id,
+                               viewer_id=viewer.id, viewer_name=viewer.name, channel=channel, at=now or utcnow())
+    try:
+        with db.session.begin_nested():  # a savepoint: the failed write leaves the session usable for the answer
+            db.session.add(entry)
+    except SQLAlchemyError:
+        raise ServiceError("log_failed", _l(
+            "Party details are only shown once the record of who looked at them is written, and that failed. "
+            "Nothing is shown; please try again later."), status=503) from None
     recorder = db.session.get(User, member.consent_by_id) if member.consent_by_id else None
     return {"status": member.party_status, "joined_on": member.joined_party_on, "full_on": member.full_member_on,
             "consent_at": member.consent_at, "consent_by": recorder.name if recorder else None}
