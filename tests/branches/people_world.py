@@ -1,6 +1,6 @@
 """A branch built on a class, for the member-management and privacy tests: the class 书法一班 (taught by
-李老师, attended by the member 张党员 and the classmate 钱同学) is linked to the branch whose secretary
-is 王书记; 赵外人 attends no class; the member's party details were entered with consent. The class
+李老师, attended by the member 张建国 and the classmate 钱同学) is linked to the branch whose secretary
+is 王明; 赵外人 attends no class; the member's party details were entered with consent. The class
 has a session under way, with the member marked present."""
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ def people_world(db) -> People:
     from elearn.core.timeutil import to_local, utcnow
 
     w = People()
-    w.secretary = make_user(db, roles=["teacher"], name="王书记", fast_hash=True)
-    w.member = make_user(db, roles=["student"], name="张党员", fast_hash=True)
+    w.secretary = make_user(db, roles=["teacher"], name="王明", fast_hash=True)
+    w.member = make_user(db, roles=["student"], name="张建国", fast_hash=True)
     w.classmate = make_user(db, roles=["student"], name="钱同学", fast_hash=True)
     w.teacher = make_user(db, roles=["teacher"], name="李老师", fast_hash=True)
     w.outsider = make_user(db, roles=["student"], name="赵外人", fast_hash=True)

@@ -107,7 +107,7 @@ def test_the_access_log_is_paged_and_filtered_by_branch(app, db, w):
     first = admin.get(url).get_data(as_text=True)
     assert "赵外人" in first and "通过接口" in first and "第 1 页，共 2 页" in first
     mine = admin.get(url, query_string={"branch": w.branch.id}).get_data(as_text=True)
-    assert "赵外人" not in mine and "王书记" in mine and "查看了张党员的党员信息" in mine
+    assert "赵外人" not in mine and "王明" in mine and "查看了张建国的党员信息" in mine
     assert admin.get(url, query_string={"page": 2}).status_code == 200
     for odd in ({"page": "99999999999"}, {"page": "x"}, {"branch": "abc"}, {"branch": "-1"}):
         assert admin.get(url, query_string=odd).status_code == 200, odd

@@ -53,9 +53,9 @@ def test_adding_people_the_officer_may_add_and_refusing_the_rest(app, db, w):
     refused = add(officer, w.branch, person=w.outsider.id).get_data(as_text=True)
     assert "不能在这里添加" in refused and "赵外人" not in current_members(db, w.branch)
     add(officer, w.branch, login=w.outsider.mobile)
-    assert current_members(db, w.branch) == {"王书记", "张党员", "钱同学", "赵外人"}
+    assert current_members(db, w.branch) == {"王明", "张建国", "钱同学", "赵外人"}
     twice = add(officer, w.branch, login=w.member.mobile).get_data(as_text=True)
-    assert "张党员已经在这个支部里了" in twice
+    assert "张建国已经在这个支部里了" in twice
     assert db.session.scalar(select(func.count()).select_from(m.BranchMember).filter_by(user_id=w.member.id)) == 1
     assert add(officer, w.branch, person="abc").status_code == 200  # nonsense: a message, not a 500
     assert add(officer, w.branch).status_code == 200
@@ -84,7 +84,7 @@ def test_an_officer_sets_the_role_and_party_group(app, db, w):
 def test_leaving_keeps_the_history_and_the_member_can_come_back_on_the_same_row(app, db, w):
     officer = as_(app, w.secretary)
     url = f"/branches/members/{w.member_row.id}/remove"
-    assert "张党员" in officer.get(url).get_data(as_text=True)
+    assert "张建国" in officer.get(url).get_data(as_text=True)
     officer.post(url, data={"csrf_token": csrf_token(officer, url)})
     db.session.refresh(w.member_row)
     assert w.member_row.left_at is not None and w.member_row.party_status == m.PROBATIONARY
@@ -113,7 +113,7 @@ def test_non_officers_get_403_on_every_management_page(app, db, w):
             assert client.get(url).status_code == 403, (person.name, url)
         for url in posts:
             assert client.post(url, data={"csrf_token": token, "person": w.outsider.id}).status_code == 403, url
-    assert current_members(db, w.branch) == {"王书记", "张党员"}
+    assert current_members(db, w.branch) == {"王明", "张建国"}
 
 
 def details(client, member, **fields):
@@ -136,7 +136,7 @@ def test_party_details_need_the_members_separate_consent_recorded_with_who_and_w
     db.session.refresh(row)
     assert row.party_status == m.FULL and row.consent_by_id == w.secretary.id and row.consent_at is not None
     shown = officer.get(f"/branches/members/{row.id}").get_data(as_text=True)
-    assert "1980年7月1日" in shown and "王书记" in shown
+    assert "1980年7月1日" in shown and "王明" in shown
     # A correction later needs no second tick: the consent on record stays as it was given.
     assert details(officer, row, joined_on="1980-08-01").status_code == 302
 
@@ -146,7 +146,7 @@ def test_the_details_form_is_filled_only_through_the_logged_showing(app, db, w):
     page = as_(app, w.secretary).get(f"/branches/members/{w.member_row.id}/details").get_data(as_text=True)
     assert 'value="1978-07-01"' in page
     rows = db.session.scalars(select(m.MembershipAccess).order_by(m.MembershipAccess.id)).all()[before:]
-    assert [(r.viewer_name, r.member_name, r.channel) for r in rows] == [("王书记", "张党员", "page")]
+    assert [(r.viewer_name, r.member_name, r.channel) for r in rows] == [("王明", "张建国", "page")]
 
 
 @pytest.fixture
