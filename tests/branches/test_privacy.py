@@ -26,7 +26,7 @@ ROLES = ("classmate", "member", "secretary", "teacher", "admin")
 
 
 @pytest.fixture
-def w(db, index_dir):
+def w(db, index_dir):  # noqa: F811  (the imported fixture, asked for by name)
     from elearn.search import writer
 
     world = people_world(db)
