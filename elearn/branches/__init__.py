@@ -5,11 +5,18 @@ from flask import Blueprint
 
 bp = Blueprint("branches", __name__)
 
+from ..accounts.hooks import account_deleting  # noqa: E402
 from ..attendance.hooks import event_kinds  # noqa: E402
-from . import admin_views, member_views, models, views  # noqa: E402,F401
+from . import admin_views, member_views, models, services, views  # noqa: E402,F401
 from .roster import BRANCH_ACTIVITY, EVENT_KIND  # noqa: E402
 
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
     event_kinds.register(EVENT_KIND, BRANCH_ACTIVITY)
+    account_deleting.connect(_account_deleting)
+
+
+def _account_deleting(user):
+    """The register keeps the person's name and attendance; the link to the account and the party details go."""
+    services.forget_person(user.id)

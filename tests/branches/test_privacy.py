@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from elearn.accounts.hooks import account_deleting
 from elearn.attendance import models as am
 from elearn.branches import models as m, services
 from elearn.core.timeutil import utcnow
@@ -125,7 +126,7 @@ def test_every_members_and_details_page_is_403_to_non_officers(app, db, w):
             assert client.get(url).status_code == 200, (person.name, url)
 
 
-def test_forgetting_a_person_keeps_the_register_name_and_attendance_and_drops_the_rest(app, db, w):
+def test_deleting_an_account_keeps_the_register_name_and_attendance_and_drops_the_rest(app, db, w):
     from elearn.attendance import services as attendance
     from elearn.branches import activities
 
@@ -134,7 +135,9 @@ def test_forgetting_a_person_keeps_the_register_name_and_attendance_and_drops_th
     event = activities.event_of(held)
     attendance.mark(event, w.member.id, am.PRESENT, actor=w.secretary)
     db.session.commit()
-    services.forget_person(w.member.id)
+    # What an account's deletion does, in the same unit of work as the row's DELETE (ON DELETE SET NULL).
+    account_deleting.send(w.member)
+    db.session.delete(w.member)
     db.session.commit()
     row = db.session.get(m.BranchMember, w.member_row.id)
     assert row.person_name == "张建国" and row.user_id is None and row.left_at is not None
