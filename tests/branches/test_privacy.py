@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from elearn.accounts.hooks import account_deleting
 from elearn.attendance import models as am
-from elearn.branches import models as m, services
+from elearn.branches import models as m
 from elearn.core.timeutil import utcnow
 from tests.branches.people_world import people_world
 from tests.clients import bearer, sign_in
