@@ -21,7 +21,7 @@ from . import bp, candidates, services
 from . import models as m
 from .labels import PARTY_STATUS_LABELS, ROLE_LABELS
 from .member_forms import AddForm, DetailsForm, FindForm, MemberForm
-from .permissions import can_run_branch, can_run_member
+from .permissions import can_run_branch, can_run_member, can_set_officer_roles
 
 
 def _back(branch: m.Branch):
@@ -40,7 +40,7 @@ def members_page(branch):
         current=current, left=[mb for mb in branch.members if mb.left_at is not None],
         forms={mb.id: MemberForm(branch=branch, prefix=f"m{mb.id}", officer_role=mb.officer_role or "",
                                  group=mb.group_id or 0) for mb in current},
-        role_labels=ROLE_LABELS)
+        role_labels=ROLE_LABELS, sets_roles=can_set_officer_roles(actor(), branch))
 
 
 def _person_to_add(branch: m.Branch, form: AddForm) -> User:
@@ -78,8 +78,12 @@ def member_edit(member):
         flash(_("Please choose a role and a party group from the lists."), "error")
         return _back(member.branch)
     group = db.session.get(m.PartyGroup, form.group.data) if form.group.data else None
+    role = form.officer_role.data or None
+    if role != member.officer_role and not can_set_officer_roles(actor(), member.branch):
+        flash(_("Only the secretary or the office can change officer roles."), "error")
+        return _back(member.branch)
     with unit_of_work(flash_errors=True) as work:
-        services.update_member(member, officer_role=form.officer_role.data or None, group=group)
+        services.update_member(member, officer_role=role, group=group)
     if work.ok:
         flash(_("The changes for %(name)s are saved.", name=member.person_name), "success")
     return _back(member.branch)

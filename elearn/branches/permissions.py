@@ -74,3 +74,9 @@ def can_run_member(user, member: m.BranchMember) -> bool:
 
 def can_manage_group(user, group: m.PartyGroup) -> bool:
     return can_manage_branches(user)
+
+
+def can_set_officer_roles(user, branch: m.Branch) -> bool:
+    """Officer roles carry rights (the secretary approves minutes): the secretary and the office give them,
+    not any officer to themself."""
+    return can_approve_minutes(user, branch)

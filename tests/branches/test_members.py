@@ -180,3 +180,25 @@ def test_when_the_access_log_cannot_be_written_the_details_are_not_shown(app, db
             assert page.status_code == 503, (person.name, url)
 
             assert "1978" not in body and "预备党员" not in body and "记录" in body
+
+
+def test_only_the_secretary_or_the_office_gives_officer_roles(app, db, w):
+    from elearn.branches import services
+
+    services.add_member(w.branch, w.classmate, officer_role=m.PROPAGANDA)
+    db.session.commit()
+    own = db.session.scalar(select(m.BranchMember).filter_by(user_id=w.classmate.id))
+    officer = as_(app, w.classmate)
+    page = officer.get(f"/branches/{w.branch.id}/members").get_data(as_text=True)
+    assert f'<select id="m{own.id}-officer_role"' not in page and "宣传委员" in page  # shown, not offered
+    assert f'<select id="m{own.id}-officer_role"' in as_(app, w.secretary).get(f"/branches/{w.branch.id}/members") \
+        .get_data(as_text=True)
+    refused = edit(officer, own, officer_role="secretary", group="0").get_data(as_text=True)
+    assert "只有书记或学校管理员" in refused
+    edit(officer, w.member_row, officer_role="", group="0")  # a party group is any officer's to set
+    db.session.refresh(own)
+    db.session.refresh(w.member_row)
+    assert own.officer_role == m.PROPAGANDA and w.member_row.group_id is None
+    edit(as_(app, w.admin), own, officer_role="deputy_secretary", group="0")
+    db.session.refresh(own)
+    assert own.officer_role == m.DEPUTY
