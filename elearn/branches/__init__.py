@@ -6,10 +6,11 @@ from flask import Blueprint
 bp = Blueprint("branches", __name__)
 
 from ..api import register_api  # noqa: E402
+from ..accounts.hooks import account_deleting  # noqa: E402
 from ..attendance.hooks import event_kinds  # noqa: E402
 from ..courses.permissions import lesson_providers  # noqa: E402
 from ..learning.hooks import home_panels  # noqa: E402
-from . import models, roll_views, views  # noqa: E402,F401
+from . import admin_views, member_views, models, roll_views, services, views  # noqa: E402,F401
 from . import home, makeup  # noqa: E402
 from . import api, api_activities  # noqa: E402,F401
 from .roster import BRANCH_ACTIVITY, EVENT_KIND  # noqa: E402
@@ -21,3 +22,9 @@ def init_app(app) -> None:
     event_kinds.register(EVENT_KIND, BRANCH_ACTIVITY)
     lesson_providers.register("branches", makeup.members_see_linked_lesson)
     home_panels.register("branches", home.reminder_panel)
+    account_deleting.connect(_account_deleting)
+
+
+def _account_deleting(user):
+    """The register keeps the person's name and attendance; the link to the account and the party details go."""
+    services.forget_person(user.id)

@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..attendance import models as am
+from ..core.errors import ServiceError
 from ..core.timeutil import from_site_time, local_day, utcnow
 from ..extensions import db
 from . import models as m
@@ -75,6 +77,24 @@ def months_of(quarter: Period) -> list[Period]:
 
 def requirements() -> list[m.ActivityRequirement]:
     return list(db.session.scalars(select(m.ActivityRequirement).order_by(m.ActivityRequirement.id)))
+
+
+def save_requirements(rows: dict[str, tuple[str, int]]) -> None:
+    """Set the requirement of each standard type: ``(period, times)``; 0 times means not required."""
+    existing = {rule.kind: rule for rule in requirements()}
+    for kind, (period, times) in rows.items():
+        if kind not in m.DEFAULT_REQUIREMENTS or period not in m.PERIODS or not 0 <= times <= 31:
+            raise ServiceError("bad_requirement", _l("Please choose how often, and a number from 0 to 31."),
+                               status=422, field=kind)
+        rule = existing.get(kind)
+        if times == 0:
+            if rule is not None:
+                db.session.delete(rule)
+            continue
+        rule = rule or m.ActivityRequirement(kind=kind)
+        rule.period, rule.times = period, times
+        db.session.add(rule)
+    db.session.flush()
 
 
 def _held(branch: m.Branch, quarter: Period, now: datetime) -> list[m.Activity]:

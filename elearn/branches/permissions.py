@@ -85,3 +85,18 @@ def can_decide_activity_leave(user, request) -> bool:
 def can_withdraw_activity_leave(user, request) -> bool:
     """Only the person it is for takes a request back (the engine refuses once it is decided)."""
     return is_signed_in(user) and request.user_id == user.id
+
+
+def can_run_member(user, member: m.BranchMember) -> bool:
+    """Changing a member's role, group, party details, or their leaving: the branch's officers and admins."""
+    return can_run_branch(user, member.branch)
+
+
+def can_manage_group(user, group: m.PartyGroup) -> bool:
+    return can_manage_branches(user)
+
+
+def can_set_officer_roles(user, branch: m.Branch) -> bool:
+    """Officer roles carry rights (the secretary approves minutes): the secretary and the office give them,
+    not any officer to themself."""
+    return can_approve_minutes(user, branch)

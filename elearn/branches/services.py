@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..accounts.models import User
 from ..core.errors import NotFound, ServiceError
@@ -60,6 +61,35 @@ def link_class(branch: m.Branch, class_id: int) -> m.BranchClass:
     db.session.add(link)
     db.session.flush()
     return link
+
+
+def unlink_class(branch: m.Branch, link_id: int) -> None:
+    """The branch is no longer organised on this class (its past activities and members stay)."""
+    link = db.session.get(m.BranchClass, link_id)
+    if link is None or link.branch_id != branch.id:
+        raise NotFound("link_not_found", _l("This class is not linked to the branch."))
+    db.session.delete(link)
+    db.session.flush()
+
+
+def rename_group(group: m.PartyGroup, name) -> None:
+    name = _name(name, limit=64)
+    if any(other.name == name and other.id != group.id for other in group.branch.groups):
+        raise ServiceError("name_taken", _l("This branch already has a party group with this name."), status=409,
+                           field="name")
+    group.name = name
+    db.session.flush()
+
+
+def remove_group(group: m.PartyGroup) -> None:
+    """Only an empty group goes: a member, even one who has left, or a meeting of the group keeps it."""
+    used = db.session.scalar(select(exists().where(m.BranchMember.group_id == group.id))) or \
+        db.session.scalar(select(exists().where(m.Activity.group_id == group.id)))
+    if used:
+        raise ServiceError("group_in_use", _l(
+            "This party group still has members or meetings. Move its members to another group first."), status=409)
+    db.session.delete(group)
+    db.session.flush()
 
 
 def add_group(branch: m.Branch, name) -> m.PartyGroup:
@@ -140,20 +170,31 @@ def set_party_details(member: m.BranchMember, *, status: str, joined_on: date | 
 
 def party_details(member: m.BranchMember, viewer, channel: str, now: datetime | None = None) -> dict:
     """The member's party details, with the showing written to the access log first (flushed: if the
-    log cannot be written, this raises and nothing is shown)."""
-    db.session.add(m.MembershipAccess(member_id=member.id, member_name=member.person_name, branch_id=member.branch_id,
-                                      viewer_id=viewer.id, viewer_name=viewer.name, channel=channel,
-                                      at=now or utcnow()))
-    db.session.flush()
+    log cannot be written, this refuses and nothing is shown)."""
+    entry = m.MembershipAccess(member_id=member.id, member_name=member.person_name, branch_id=member.branch_id,
+                               viewer_id=viewer.id, viewer_name=viewer.name, channel=channel, at=now or utcnow())
+    try:
+        with db.session.begin_nested():  # a savepoint: the failed write leaves the session usable for the answer
+            db.session.add(entry)
+    except SQLAlchemyError:
+        raise ServiceError("log_failed", _l(
+            "Party details are only shown once the record of who looked at them is written, and that failed. "
+            "Nothing is shown; please try again later."), status=503) from None
+    recorder = db.session.get(User, member.consent_by_id) if member.consent_by_id else None
     return {"status": member.party_status, "joined_on": member.joined_party_on, "full_on": member.full_member_on,
-            "consent_at": member.consent_at}
+            "consent_at": member.consent_at, "consent_by": recorder.name if recorder else None}
 
 
-def access_log(branch_id: int | None = None, limit: int = 200) -> list[m.MembershipAccess]:
+def access_log_query(branch_id: int | None = None):
+    """Newest first; the admins' page pages through it."""
     query = select(m.MembershipAccess).order_by(m.MembershipAccess.at.desc(), m.MembershipAccess.id.desc())
     if branch_id is not None:
         query = query.where(m.MembershipAccess.branch_id == branch_id)
-    return list(db.session.scalars(query.limit(limit)))
+    return query
+
+
+def access_log(branch_id: int | None = None, limit: int = 200) -> list[m.MembershipAccess]:
+    return list(db.session.scalars(access_log_query(branch_id).limit(limit)))
 
 
 def branches_of(user) -> list[m.Branch]:

@@ -20,7 +20,7 @@ from .forms import ActivityForm, MinutesForm
 from .labels import KIND_LABELS, PARTY_STATUS_LABELS, PERIOD_LABELS, ROLE_LABELS, period_name
 from .permissions import (can_approve_activity_minutes, can_approve_minutes, can_run_activity, can_run_branch,
                           can_see_branch, can_view_activity, can_view_member_details, can_view_own_branches,
-                          can_view_party_details)
+                          can_view_party_details, membership)
 
 
 @bp.app_context_processor
@@ -64,7 +64,8 @@ def branch_page(branch):
         upcoming=[a for a in reversed(listed) if a.ends_at >= now], past=[a for a in listed if a.ends_at < now],
         report=compliance.quarter_report(branch, now=now) if officer else None,
         members=[mb for mb in branch.members if mb.left_at is None] if officer else [],
-        details=can_view_party_details(user, branch), **_labels())
+        details=can_view_party_details(user, branch), mine=membership(user, branch), admin=is_admin(user),
+        **_labels())
 
 
 @bp.route("/branches/<id:branch>/activities/new", methods=["GET", "POST"])

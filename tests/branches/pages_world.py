@@ -12,6 +12,8 @@ def branches_for_pages(db, world):
     from elearn.core.timeutil import utcnow
 
     branch = services.save_branch(None, name="书法一班党支部", description="建在书法一班上的党支部")
+    if getattr(world, "group", None) is not None:  # the browser walk's class: the members page lists its people
+        services.link_class(branch, world.group.id)
     group = services.add_group(branch, "第一党小组")
     joined = utcnow() - timedelta(days=60)
     services.add_member(branch, world.teacher, officer_role=m.SECRETARY, group=group, now=joined)
