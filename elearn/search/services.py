@@ -44,7 +44,7 @@ def search(user, text: str | None, *, category: str | None = None, teacher: int 
     visible = visible_filter(user)
     found = query.find(searchers, parsed, visible=visible, category=category, teacher=teacher, page=page,
                        per_page=PER_PAGE)
-    meant = None
+    meant = parsed.corrected
     if not parsed.empty and not (found["courses"] or found["lessons"] or found["moments"]):
         meant = query.did_you_mean(searchers["items"], parsed)
         if meant:
