@@ -32,6 +32,7 @@ import argparse
 import bisect
 import itertools
 import json
+import os
 import random
 import shutil
 import sqlite3
@@ -253,13 +254,16 @@ def relevance(fixture: dict, keys: dict, engines: dict) -> dict:
     return rates["all"]
 
 
-def timed(fn, items) -> tuple[list[float], list]:
-    times, results = [], []
+def timed(fn, items) -> tuple[list[float], list[float], list]:
+    """Wall and CPU milliseconds of each call: on a shared machine the wall time counts the waits for a
+    core, the CPU time only this process's own work (single-threaded, so the two agree when quiet)."""
+    times, cpu, results = [], [], []
     for item in items:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         results.append(fn(item))
         times.append((time.perf_counter() - started) * 1000)
-    return times, results
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return times, cpu, results
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -295,13 +299,17 @@ def main() -> None:
     for text in asked[:20]:  # warm both: first searches load postings and the SQLite page cache
         whoosh_search(searchers, text, visible)
         fts_search(con, text)
-    w_times, w_found = timed(lambda t: whoosh_search(searchers, t, visible), asked)
-    f_times, f_found = timed(lambda t: fts_search(con, t), asked)
+    w_times, w_cpu, w_found = timed(lambda t: whoosh_search(searchers, t, visible), asked)
+    f_times, f_cpu, f_found = timed(lambda t: fts_search(con, t), asked)
     w50, w95, f50, f95 = (percentile(w_times, 50), percentile(w_times, 95), percentile(f_times, 50),
                           percentile(f_times, 95))
-    print(f"latency ms    p50     p95   ({len(asked)} queries, single-threaded)")
-    print(f"  Whoosh   {w50:6.1f}  {w95:6.1f}\n  FTS5     {f50:6.1f}  {f95:6.1f}")
-    print(f"  ratio    {w50 / f50:6.1f}x {w95 / f95:6.1f}x  (Whoosh / FTS5)")
+    print(f"latency ms    p50     p95   CPU p50  CPU p95  ({len(asked)} queries, single-threaded)")
+    for name, wall, cpu in (("Whoosh", w_times, w_cpu), ("FTS5", f_times, f_cpu)):
+        print(f"  {name:<7}{percentile(wall, 50):6.1f}  {percentile(wall, 95):6.1f}  "
+              f"{percentile(cpu, 50):7.1f}  {percentile(cpu, 95):7.1f}")
+    print(f"  ratio  {w50 / f50:6.1f}x {w95 / f95:6.1f}x {percentile(w_cpu, 50) / max(percentile(f_cpu, 50), 0.01):6.1f}x"
+          f"  {percentile(w_cpu, 95) / max(percentile(f_cpu, 95), 0.01):6.1f}x  (Whoosh / FTS5)")
+    print(f"  load average during the run: {os.getloadavg()[0]:.1f} (2 cores: above 2, other work shared them)")
     wanted = fixture["queries"]
     and_only = [fts_search(con, q["q"], fallback=False) for q in wanted]
     rates = relevance(fixture, keys, {"Whoosh": w_found[:len(wanted)], "FTS5": f_found[:len(wanted)],
