@@ -195,3 +195,5 @@ def test_a_homophone_typo_finds_the_word_meant_even_where_its_characters_match(c
     assert data["did_you_mean"] == "广场舞"
     assert data["courses"][0]["id"] == world["dance"].id
     assert client.get("/api/v1/search", query_string={"q": "广场舞"}).get_json()["did_you_mean"] is None
+    html = client.get("/search", query_string={"q": "广场午"}).get_data(as_text=True)
+    assert "广场舞" in html and "Nothing was found for" not in html and "没有找到" not in html
