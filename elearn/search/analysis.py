@@ -8,9 +8,12 @@ Pure functions over strings (no Flask): the benchmark in bench/search.py uses th
   which pulls in lessons about something else, so the parts come from the best split of the word
   that does not keep it whole.
 - Queries are cut in precise mode: a query word then matches the same word or a part of a longer one.
+  Both are cut by jieba's dictionary alone, without its HMM, so a caption and a query quoting it
+  are cut alike (see ``_chinese``).
 - Titles and teacher names are also written as pinyin: every syllable, each word's syllables joined
   and each word's initials (太极拳 → tai ji quan taijiquan tjq taiji tj), so ``taiji``, ``tai ji`` and
-  ``tj`` find it.
+  ``tj`` find it; two neighbouring words also as one (广场|舞 → guangchangwu gcw).
+- ``sound_key`` is how a word sounds, fuzzy sounds folded, to find the word a homophone typo meant.
 """
 from __future__ import annotations
 

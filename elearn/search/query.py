@@ -5,7 +5,8 @@ queries are built from Term objects, so ``AND``, ``*``, ``title:``, quotes and b
 like any other (or nothing at all). The length and the number of words are capped.
 
 No wildcard or fuzzy terms on the search path; only suggestions (a few letters typed) expand a
-prefix, over titles alone.
+prefix, over titles alone. Pinyin queries and homophone typos (a run of characters no dictionary
+word) also look up the title words they sound like, one exact term of the ``sounds`` field.
 """
 from __future__ import annotations
 
