@@ -36,7 +36,6 @@ import os
 import random
 import shutil
 import sqlite3
-import statistics
 import sys
 import time
 from pathlib import Path

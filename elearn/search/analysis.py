@@ -18,6 +18,7 @@ Pure functions over strings (no Flask): the benchmark in bench/search.py uses th
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import math
 import re
@@ -176,7 +177,7 @@ def word_pairs(text: str) -> list[str]:
     found = []
     for run in chinese_runs(text):
         cut = words(run, index=False)
-        found += [a + b for a, b in zip(cut, cut[1:])]
+        found += [a + b for a, b in itertools.pairwise(cut)]
     return found
 
 

@@ -6,7 +6,7 @@ like any other (or nothing at all). The length and the number of words are cappe
 
 No wildcard or fuzzy terms on the search path; only suggestions (a few letters typed) expand a
 prefix, over titles alone. Pinyin queries and homophone typos (a run of characters no dictionary
-word) also look up the title words they sound like, one exact term of the ``sounds`` field.
+word) also look up the title words they sound like, by one prefix of the ``sounds`` field ("taiji=").
 """
 from __future__ import annotations
 
