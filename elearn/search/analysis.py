@@ -8,13 +8,17 @@ Pure functions over strings (no Flask): the benchmark in bench/search.py uses th
   which pulls in lessons about something else, so the parts come from the best split of the word
   that does not keep it whole.
 - Queries are cut in precise mode: a query word then matches the same word or a part of a longer one.
+  Both are cut by jieba's dictionary alone, without its HMM, so a caption and a query quoting it
+  are cut alike (see ``_chinese``).
 - Titles and teacher names are also written as pinyin: every syllable, each word's syllables joined
   and each word's initials (太极拳 → tai ji quan taijiquan tjq taiji tj), so ``taiji``, ``tai ji`` and
-  ``tj`` find it.
+  ``tj`` find it; two neighbouring words also as one (广场|舞 → guangchangwu gcw).
+- ``sound_key`` is how a word sounds, fuzzy sounds folded, to find the word a homophone typo meant.
 """
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import math
 import re
@@ -106,14 +110,31 @@ def _words(text: str, index: bool) -> list[str]:
     found: list[str] = []
     for run in _RUN.findall(text or ""):
         if _CJK.match(run):
-            for word in jieba.cut(run, HMM=True):
-                found.append(word)
-                if index and len(word) > 2 and jieba.dt.FREQ.get(word):
-                    found += _parts(word)
+            found += _chinese(run, index)
         else:
             word = run.lower()
             found.append(stem(word) if word.isascii() and word.isalpha() else word)
     return [w for w in found if w not in STOPWORDS]
+
+
+def _chinese(run: str, index: bool) -> list[str]:
+    """jieba's precise words of a run of characters, by the dictionary alone (no HMM): the HMM glues
+    unknown characters to their neighbours depending on what follows (弓毛要 in a caption, 弓毛 in a
+    query), so a query would miss the caption it quotes. Indexing adds a long word's parts, and a
+    dictionary word that two single characters make together (一个|大|球 → 大球), which the best
+    split of the sentence around them left apart."""
+    pieces = jieba.lcut(run, HMM=False)
+    if not index:
+        return pieces
+    found: list[str] = []
+    for n, word in enumerate(pieces):
+        found.append(word)
+        if len(word) > 2 and jieba.dt.FREQ.get(word):
+            found += _parts(word)
+        following = pieces[n + 1] if n + 1 < len(pieces) else ""
+        if len(word) == 1 and len(following) == 1 and jieba.dt.FREQ.get(word + following):
+            found.append(word + following)
+    return found
 
 
 def pinyin_words(text: str) -> list[str]:
@@ -131,7 +152,38 @@ def pinyin_words(text: str) -> list[str]:
         if len(syllables) > 1:
             found.append("".join(syllables))
             found.append("".join(s[0] for s in syllables))
+    return found + _pair_forms(text)
+
+
+def _pair_forms(text: str) -> list[str]:
+    """Two neighbouring words of a run joined, as one pinyin word and its initials, when they make three
+    syllables or more: a learner types the name as they say it (广场|舞 → guangchangwu, gcw; 手机|摄影
+    → sjsy; 静夜|思 → jingyesi), not knowing where jieba cuts. Two single syllables are left out: their
+    two initials would collide with every two-character word's."""
+    found: list[str] = []
+    for pair in word_pairs(text):
+        syllables = [s for s in lazy_pinyin(pair, errors="ignore") if s.isascii() and s.isalpha()]
+        if len(syllables) >= 3:
+            found += ["".join(syllables), "".join(s[0] for s in syllables)]
     return found
+
+
+def chinese_runs(text: str) -> list[str]:
+    return [run for run in _RUN.findall(text or "") if _CJK.match(run)]
+
+
+def word_pairs(text: str) -> list[str]:
+    """Each two neighbouring words of a run of characters, joined (广场舞基础 → 广场舞, 舞基础)."""
+    found = []
+    for run in chinese_runs(text):
+        cut = words(run, index=False)
+        found += [a + b for a, b in itertools.pairwise(cut)]
+    return found
+
+
+def is_dictionary_word(text: str) -> bool:
+    load()
+    return bool(jieba.dt.FREQ.get(text))
 
 
 def query_words(text: str) -> list[tuple[str, str | None]]:
@@ -156,6 +208,19 @@ def is_latin(word: str) -> bool:
 def joined_pinyin(text: str) -> str:
     """太级 → taiji: how a homophone typo sounds, to look the intended word up."""
     return "".join(s for s in lazy_pinyin(text, errors="ignore") if s.isascii() and s.isalpha())
+
+
+#: What pinyin input methods call fuzzy sounds (模糊音), the pairs many southern speakers do not tell
+#: apart: 静夜诗 (jingyeshi) is typed for 静夜思 (jingyesi).
+_FUZZY = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ing", "in"), ("eng", "en"))
+
+
+def sound_key(text: str) -> str:
+    """How ``text`` sounds, fuzzy sounds folded: characters by their pinyin, pinyin as typed."""
+    sound = text.lower().replace(" ", "") if text.isascii() else joined_pinyin(text)
+    for fuzzy, plain in _FUZZY:
+        sound = sound.replace(fuzzy, plain)
+    return sound
 
 
 class WordTokenizer(Tokenizer):

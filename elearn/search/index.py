@@ -26,12 +26,12 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from .analysis import is_latin, joined_pinyin, pinyin_analyzer, text_analyzer, words
+from .analysis import is_latin, pinyin_analyzer, sound_key, text_analyzer, word_pairs, words
 
 CURRENT = "current"
 KINDS = ("items", "cues")
 #: What the documents look like; a generation of another format is rebuilt by the writer.
-FORMAT = "2"  # 2: cues as passages
+FORMAT = "3"  # 2: cues as passages; 3: no HMM, pinyin of word pairs, fuzzy sounds
 
 
 def item_schema() -> Schema:
@@ -78,13 +78,14 @@ SCHEMAS = {"items": item_schema, "cues": cue_schema}
 
 
 def sounds(*texts: str) -> str:
-    """The ``sounds`` field: each Chinese word of the titles and names with its joined pinyin, so
-    a homophone typo (太级) or a pinyin query (taiji) finds the word meant (太极) by one prefix."""
+    """The ``sounds`` field: each Chinese word of the titles and names, and each two neighbouring words,
+    with how it sounds (``sound_key``), so a homophone typo (太级, 广场午, 静夜诗) or a pinyin query
+    (taiji) finds the word meant (太极, 广场舞, 静夜思) by one prefix."""
     found = set()
     for text in texts:
-        for word in words(text, index=True):
+        for word in words(text, index=True) + word_pairs(text):
             if len(word) > 1 and not is_latin(word):
-                sound = joined_pinyin(word)
+                sound = sound_key(word)
                 if sound:
                     found.add(f"{sound}={word}")
     return " ".join(sorted(found))

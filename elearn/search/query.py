@@ -5,7 +5,8 @@ queries are built from Term objects, so ``AND``, ``*``, ``title:``, quotes and b
 like any other (or nothing at all). The length and the number of words are capped.
 
 No wildcard or fuzzy terms on the search path; only suggestions (a few letters typed) expand a
-prefix, over titles alone.
+prefix, over titles alone. Pinyin queries and homophone typos (a run of characters no dictionary
+word) also look up the title words they sound like, by one prefix of the ``sounds`` field ("taiji=").
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup, escape
 from whoosh import query as Q
 
-from .analysis import joined_pinyin, query_words
+from .analysis import chinese_runs, is_dictionary_word, query_words, sound_key, words
 
 MAX_LENGTH = 100
 MAX_WORDS = 8
@@ -31,6 +32,7 @@ class Parsed:
     words: list = field(default_factory=list)   # (word, latin form or None)
     truncated: bool = False
     meant: list = field(default_factory=list)   # Chinese words a pinyin/homophone query sounds like
+    corrected: str | None = None                 # the query with its homophone typos put right
 
     @property
     def empty(self) -> bool:
@@ -66,18 +68,23 @@ def item_query(parsed: Parsed) -> Q.Query:
     options = [every]
     if len(latins) > 1 and len(latins) == len(parsed.words):  # "tai ji", "tai ji quan": one word
         options += [Q.Term(f, "".join(latins)) for f in pinyin_fields]
-    options += [Q.Term("title", m) for m in parsed.meant]
+    options += [_meant_query("title", m) for m in parsed.meant]
     return Q.Or(options)
 
 
 def cue_query(parsed: Parsed) -> Q.Query:
     every = Q.And([Q.Term("text", w) for w, _ in parsed.words])
-    return Q.Or([every] + [Q.Term("text", m) for m in parsed.meant])
+    return Q.Or([every] + [_meant_query("text", m) for m in parsed.meant])
+
+
+def _meant_query(fieldname: str, meant: str) -> Q.Query:
+    """A word meant, by the words the index holds for it (静夜思 was indexed as 静夜 and 思)."""
+    return Q.And([Q.Term(fieldname, w) for w in words(meant, index=False)] or [Q.NullQuery])
 
 
 def sounds_like(items_searcher, text: str, limit: int = 3) -> list[str]:
     """Title words that sound like ``text`` (taiji, 太级 → 太极), the most used first."""
-    sound = joined_pinyin(text) if not text.isascii() else text.lower().replace(" ", "")
+    sound = sound_key(text)
     if not sound or len(sound) > 40:
         return []
     reader = items_searcher.reader()
@@ -97,11 +104,29 @@ def _expand(reader, fieldname: str, prefix: str, most: int) -> list[str]:
 
 
 def with_meant(items_searcher, parsed: Parsed) -> Parsed:
-    """A query in pinyin also looks for the Chinese words it sounds like (for cues, which carry no pinyin)."""
+    """A query in pinyin also looks for the Chinese words it sounds like (for cues, which carry no pinyin);
+    a query with a homophone typo also looks for the words meant."""
     latins = [latin for _, latin in parsed.words if latin]
     if latins and len(latins) == len(parsed.words):
         parsed.meant = sounds_like(items_searcher, "".join(latins))
+    elif not latins:
+        _typos(items_searcher, parsed)
     return parsed
+
+
+def _typos(items_searcher, parsed: Parsed) -> None:
+    """A run of characters that is no word of jieba's dictionary but sounds like a title word is taken
+    for a pick from the input method's list (太级 for 太极, 广场午 for 广场舞): the title word is searched
+    too. Not only when nothing matches: 太 and 级 alone are in many captions. A real word is left alone."""
+    corrected = parsed.text
+    for run in chinese_runs(parsed.text):
+        if len(run) < 2 or is_dictionary_word(run):
+            continue
+        like = [w for w in sounds_like(items_searcher, run, limit=1) if w != run]
+        if like:
+            parsed.meant.append(like[0])
+            corrected = corrected.replace(run, like[0], 1)
+    parsed.corrected = corrected if parsed.meant else None
 
 
 def did_you_mean(items_searcher, parsed: Parsed) -> str | None:

@@ -54,7 +54,8 @@ class FoundMomentSchema(Schema):
 class SearchResultSchema(Schema):
     query = fields.String(metadata={"description": "The query as it was used (tidied and capped)"})
     did_you_mean = fields.String(allow_none=True, metadata={
-        "description": "When nothing matched: words that sound like the query, whose results are shown instead"})
+        "description": "Words that sound like the query: when nothing matched, their results are shown instead; "
+                       "for a homophone typo (太级 for 太极), they were searched as well"})
     truncated = fields.Boolean()
     page = fields.Integer()
     per_page = fields.Integer()

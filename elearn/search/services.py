@@ -44,17 +44,18 @@ def search(user, text: str | None, *, category: str | None = None, teacher: int 
     visible = visible_filter(user)
     found = query.find(searchers, parsed, visible=visible, category=category, teacher=teacher, page=page,
                        per_page=PER_PAGE)
-    meant = None
-    if not parsed.empty and not (found["courses"] or found["lessons"] or found["moments"]):
+    meant = parsed.corrected  # a homophone typo: its results already hold the word meant
+    nothing = not parsed.empty and not (found["courses"] or found["lessons"] or found["moments"])
+    if nothing:
         meant = query.did_you_mean(searchers["items"], parsed)
         if meant:
             parsed = query.parse(meant)
             found = query.find(searchers, parsed, visible=visible, category=category, teacher=teacher,
                                page=page, per_page=PER_PAGE)
     shown = _checked(user, found, query.marks_of(parsed))
-    return dict(shown, query=parsed.text, did_you_mean=meant, truncated=parsed.truncated, page=page,
-                per_page=PER_PAGE, lessons_total=found["lessons_total"], moments_total=found["moments_total"],
-                empty_query=parsed.empty)
+    return dict(shown, query=parsed.text, did_you_mean=meant, nothing_as_typed=nothing, truncated=parsed.truncated,
+                page=page, per_page=PER_PAGE, lessons_total=found["lessons_total"],
+                moments_total=found["moments_total"], empty_query=parsed.empty)
 
 
 def suggestions(user, text: str | None) -> list[dict]:

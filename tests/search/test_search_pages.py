@@ -187,3 +187,13 @@ def test_pages_and_totals_count_only_what_the_person_may_see(app, db, index_dir)
 
     assert found(app.test_client()) == (3, 3)
     assert found(sign_in(app.test_client(), teacher)) == (15, 10)
+
+
+def test_a_homophone_typo_finds_the_word_meant_even_where_its_characters_match(client, world):
+    """广场 alone matches the dance course: 广场午 (a wrong pick for 广场舞) is put right and said so."""
+    data = client.get("/api/v1/search", query_string={"q": "广场午"}).get_json()
+    assert data["did_you_mean"] == "广场舞"
+    assert data["courses"][0]["id"] == world["dance"].id
+    assert client.get("/api/v1/search", query_string={"q": "广场舞"}).get_json()["did_you_mean"] is None
+    html = client.get("/search", query_string={"q": "广场午"}).get_data(as_text=True)
+    assert "广场舞" in html and "Nothing was found for" not in html and "没有找到" not in html
