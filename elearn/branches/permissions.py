@@ -65,3 +65,12 @@ def can_approve_activity_minutes(user, activity: m.Activity) -> bool:
 def can_view_member_details(user, member: m.BranchMember) -> bool:
     """Party details: the branch's officers and admins; the member themself sees what is held about them."""
     return can_view_party_details(user, member.branch) or (is_signed_in(user) and member.user_id == user.id)
+
+
+def can_download_attachment(user, attachment: m.ActivityAttachment) -> bool:
+    """An activity's files: whoever may see the activity (its branch's members, officers, admins)."""
+    return can_view_activity(user, attachment.activity)
+
+
+def can_delete_attachment(user, attachment: m.ActivityAttachment) -> bool:
+    return can_run_activity(user, attachment.activity)
