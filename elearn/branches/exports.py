@@ -94,7 +94,7 @@ def register_xlsx(branch: m.Branch, start: date, end: date, now=None) -> bytes:
     rows = [ActivityRow(activity, event_entries(event)) for activity, event in held_activities(branch, start, end, now)]
     book = Workbook(write_only=True)
     _activity_sheet(book.create_sheet(_("Activities")), rows)
-    _member_sheet(book.create_sheet(_("Members")), member_tallies(branch, rows))
+    _member_sheet(book.create_sheet(_("Party members")), member_tallies(branch, rows))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

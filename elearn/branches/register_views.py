@@ -39,8 +39,9 @@ def register_export(branch):
     data = exports.register_xlsx(branch, start, end)
     span = str(start.year) if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and \
         start.year == end.year else f"{start.isoformat()}_{end.isoformat()}"
+    title = _("The register of activities")
     return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, max_age=0,
-                     download_name=safe_filename(f"{branch.name}-{_('register')}-{span}.xlsx", "register.xlsx"))
+                     download_name=safe_filename(f"{branch.name}-{title}-{span}.xlsx", "register.xlsx"))
 
 
 @bp.get("/branches/activities/<id:activity>/print")
