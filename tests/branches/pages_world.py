@@ -1,13 +1,14 @@
 """What the browser walk (tests/browser/pages.py) shows the branch pages with: a branch whose secretary
 is the walk's teacher and whose members include its student, with an activity held last week (its
-minutes approved, then corrected) and one next week."""
+minutes approved, then corrected, a PDF attached) and one next week."""
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 
 def branches_for_pages(db, world):
-    from elearn.branches import activities, models as m, services
+    from elearn.branches import activities, models as m, services, uploads
+    from elearn.core import storage
     from elearn.core.timeutil import utcnow
 
     branch = services.save_branch(None, name="书法一班党支部", description="建在书法一班上的党支部")
@@ -23,6 +24,8 @@ def branches_for_pages(db, world):
     activities.save_minutes(held, "**全体党员**参加，王书记主持。", actor=world.teacher)
     activities.approve_minutes(held, actor=world.teacher)
     activities.save_minutes(held, "**全体党员**参加，李书记主持（更正）。", actor=world.teacher)
+    notice = storage.write_bytes(storage.activity_file(held.id, ".pdf"), b"%PDF-1.4\n%%EOF\n")
+    uploads.add_attachment(held, "活动通知.pdf", notice, uploaded_by_id=world.teacher.id)
     activities.create_activity(branch, kind=m.LECTURE, topic="学习党章", online=True,
                                starts_at=utcnow() + timedelta(days=7), ends_at=utcnow() + timedelta(days=7, hours=1),
                                actor=world.teacher)

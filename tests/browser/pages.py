@@ -22,7 +22,8 @@ NON_HTML_ENDPOINTS = {"static", "core.healthz", "api-docs.openapi_json", "accoun
                       "accounts.admin_import_progress",
                       "courses.course_cover", "courses.handout_download", "media.serve", "classes.checkin_qr",
                       "classes.certificate_file",
-                      "classes.term_export", "classes.class_export", "classes.calendar_feed"}
+                      "classes.term_export", "classes.class_export", "classes.calendar_feed",
+                      "branches.register_export", "branches.attachment_download"}
 NON_HTML_PREFIXES = ("/api/",)
 
 ROLES = ("anonymous", "student", "teacher", "admin", "newcomer")
@@ -465,6 +466,10 @@ VISITS = [
           args=lambda w: {"branch": w.branch.id}, then=_submit("main form button[type=submit]")),
     Visit("branches: a member's party details", "teacher", "branches.member_page",
           args=lambda w: {"member": w.branch_member.id}),
+    Visit("branches: an activity's printable record", "teacher", "branches.activity_print",
+          args=lambda w: {"activity": w.activity.id}),
+    Visit("branches: delete an activity's file?", "teacher", "branches.attachment_delete",
+          args=lambda w: {"attachment": w.activity.attachments[0].id}),
     Visit("admin: terms and classes", "admin", "classes.admin_classes"),
     Visit("admin: new term, empty form sent", "admin", "classes.admin_classes", status=400,
           then=_submit("main form button[type=submit]")),
