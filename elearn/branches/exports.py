@@ -30,7 +30,8 @@ from . import models as m
 from .activities import activity_name
 from .roster import EVENT_KIND
 
-#: The register's groups of people, in its column order: in person (on time, late or leaving early), 补学, 请假, 缺席.
+#: The register's groups of people, in its column order: in person (on time, late or leaving early),
+#: 补学, 请假, 缺勤.
 IN_PERSON = (am.PRESENT, am.LATE, am.LEFT_EARLY)
 GROUPS = ((IN_PERSON, STATUS_LABELS[am.PRESENT]), *(((status,), STATUS_LABELS[status])
                                                      for status in (am.MADE_UP, am.EXCUSED, am.ABSENT)))
@@ -67,13 +68,15 @@ def period(args) -> tuple[date, date]:
     return start, end
 
 
-def held_activities(branch: m.Branch, start: date, end: date, now=None) -> list[tuple[m.Activity, am.AttendanceEvent]]:
+def held_activities(branch: m.Branch, start: date, end: date,
+                    now=None) -> list[tuple[m.Activity, am.AttendanceEvent]]:
     """The branch's activities that started between ``start`` and ``end`` (site days) and by ``now``,
     oldest first, with their attendance events (cancelled ones left out)."""
     since, until = from_site_time(start, time()), from_site_time(end + timedelta(days=1), time())
     rows = db.session.execute(
         select(m.Activity, am.AttendanceEvent)
-        .join(am.AttendanceEvent, (am.AttendanceEvent.kind == EVENT_KIND) & (am.AttendanceEvent.owner_id == m.Activity.id))
+        .join(am.AttendanceEvent,
+              (am.AttendanceEvent.kind == EVENT_KIND) & (am.AttendanceEvent.owner_id == m.Activity.id))
         .where(m.Activity.branch_id == branch.id, m.Activity.starts_at >= since, m.Activity.starts_at < until,
                m.Activity.starts_at <= (now or utcnow()), am.AttendanceEvent.cancelled_at.is_(None))
         .order_by(m.Activity.starts_at, m.Activity.id))
@@ -91,7 +94,8 @@ def member_tallies(branch: m.Branch, rows: list[ActivityRow]) -> list[tuple[str,
 
 
 def register_xlsx(branch: m.Branch, start: date, end: date, now=None) -> bytes:
-    rows = [ActivityRow(activity, event_entries(event)) for activity, event in held_activities(branch, start, end, now)]
+    rows = [ActivityRow(activity, event_entries(event))
+            for activity, event in held_activities(branch, start, end, now)]
     book = Workbook(write_only=True)
     _activity_sheet(book.create_sheet(_("Activities")), rows)
     _member_sheet(book.create_sheet(_("Party members")), member_tallies(branch, rows))
@@ -111,8 +115,8 @@ def _activity_sheet(sheet, rows: list[ActivityRow]) -> None:
         groups = [row.names(statuses) for statuses, _label in GROUPS] + [row.names((None,))]
         figures = [len(names) for names in groups]
         names = [NAME_SEPARATOR.join(group) for group in groups]
-        sheet.append([day, *(sheets.text_safe(sheet, value) for value in (kind, row.activity.topic)), len(row.entries),
-                      *figures, *(sheets.text_safe(sheet, value) for value in names)])
+        sheet.append([day, *(sheets.text_safe(sheet, value) for value in (kind, row.activity.topic)),
+                      len(row.entries), *figures, *(sheets.text_safe(sheet, value) for value in names)])
 
 
 def _member_sheet(sheet, people: list[tuple[str, Tally]]) -> None:

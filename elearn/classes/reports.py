@@ -1,9 +1,10 @@
 """Attendance reports: per session, per member, per class and term, per month, with rates.
 
 Rates are counted as everywhere (``attendance.tally``: 请假 neither helps nor hurts). Only records
-count, never the roster of today: the engine makes a record only for someone expected when the session started (``roster.session_roster``), so a person who enrolled
-after a session is never counted for it, and one who left keeps what they attended. Cancelled
-sessions do not count. Everything is read with a few grouped queries, never one per record.
+count, never the roster of today: the engine makes a record only for someone expected when the
+session started (``roster.session_roster``), so a person who enrolled after a session is never
+counted for it, and one who left keeps what they attended. Cancelled sessions do not count.
+Everything is read with a few grouped queries, never one per record.
 """
 from __future__ import annotations
 
