@@ -109,3 +109,17 @@ def test_a_renamed_file_is_refused_after_upload_and_leaves_nothing(app, db, worl
     result = officer.get(path).get_json()
     assert result["state"] == "refused" and result["attachment_id"] is None
     assert count(db) == 1 and (set(folder.iterdir()) if folder.exists() else set()) == before
+
+
+def test_an_officer_who_steps_down_cannot_finish_an_upload_begun_before(app, db, world):
+    from elearn.branches import services
+    from tests.video.test_tus import patch, upload_path
+
+    officer = client_of(app, world.teacher)
+    created = create(officer, "", len(PDF), kind="activity", filename="通知.pdf", activity_id=world.activity.id)
+    assert created.status_code == 201
+    secretary = db.session.scalar(select(m.BranchMember).filter_by(user_id=world.teacher.id))
+    services.update_member(secretary, officer_role=None, group=secretary.group)
+    db.session.commit()
+    answer = patch(officer, upload_path(created.headers["Location"]), 0, PDF)
+    assert answer.status_code == 403
