@@ -10,9 +10,11 @@ from ..accounts.hooks import account_deleting  # noqa: E402
 from ..attendance.hooks import event_kinds  # noqa: E402
 from ..courses.permissions import lesson_providers  # noqa: E402
 from ..learning.hooks import home_panels  # noqa: E402
-from . import admin_views, member_views, models, roll_views, services, views  # noqa: E402,F401
+from . import admin_views, member_views, models, register_views, roll_views, services, views  # noqa: E402,F401
 from . import home, makeup  # noqa: E402
 from . import api, api_activities  # noqa: E402,F401
+from .uploads import ACTIVITY  # noqa: E402
+from ..uploads import targets  # noqa: E402
 from .roster import BRANCH_ACTIVITY, EVENT_KIND  # noqa: E402
 
 
@@ -23,6 +25,7 @@ def init_app(app) -> None:
     lesson_providers.register("branches", makeup.members_see_linked_lesson)
     home_panels.register("branches", home.reminder_panel)
     account_deleting.connect(_account_deleting)
+    targets.register(ACTIVITY)
 
 
 def _account_deleting(user):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.timeutil import utcnow
@@ -148,6 +148,8 @@ class Activity(db.Model):
     group: Mapped[PartyGroup | None] = relationship()
     minutes: Mapped[list["MinutesRevision"]] = relationship(
         back_populates="activity", order_by="MinutesRevision.number", cascade="all, delete-orphan")
+    attachments: Mapped[list["ActivityAttachment"]] = relationship(
+        back_populates="activity", order_by="ActivityAttachment.id", cascade="all, delete-orphan")
 
 
 class MinutesRevision(db.Model):
@@ -168,6 +170,24 @@ class MinutesRevision(db.Model):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     activity: Mapped[Activity] = relationship(back_populates="minutes")
+
+
+class ActivityAttachment(db.Model):
+    """A file that goes with an activity (the notice, slides, photos), checked as handouts are."""
+
+    __tablename__ = "branch_activity_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("branch_activities.id", ondelete="CASCADE"), index=True)
+    original_filename: Mapped[str] = mapped_column(String(255))
+    #: Relative to MEDIA_DIR, chosen by the server (core.storage.activity_file).
+    stored_path: Mapped[str] = mapped_column(String(500))
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(100))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    activity: Mapped[Activity] = relationship(back_populates="attachments")
 
 
 # How often each type must be held (三会一课 compliance); admins edit these.

@@ -100,3 +100,12 @@ def can_set_officer_roles(user, branch: m.Branch) -> bool:
     """Officer roles carry rights (the secretary approves minutes): the secretary and the office give them,
     not any officer to themself."""
     return can_approve_minutes(user, branch)
+
+
+def can_download_attachment(user, attachment: m.ActivityAttachment) -> bool:
+    """An activity's files: whoever may see the activity (its branch's members, officers, admins)."""
+    return can_view_activity(user, attachment.activity)
+
+
+def can_delete_attachment(user, attachment: m.ActivityAttachment) -> bool:
+    return can_run_activity(user, attachment.activity)

@@ -17,7 +17,8 @@ from openpyxl.cell import WriteOnlyCell
 
 from ..attendance import models as am
 from ..attendance.labels import STATUS_LABELS
-from .reports import ClassReport, Tally
+from ..attendance.tally import Tally
+from .reports import ClassReport
 
 #: Column order: what was attended first, then what does not count, then the sums.
 COLUMNS = (am.PRESENT, am.LATE, am.LEFT_EARLY, am.MADE_UP, am.EXCUSED, am.ABSENT)
@@ -26,19 +27,20 @@ SHEET_NAME_LIMIT = 31
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
-def headers() -> list[str]:
-    return [_("Name"), *(str(STATUS_LABELS[status]) for status in COLUMNS), _("Sessions counted"),
+def headers(counted: str | None = None) -> list[str]:
+    """``counted`` names what the count is of (the branch register counts activities, not sessions)."""
+    return [_("Name"), *(str(STATUS_LABELS[status]) for status in COLUMNS), counted or _("Sessions counted"),
             _("Attended"), _("Attendance rate")]
 
 
-def _figures(tally: Tally) -> list:
+def figures(tally: Tally) -> list:
     rate = round(tally.rate, 4) if tally.rate is not None else None
     return [*(tally.counts.get(status, 0) for status in COLUMNS), tally.counted, tally.attended, rate]
 
 
 def rows(report: ClassReport) -> list[list]:
     """The member rows, then the totals row (names as given: the writers make them safe)."""
-    return [[row.name, *_figures(row.tally)] for row in report.members] + [[_("Total"), *_figures(report.total)]]
+    return [[row.name, *figures(row.tally)] for row in report.members] + [[_("Total"), *figures(report.total)]]
 
 
 def neutralise(value):
@@ -69,7 +71,7 @@ def to_xlsx(reports: list[ClassReport]) -> bytes:
         sheet = book.create_sheet(sheet_title(report.group.name, taken))
         sheet.append(head)
         for row in rows(report):
-            sheet.append([_xlsx_value(sheet, value) for value in row[:-1]] + [_rate_cell(sheet, row[-1])])
+            sheet.append([text_safe(sheet, value) for value in row[:-1]] + [rate_cell(sheet, row[-1])])
     if not reports:
         book.create_sheet(_("Class")).append(head)
     out = io.BytesIO()
@@ -77,7 +79,8 @@ def to_xlsx(reports: list[ClassReport]) -> bytes:
     return out.getvalue()
 
 
-def _xlsx_value(sheet, value):
+def text_safe(sheet, value):
+    """A cell for the write-only ``sheet``: a text that looks like a formula is typed text."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell = WriteOnlyCell(sheet, value)
         cell.data_type = "s"
@@ -85,7 +88,7 @@ def _xlsx_value(sheet, value):
     return value
 
 
-def _rate_cell(sheet, rate):
+def rate_cell(sheet, rate):
     cell = WriteOnlyCell(sheet, rate)
     cell.number_format = "0.0%"
     return cell

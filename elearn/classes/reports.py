@@ -1,64 +1,29 @@
 """Attendance reports: per session, per member, per class and term, per month, with rates.
 
-A rate is what was attended (出勤, 迟到, 早退, 补学: the engine's ``ATTENDED``) over the records that
-count, which are all records except 请假: an excused session neither helps nor hurts, and is shown
-on its own. Only records count, never the roster of today: the engine makes a record only for
-someone expected when the session started (``roster.session_roster``), so a person who enrolled
-after a session is never counted for it, and one who left keeps what they attended. Cancelled
-sessions do not count. Everything is read with a few grouped queries, never one per record.
+Rates are counted as everywhere (``attendance.tally``: 请假 neither helps nor hurts). Only records
+count, never the roster of today: the engine makes a record only for someone expected when the
+session started (``roster.session_roster``), so a person who enrolled after a session is never
+counted for it, and one who left keeps what they attended. Cancelled sessions do not count.
+Everything is read with a few grouped queries, never one per record.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 
 from ..accounts.models import User
 from ..attendance import models as am
 from ..attendance import services as attendance
+from ..attendance.entries import Entry, event_entries  # noqa: F401  (Entry: a session's row)
+from ..attendance.tally import Tally, status_sums
 from ..core.timeutil import to_local, utcnow
 from ..extensions import db
 from . import models as m
 from .permissions import can_teach_class
 from .schedule import EVENT_KIND
-
-
-@dataclass
-class Tally:
-    """How many records had each status, and the rate that follows from them."""
-
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(am.STATUSES, 0))
-
-    def add(self, status: str, count: int = 1) -> None:
-        self.counts[status] = self.counts.get(status, 0) + count
-
-    def merge(self, other: "Tally") -> None:
-        for status, count in other.counts.items():
-            self.add(status, count)
-
-    @classmethod
-    def total(cls, tallies: list["Tally"]) -> "Tally":
-        """The sum of many (a status at a time: a term's 8,000 rows add up in a few milliseconds)."""
-        return cls({status: sum(tally.counts.get(status, 0) for tally in tallies) for status in am.STATUSES})
-
-    @property
-    def attended(self) -> int:
-        return sum(self.counts.get(status, 0) for status in am.ATTENDED)
-
-    @property
-    def excused(self) -> int:
-        return self.counts.get(am.EXCUSED, 0)
-
-    @property
-    def counted(self) -> int:
-        return sum(self.counts.values()) - self.excused
-
-    @property
-    def rate(self) -> float | None:
-        """0-1, or None when nothing counts yet (no "0 %" for someone never marked)."""
-        return self.attended / self.counted if self.counted else None
 
 
 @dataclass
@@ -85,16 +50,11 @@ def _records_of_sessions():
             .where(m.ClassSession.status == m.SCHEDULED))
 
 
-def _status_sums(status_column) -> list:
-    """One sum per status, so that a query gives one row per group instead of one per status."""
-    return [func.sum(case((status_column == status, 1), else_=0)) for status in am.STATUSES]
-
-
 def _member_tallies(class_ids: list[int]) -> dict[int, dict[int | None, tuple[str, Tally]]]:
     """``class_id -> user_id -> (name, tally)``, from one aggregate over the records."""
     query = (_records_of_sessions()
              .add_columns(m.ClassSession.class_id, am.AttendanceRecord.user_id,
-                          func.max(am.AttendanceRecord.person_name), *_status_sums(am.AttendanceRecord.status))
+                          func.max(am.AttendanceRecord.person_name), *status_sums(am.AttendanceRecord.status))
              .where(m.ClassSession.class_id.in_(class_ids))
              .group_by(m.ClassSession.class_id, am.AttendanceRecord.user_id))
     found: dict[int, dict] = defaultdict(dict)
@@ -171,7 +131,7 @@ def session_rows(group: m.ClassGroup) -> list[SessionRow]:
 def by_month(class_ids: list[int]) -> list[tuple[tuple[int, int], Tally]]:
     """The classes' records added up per calendar month of their sessions (site time), oldest first."""
     query = (_records_of_sessions()
-             .add_columns(m.ClassSession.starts_at, *_status_sums(am.AttendanceRecord.status))
+             .add_columns(m.ClassSession.starts_at, *status_sums(am.AttendanceRecord.status))
              .where(m.ClassSession.class_id.in_(class_ids))
              .group_by(m.ClassSession.id, m.ClassSession.starts_at))
     months: dict[tuple[int, int], Tally] = {}
@@ -181,23 +141,9 @@ def by_month(class_ids: list[int]) -> list[tuple[tuple[int, int], Tally]]:
     return sorted(months.items())
 
 
-@dataclass
-class SessionEntry:
-    """One person at one session: their record (None: not marked)."""
-
-    name: str
-    user_id: int | None
-    record: am.AttendanceRecord | None
-
-
-def session_entries(session: m.ClassSession) -> list[SessionEntry]:
+def session_entries(session: m.ClassSession) -> list[Entry]:
     """Who was expected at the session (the engine's roster) and where each stands, by name."""
-    event = attendance.event_for(EVENT_KIND, session.id)
-    records = attendance.records(event)
-    entries = [SessionEntry(name, uid, records.pop(uid, None)) for uid, name in attendance.roster(event).items()]
-    # Someone marked who has left since, or whose account was deleted, still shows.
-    entries += [SessionEntry(record.person_name, uid, record) for uid, record in records.items()]
-    return sorted(entries, key=lambda entry: (entry.name, entry.user_id or 0))
+    return event_entries(attendance.event_for(EVENT_KIND, session.id))
 
 
 def member_sessions(group: m.ClassGroup, user_id: int) -> tuple[list[tuple[m.ClassSession, am.AttendanceRecord]], Tally]:

@@ -13,6 +13,7 @@ The folder layout (relative to MEDIA_DIR)::
     hls/<asset key>/...                   its renditions: playlists, segments, poster, download
     captions/<caption key>/<random>.<ext> a caption file as uploaded, and its WebVTT
     handouts/<lesson id>/<random>.<ext>   handouts
+    activities/<activity id>/<random>.<ext> a branch activity's attachments
     covers/<random>.<ext>                 course covers
     imports/<random>.<ext>                a spreadsheet waiting for its import job to read it
 
@@ -36,7 +37,7 @@ from .errors import ServiceError
 from .transaction import after_commit, after_rollback
 
 UPLOADS, SOURCES, HLS, CAPTIONS, HANDOUTS, COVERS = "uploads", "sources", "hls", "captions", "handouts", "covers"
-IMPORTS = "imports"
+IMPORTS, ACTIVITIES = "imports", "activities"
 
 
 # ---------------------------------------------------------------- the layout
@@ -107,6 +108,10 @@ def caption_file(caption_key: str, suffix: str) -> str:
 
 def handout_file(lesson_id: int, suffix: str) -> str:
     return random_name(f"{HANDOUTS}/{lesson_id}", suffix)
+
+
+def activity_file(activity_id: int, suffix: str) -> str:
+    return random_name(f"{ACTIVITIES}/{activity_id}", suffix)
 
 
 def cover_file(suffix: str) -> str:

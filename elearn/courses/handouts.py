@@ -46,19 +46,21 @@ def sniff_type(head: bytes) -> str | None:
     return None
 
 
-def check_handout_filename(name) -> str:
-    """The content type a handout called ``name`` is sent with; refuses kinds we do not take."""
+def check_handout_filename(name, refusal=None) -> str:
+    """The content type a handout called ``name`` is sent with; refuses kinds we do not take
+    (``refusal``: the words for a file that is not a handout, e.g. a branch activity's attachment)."""
     suffix = Path(str(name or "")).suffix.lower()
     if suffix not in HANDOUT_TYPES:
-        raise ServiceError("handout_type", _l("Handouts can be PDF files, pictures (JPEG, PNG, GIF, WebP) "
-                                              "or Word documents (.doc, .docx). This file is none of these."),
+        raise ServiceError("handout_type", refusal or _l("Handouts can be PDF files, pictures (JPEG, PNG, GIF, "
+                                                         "WebP) or Word documents (.doc, .docx). This file is none "
+                                                         "of these."),
                            status=415, field="filename")
     return HANDOUT_TYPES[suffix]
 
 
-def check_handout_content(path: Path, name) -> str:
+def check_handout_content(path: Path, name, refusal=None) -> str:
     """Like ``check_handout_filename``, and the file's first bytes must match its name."""
-    content_type = check_handout_filename(name)
+    content_type = check_handout_filename(name, refusal)
     with open(path, "rb") as fh:
         head = fh.read(16)
     if not head:

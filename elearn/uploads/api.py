@@ -82,8 +82,8 @@ class UploadCollection(MethodView):
          "and each kind of file has its own limit (413)", "schema": {"type": "integer", "minimum": 0,
                                                                   CONFIG_MAXIMUM: "MAX_UPLOAD_BYTES"}},
         {"in": "header", "name": "Upload-Metadata", "required": True, "schema": {"type": "string"},
-         "description": "filename, kind (video | caption | handout), lesson_id, and lang for captions (default zh); "
-                        "values base64-encoded"},
+         "description": "filename, kind (video | caption | handout | activity), lesson_id (activity_id for "
+                        "a branch activity's file), and lang for captions (default zh); values base64-encoded"},
     ], responses={"201": {"description": "Created; Location is the upload URL", "headers": _HEADER_DOC}})
     @_errors({400: "Missing or unreadable headers, empty file, wrong kind of file for its target"},
              {403: "May not add files to this lesson"}, {404: "No such lesson"}, 412,

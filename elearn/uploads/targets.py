@@ -1,8 +1,8 @@
 """Upload targets: what a tus upload can be for, and what becomes of the finished file.
 
 tus is a protocol, not a lesson feature. Each feature that takes files registers a target in its
-``init_app`` (``video`` and ``caption`` by elearn.video, ``handout`` by elearn.courses; branch-activity
-attachments next), declaring who may upload, the size and type limits, and what to do with the file:
+``init_app`` (``video`` and ``caption`` by elearn.video, ``handout`` by elearn.courses, ``activity`` by
+elearn.branches for an activity's files), declaring who may upload, the size and type limits, and what to do with the file:
 
 * ``may_start(user)``: whether the person may start uploads of this kind at all;
 * ``check(user, meta, length)``: refuse up front (ServiceError/Forbidden) before a byte is stored:

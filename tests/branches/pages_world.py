@@ -1,6 +1,6 @@
 """What the browser walk (tests/browser/pages.py) shows the branch pages with: a branch whose secretary
 is the walk's teacher and whose members include its student, with an activity held last week (its
-minutes approved, then corrected, its recording the walk's first lesson when there is one), one
+minutes approved, then corrected, its recording the walk's first lesson when there is one, a PDF attached), one
 tomorrow (the home page's reminder) and one next week."""
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 
 def branches_for_pages(db, world):
-    from elearn.branches import activities, models as m, services
+    from elearn.branches import activities, models as m, services, uploads
+    from elearn.core import storage
     from elearn.core.timeutil import utcnow
 
     branch = services.save_branch(None, name="书法一班党支部", description="建在书法一班上的党支部")
@@ -31,6 +32,8 @@ def branches_for_pages(db, world):
     activities.create_activity(branch, kind=m.GENERAL_MEETING, topic="换届选举", place="党员活动室",
                                starts_at=utcnow() + timedelta(hours=20), ends_at=utcnow() + timedelta(hours=22),
                                actor=world.teacher)
+    notice = storage.write_bytes(storage.activity_file(held.id, ".pdf"), b"%PDF-1.4\n%%EOF\n")
+    uploads.add_attachment(held, "活动通知.pdf", notice, uploaded_by_id=world.teacher.id)
     activities.create_activity(branch, kind=m.LECTURE, topic="学习党章", online=True,
                                starts_at=utcnow() + timedelta(days=7), ends_at=utcnow() + timedelta(days=7, hours=1),
                                actor=world.teacher)

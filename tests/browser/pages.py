@@ -23,7 +23,8 @@ NON_HTML_ENDPOINTS = {"static", "core.healthz", "api-docs.openapi_json", "accoun
                       "courses.course_cover", "courses.handout_download", "media.serve", "classes.checkin_qr",
                       "branches.activity_qr", "branches.activity_screen_data",
                       "classes.certificate_file",
-                      "classes.term_export", "classes.class_export", "classes.calendar_feed"}
+                      "classes.term_export", "classes.class_export", "classes.calendar_feed",
+                      "branches.register_export", "branches.attachment_download"}
 NON_HTML_PREFIXES = ("/api/",)
 
 ROLES = ("anonymous", "student", "teacher", "admin", "newcomer")
@@ -495,6 +496,10 @@ VISITS = [
     Visit("branches: a branch, office", "admin", "branches.admin_branch", args=lambda w: {"branch": w.branch.id}),
     Visit("branches: activity requirements", "admin", "branches.admin_requirements"),
     Visit("branches: who looked at party details", "admin", "branches.admin_access_log"),
+    Visit("branches: an activity's printable record", "teacher", "branches.activity_print",
+          args=lambda w: {"activity": w.activity.id}),
+    Visit("branches: delete an activity's file?", "teacher", "branches.attachment_delete",
+          args=lambda w: {"attachment": w.activity.attachments[0].id}),
     Visit("admin: terms and classes", "admin", "classes.admin_classes"),
     Visit("admin: new term, empty form sent", "admin", "classes.admin_classes", status=400,
           then=_submit("main form button[type=submit]")),

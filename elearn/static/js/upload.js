@@ -95,7 +95,7 @@
 
   Item.prototype.fingerprint = function (file) {
     // The lesson and purpose are part of the key: the same file for another lesson is a new upload.
-    return Promise.resolve(["elearn-upload", data.lessonId, this.kind, this.lang || "", file.name, file.type,
+    return Promise.resolve(["elearn-upload", data.targetId || data.lessonId, this.kind, this.lang || "", file.name, file.type,
                             file.size, file.lastModified].join("/"));
   };
 
@@ -106,8 +106,9 @@
       return Promise.resolve();
     }
     this.setState("starting", msg("starting"));
-    var metadata = { filename: this.file.name, filetype: this.file.type || "", kind: this.kind,
-                     lesson_id: data.lessonId };
+    var metadata = { filename: this.file.name, filetype: this.file.type || "", kind: this.kind };
+    // What the file is for: a lesson here, or another object a panel names (data-target-field/-id).
+    metadata[data.targetField || "lesson_id"] = data.targetId || data.lessonId;
     if (this.lang) { metadata.lang = this.lang; }
     this.upload = new window.tus.Upload(this.file, {
       endpoint: data.uploadsUrl,
@@ -225,8 +226,9 @@
       watcher.watch(result.asset);
     } else if (result.caption && result.caption.status === "failed") {
       this.setState("refused", fill(data.statusFailed, { error: result.caption.error || data.statusUnknown }));
-    } else if (this.kind === "handout") {
-      elearn.uploadShown.addHandout(panel, result.handout);
+    } else if (this.kind === "handout" || this.kind === "activity") {
+      // A branch activity's attachment joins its list as a handout joins the lesson's.
+      elearn.uploadShown.addHandout(panel, result.handout || result.attachment);
       this.setState("done", msg("handoutDone"));
     } else {
       this.setState("done", msg("captionDone"));
