@@ -63,10 +63,8 @@ def shown_details(members: list[m.BranchMember], viewer) -> dict[int, dict]:
         with unit_of_work():
             return {member.id: services.party_details(member, viewer, "self" if member.user_id == viewer.id else "api")
                     for member in members}
-    except SQLAlchemyError:
-        raise ServiceError("access_log_failed", _l(
-            "Party details cannot be shown just now, because the record of who looked at them could not be "
-            "kept. Please try again later."), status=503) from None
+    except SQLAlchemyError:  # the log's rows are written, but their commit failed
+        raise services.log_refused() from None
 
 
 def _current(branch: m.Branch) -> list[m.BranchMember]:

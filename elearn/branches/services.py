@@ -168,6 +168,13 @@ def set_party_details(member: m.BranchMember, *, status: str, joined_on: date | 
     db.session.flush()
 
 
+def log_refused() -> ServiceError:
+    """The answer when the access log cannot be written (here, or when its row is committed): no details."""
+    return ServiceError("access_log_failed", _l(
+        "Party details are only shown once the record of who looked at them is written, and that failed. "
+        "Nothing is shown; please try again later."), status=503)
+
+
 def party_details(member: m.BranchMember, viewer, channel: str, now: datetime | None = None) -> dict:
     """The member's party details, with the showing written to the access log first (flushed: if the
     log cannot be written, this refuses and nothing is shown)."""
@@ -177,9 +184,7 @@ def party_details(member: m.BranchMember, viewer, channel: str, now: datetime | 
         with db.session.begin_nested():  # a savepoint: the failed write leaves the session usable for the answer
             db.session.add(entry)
     except SQLAlchemyError:
-        raise ServiceError("log_failed", _l(
-            "Party details are only shown once the record of who looked at them is written, and that failed. "
-            "Nothing is shown; please try again later."), status=503) from None
+        raise log_refused() from None
     recorder = db.session.get(User, member.consent_by_id) if member.consent_by_id else None
     return {"status": member.party_status, "joined_on": member.joined_party_on, "full_on": member.full_member_on,
             "consent_at": member.consent_at, "consent_by": recorder.name if recorder else None}
