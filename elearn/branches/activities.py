@@ -20,7 +20,7 @@ from ..extensions import db
 from . import makeup
 from . import models as m
 from .labels import activity_name  # noqa: F401 (pages name activities through here)
-from .permissions import can_approve_minutes
+from .permissions import can_approve_minutes, can_run_branch, can_view_activity
 from .roster import EVENT_KIND
 
 OLDEST = m.OLDEST
@@ -90,6 +90,14 @@ def update_activity(activity: m.Activity, *, kind: str, topic, starts_at: dateti
     activity.starts_at, activity.ends_at = starts_at, ends_at
     event.title, event.lesson_id = activity.topic, lesson_id
     db.session.flush()
+
+
+def listed_for(branch: m.Branch, user) -> list[m.Activity]:
+    """The branch's activities, latest first, that ``user`` may see: all of them for officers and admins,
+    for a member those that are for them (not the committee's or another party group's meetings)."""
+    listed = list(db.session.scalars(select(m.Activity).where(m.Activity.branch_id == branch.id)
+                                     .order_by(m.Activity.starts_at.desc(), m.Activity.id.desc())))
+    return listed if can_run_branch(user, branch) else [a for a in listed if can_view_activity(user, a)]
 
 
 # ---------------------------------------------------------------- minutes

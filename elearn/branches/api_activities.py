@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from ..api import SECURITY, error_responses
 from ..attendance import roll as attendance_roll
@@ -22,7 +21,6 @@ from ..core.errors import ServiceError
 from ..core.permissions import actor, require
 from ..core.timeutil import from_site_time, to_local
 from ..courses.markdown import render_markdown
-from ..extensions import db
 from . import activities, compliance, services
 from . import models as m
 from .api import _group, blp
@@ -86,9 +84,9 @@ class BranchActivities(MethodView):
     @_errors(403, 404)
     @blp.doc(security=SECURITY)
     def get(self, branch):
-        """The branch's activities, latest first (its members, officers and admins)."""
-        return [dump_activity(a) for a in db.session.scalars(
-            select(m.Activity).where(m.Activity.branch_id == branch.id).order_by(m.Activity.starts_at.desc()))]
+        """The branch's activities, latest first: all of them for officers and admins, for a member those
+        that are for them (a committee meeting is the committee's, a party group meeting its group's)."""
+        return [dump_activity(a) for a in activities.listed_for(branch, actor())]
 
     @require(can_run_branch, branch=services.get_branch)
     @blp.arguments(ActivityCreateSchema)

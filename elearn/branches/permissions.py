@@ -46,8 +46,22 @@ def can_see_branch(user, branch: m.Branch) -> bool:
     return is_admin(user) or membership(user, branch) is not None
 
 
+def concerns(member: m.BranchMember | None, activity: m.Activity) -> bool:
+    """Whether an activity is one for this member: a 支部委员会 is the committee's (members with an officer
+    role), a 党小组会 its party group's, every other type the whole branch's (as its expected roster)."""
+    if member is None:
+        return False
+    if activity.kind == m.COMMITTEE:
+        return member.officer_role is not None
+    if activity.kind == m.GROUP_MEETING:
+        return member.group_id is not None and member.group_id == activity.group_id
+    return True
+
+
 def can_view_activity(user, activity: m.Activity) -> bool:
-    return can_see_branch(user, activity.branch)
+    """An activity, its minutes and files: the branch's officers and admins, and the members it is for
+    (a committee meeting's minutes are not every member's to read)."""
+    return can_run_branch(user, activity.branch) or concerns(membership(user, activity.branch), activity)
 
 
 def can_view_own_branches(user) -> bool:

@@ -3,15 +3,16 @@ details (officers and admins, or the member themself; every showing is logged be
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..core.confirm import ActionForm
 from ..core.db import unit_of_work
 from ..core.permissions import actor, is_admin, require
-from ..core.timeutil import from_site_time, utcnow
+from ..core.timeutil import from_site_time, to_local, utcnow
 from ..courses.markdown import render_markdown
 from ..extensions import db
 from . import activities, bp, compliance, services
@@ -57,8 +58,7 @@ def my_branches():
 def branch_page(branch):
     user, now = actor(), utcnow()
     officer = can_run_branch(user, branch)
-    listed = list(db.session.scalars(select(m.Activity).where(m.Activity.branch_id == branch.id)
-                                     .order_by(m.Activity.starts_at.desc())))
+    listed = activities.listed_for(branch, user)
     return render_template(
         "branches/branch.html", branch=branch, officer=officer, now=now,
         upcoming=[a for a in reversed(listed) if a.ends_at >= now], past=[a for a in listed if a.ends_at < now],
@@ -71,24 +71,51 @@ def branch_page(branch):
 @bp.route("/branches/<id:branch>/activities/new", methods=["GET", "POST"])
 @require(can_run_branch, branch=services.get_branch)
 def activity_new(branch):
-    form = ActivityForm(branch=branch)
+    return _activity_form(branch, None)
+
+
+@bp.route("/branches/activities/<id:activity>/edit", methods=["GET", "POST"])
+@require(can_run_activity, activity=activities.get_activity)
+def activity_edit(activity):
+    """Change an activity: its time moves its attendance window with it (the engine reschedules)."""
+    return _activity_form(activity.branch, activity)
+
+
+def _activity_form(branch: m.Branch, activity: m.Activity | None):
+    """The new-activity and change-activity page: one form, one unit of work."""
+    editing = activity is not None
+    form = ActivityForm(branch=branch, obj=_form_values(activity) if editing and request.method == "GET" else None)
     status = 200
     if form.validate_on_submit():
         starts_at = from_site_time(form.day.data, form.starts.data)
-        group = db.session.get(m.PartyGroup, form.group.data) if form.group.data else None
+        values = dict(kind=form.kind.data, custom_kind=form.custom_kind.data, topic=form.topic.data,
+                      group=db.session.get(m.PartyGroup, form.group.data) if form.group.data else None,
+                      starts_at=starts_at, ends_at=starts_at + timedelta(minutes=form.minutes.data),
+                      place=form.place.data, online=form.online.data, agenda=form.agenda.data, actor=actor(),
+                      lesson_id=form.lesson.data or None)
         with unit_of_work(flash_errors=True) as work:
-            activity = activities.create_activity(
-                branch, kind=form.kind.data, custom_kind=form.custom_kind.data, group=group, topic=form.topic.data,
-                starts_at=starts_at, ends_at=starts_at + timedelta(minutes=form.minutes.data),
-                place=form.place.data, online=form.online.data, agenda=form.agenda.data, actor=actor(),
-                lesson_id=form.lesson.data or None)
+            if activity is None:
+                activity = activities.create_activity(branch, **values)
+            else:
+                activities.update_activity(activity, **values)
         if work.ok:
-            flash(_("The activity has been added."), "success")
+            flash(_("The activity has been changed.") if editing else _("The activity has been added."), "success")
             return redirect(url_for("branches.activity_page", activity=activity.id))
         status = work.status
     elif form.is_submitted():
         status = 400
-    return render_template("branches/activity_form.html", branch=branch, form=form, **_labels()), status
+    return render_template("branches/activity_form.html", branch=branch, form=form,
+                           activity=activity if editing else None, **_labels()), status
+
+
+def _form_values(activity: m.Activity) -> SimpleNamespace:
+    """The form's fields from the activity, its times on the site's clock."""
+    starts = to_local(activity.starts_at)
+    return SimpleNamespace(
+        kind=activity.kind, custom_kind=activity.custom_kind or "", group=activity.group_id or 0,
+        topic=activity.topic, day=starts.date(), starts=starts.time().replace(second=0, microsecond=0),
+        minutes=int((activity.ends_at - activity.starts_at).total_seconds() // 60), place=activity.place,
+        online=activity.online, agenda=activity.agenda, lesson=activity.lesson_id or 0)
 
 
 @bp.get("/branches/activities/<id:activity>")

@@ -330,3 +330,14 @@ def test_compliance_by_quarter_for_officers_and_admins(app, db, world):
     past = call(app, "get", url + "?quarter=2025-Q1", world.auth["admin"]).get_json()
     assert past["quarter"] == "2025-Q1" and not past["met"] and {c["state"] for c in past["checks"]} == {"missed"}
     assert call(app, "get", url + "?quarter=2025-Q5", world.auth["admin"]).status_code == 422
+
+
+def test_a_member_lists_only_the_activities_that_are_for_them(app, db, world):
+    activities.create_activity(world.branch, kind=m.COMMITTEE, topic="研究发展对象",
+                               starts_at=utcnow() - timedelta(days=2), ends_at=utcnow() - timedelta(days=2, hours=-1),
+                               actor=world.people["王书记"])
+    db.session.commit()
+    url = f"/api/v1/branches/{world.branch.id}/activities"
+    member = [a["topic"] for a in call(app, "get", url, world.auth["member"]).get_json()]
+    officer = [a["topic"] for a in call(app, "get", url, world.auth["secretary"]).get_json()]
+    assert "研究发展对象" in officer and "研究发展对象" not in member and len(member) == len(officer) - 1

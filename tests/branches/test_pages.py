@@ -92,3 +92,44 @@ def test_minutes_are_saved_escaped_approved_by_the_secretary_and_corrected_visib
                                                     "body": "篡改"}).status_code == 403
     assert "讨论热烈" in member.get(page_url).get_data(as_text=True)
     assert as_(app, world.classmate).get(page_url).status_code == 403
+
+
+def test_an_officer_changes_an_activity_and_its_attendance_window_moves_with_it(app, db, world):
+    from elearn.branches import activities
+
+    activity = db.session.scalar(select(m.Activity).filter_by(topic="学习党章"))
+    url = f"/branches/activities/{activity.id}/edit"
+    assert as_(app, world.student).get(url).status_code == 403
+    officer = as_(app, world.teacher)
+    page = officer.get(url).get_data(as_text=True)
+    assert 'value="学习党章"' in page and "修改活动" in page  # filled in from the activity
+    day = to_local(utcnow() + timedelta(days=10)).date()
+    form = {"csrf_token": csrf_token(officer, url), "kind": "lecture", "topic": "学习新党章", "day": day.isoformat(),
+            "starts": "14:00", "minutes": "120", "place": "党员活动室", "agenda": "", "group": "0", "lesson": "0"}
+    answer = officer.post(url, data=form)
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(f"/branches/activities/{activity.id}")
+    db.session.expire_all()
+    event = activities.event_of(activity)
+    assert activity.topic == "学习新党章" and to_local(activity.starts_at).strftime("%H:%M") == "14:00"
+    assert (event.starts_at, event.ends_at) == (activity.starts_at, activity.ends_at)
+    assert activity.ends_at - activity.starts_at == timedelta(minutes=120) and event.title == "学习新党章"
+    # More than a year back is refused and changes nothing.
+    old = {**form, "day": (day - timedelta(days=800)).isoformat(), "topic": "太久以前"}
+    refused = officer.post(url, data=old)
+    assert refused.status_code == 422
+    db.session.expire_all()
+    assert activity.topic == "学习新党章"
+
+
+def test_a_member_sees_only_the_activities_that_are_for_them(app, db, world):
+    from elearn.branches import activities
+
+    committee = activities.create_activity(
+        world.branch, kind=m.COMMITTEE, topic="研究发展对象", starts_at=utcnow() - timedelta(days=2),
+        ends_at=utcnow() - timedelta(days=2) + timedelta(hours=1), actor=world.teacher)
+    db.session.commit()
+    member, officer = as_(app, world.student), as_(app, world.teacher)
+    assert "研究发展对象" not in member.get(f"/branches/{world.branch.id}").get_data(as_text=True)
+    assert member.get(f"/branches/activities/{committee.id}").status_code == 403
+    assert "研究发展对象" in officer.get(f"/branches/{world.branch.id}").get_data(as_text=True)
+    assert officer.get(f"/branches/activities/{committee.id}").status_code == 200
