@@ -108,8 +108,8 @@ def _check_mark(event, status: str, mode: str, source: str) -> None:
     if source not in m.SOURCES:
         raise ServiceError("bad_source", _l("This kind of mark is not known."), status=422)
     if event.cancelled_at is not None:
-        raise ServiceError("event_cancelled", _l("This session was cancelled, so there is no attendance to take."),
-                           status=409)
+        raise ServiceError("event_cancelled", worded(event, "event_cancelled", _l(
+            "This session was cancelled, so there is no attendance to take.")), status=409)
 
 
 def mark(event: m.AttendanceEvent, person_id: int, status: str, *, actor, mode: str | None = None,

@@ -92,6 +92,23 @@ def update_activity(activity: m.Activity, *, kind: str, topic, starts_at: dateti
     db.session.flush()
 
 
+def is_cancelled(activity: m.Activity) -> bool:
+    return event_of(activity).cancelled_at is not None
+
+
+def cancel_activity(activity: m.Activity, now: datetime | None = None) -> None:
+    """Call off an activity still to come: no attendance is taken, it counts for no requirement, and
+    the reminder and the register leave it out. One that has begun was held (or missed): it stays."""
+    now = now or utcnow()
+    if activity.starts_at <= now:
+        raise ServiceError("already_begun", _l("This activity has already begun, so it cannot be called off."),
+                           status=409)
+    event = event_of(activity)
+    if event.cancelled_at is None:
+        attendance.cancel(event, now)
+        db.session.flush()
+
+
 def listed_for(branch: m.Branch, user) -> list[m.Activity]:
     """The branch's activities, latest first, that ``user`` may see: all of them for officers and admins,
     for a member those that are for them (not the committee's or another party group's meetings)."""

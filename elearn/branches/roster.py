@@ -91,6 +91,7 @@ ACTIVITY_WORDS = {
         "Check-in is open from %(before)d minutes before the activity until %(after)d minutes after it.",
         before=event.opens_before_minutes, after=event.closes_after_minutes),
     "not_expected": lambda event: _l("This person is not expected at this activity."),
+    "event_cancelled": lambda event: _l("This activity was called off, so there is no attendance to take."),
     "leave_not_listed": lambda event: _l("You are not expected at this activity, so you cannot ask for leave."),
     "leave_over": lambda event: _l("This activity is already over. Leave can only be asked for before it ends."),
     "leave_approved": lambda event: _l("Leave for this activity has already been approved."),

@@ -9,10 +9,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..core.confirm import ActionForm
+from ..core.confirm import ActionForm, confirm_then_act
 from ..core.db import unit_of_work
 from ..core.permissions import actor, is_admin, require
-from ..core.timeutil import from_site_time, to_local, utcnow
+from ..core.timeutil import from_site_time, localtime, to_local, utcnow
 from ..courses.markdown import render_markdown
 from ..extensions import db
 from . import activities, bp, compliance, services
@@ -37,6 +37,7 @@ def _shows_branches(user) -> bool:
 def _labels() -> dict:
     return {"kind_labels": KIND_LABELS, "role_labels": ROLE_LABELS, "party_status_labels": PARTY_STATUS_LABELS,
             "period_labels": PERIOD_LABELS, "activity_name": activities.activity_name,
+            "is_cancelled": activities.is_cancelled,
             "period_name": period_name}
 
 
@@ -118,6 +119,18 @@ def _form_values(activity: m.Activity) -> SimpleNamespace:
         online=activity.online, agenda=activity.agenda, lesson=activity.lesson_id or 0)
 
 
+@bp.route("/branches/activities/<id:activity>/cancel", methods=["GET", "POST"])
+@require(can_run_activity, activity=activities.get_activity)
+def activity_cancel(activity):
+    page = url_for("branches.activity_page", activity=activity.id)
+    return confirm_then_act(
+        lambda: activities.cancel_activity(activity), done=_("The activity has been called off."), back=page,
+        title=_("Call off this activity?"),
+        question=_("%(topic)s on %(when)s will be called off: nobody is expected at it, and it counts for no "
+                   "requirement.", topic=activity.topic, when=localtime(activity.starts_at, "weekday")),
+        confirm=_("Call off the activity"), cancel_url=page, cancel=_("Keep the activity"))
+
+
 @bp.get("/branches/activities/<id:activity>")
 @require(can_view_activity, activity=activities.get_activity)
 def activity_page(activity):
@@ -128,7 +141,7 @@ def activity_page(activity):
         secretary=can_approve_minutes(user, activity.branch), current=current,
         approved=activities.approved_minutes(activity), render_markdown=render_markdown,
         is_correction=activities.is_correction, form=MinutesForm(body=current.body_md if current else ""),
-        approve_form=ActionForm(), **_labels())
+        approve_form=ActionForm(), now=utcnow(), **_labels())
 
 
 @bp.post("/branches/activities/<id:activity>/minutes")

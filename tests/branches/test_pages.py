@@ -133,3 +133,27 @@ def test_a_member_sees_only_the_activities_that_are_for_them(app, db, world):
     assert member.get(f"/branches/activities/{committee.id}").status_code == 403
     assert "研究发展对象" in officer.get(f"/branches/{world.branch.id}").get_data(as_text=True)
     assert officer.get(f"/branches/activities/{committee.id}").status_code == 200
+
+
+def test_an_officer_calls_off_an_activity_still_to_come(app, db, world):
+    from elearn.branches import activities
+    from elearn.learning.hooks import panels_for
+
+    coming = db.session.scalar(select(m.Activity).filter_by(topic="换届选举"))  # tomorrow: on the reminder
+    url = f"/branches/activities/{coming.id}/cancel"
+    assert as_(app, world.student).get(url).status_code == 403
+    officer = as_(app, world.teacher)
+    assert "要取消这次活动吗" in officer.get(url).get_data(as_text=True)
+    assert officer.post(url, data={"csrf_token": csrf_token(officer, url)}).status_code == 302
+    db.session.expire_all()
+    assert activities.is_cancelled(coming)
+    page = as_(app, world.student).get(f"/branches/activities/{coming.id}").get_data(as_text=True)
+    assert "这次活动已取消" in page and "请假" not in page
+    with app.test_request_context():
+        assert "换届选举" not in "".join(str(p) for p in panels_for(world.student))  # no reminder any more
+    # An activity that has begun cannot be called off; it stays as it was.
+    held_url = f"/branches/activities/{world.activity.id}/cancel"
+    refused = officer.post(held_url, data={"csrf_token": csrf_token(officer, held_url)})
+    assert refused.status_code == 409 and "已经开始" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert not activities.is_cancelled(world.activity)

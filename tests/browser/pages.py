@@ -496,6 +496,8 @@ VISITS = [
     Visit("branches: a branch, office", "admin", "branches.admin_branch", args=lambda w: {"branch": w.branch.id}),
     Visit("branches: activity requirements", "admin", "branches.admin_requirements"),
     Visit("branches: who looked at party details", "admin", "branches.admin_access_log"),
+    Visit("branches: call off an activity?", "teacher", "branches.activity_cancel",
+          args=lambda w: {"activity": w.upcoming_activity.id}),
     Visit("branches: change an activity", "teacher", "branches.activity_edit",
           args=lambda w: {"activity": w.activity.id}),
     Visit("branches: an activity's printable record", "teacher", "branches.activity_print",
