@@ -157,3 +157,15 @@ def test_an_officer_calls_off_an_activity_still_to_come(app, db, world):
     assert refused.status_code == 409 and "已经开始" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert not activities.is_cancelled(world.activity)
+
+
+def test_a_megabyte_of_pasted_minutes_gets_a_plain_answer_and_keeps_the_minutes(app, db, world):
+    page_url = f"/branches/activities/{world.activity.id}"
+    officer = as_(app, world.teacher)
+    before = [r.body_md for r in world.activity.minutes]
+    answer = officer.post(f"{page_url}/minutes", data={"csrf_token": csrf_token(officer, page_url),
+                                                       "body": "长" * 350_000}, follow_redirects=True)
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "请不要超过 50000 个字" in text  # back on the page, told why
+    db.session.expire_all()
+    assert [r.body_md for r in world.activity.minutes] == before
