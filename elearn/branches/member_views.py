@@ -117,6 +117,22 @@ def member_rejoin(member):
     return _back(member.branch)
 
 
+@bp.route("/branches/members/<id:member>/details/withdraw", methods=["GET", "POST"])
+@require(can_run_member, member=services.get_member)
+def consent_withdraw(member):
+    """The member takes back their consent: the details are erased (the access log of earlier showings stays)."""
+    back = url_for("branches.members_page", branch=member.branch_id)
+    return confirm_then_act(
+        lambda: services.erase_party_details(member),
+        done=_("The party details of %(name)s are erased.", name=member.person_name), back=back,
+        title=_("Erase the party details of %(name)s?", name=member.person_name),
+        question=_("Do this when the member takes back their agreement. Their standing and party dates are "
+                   "erased; they stay in the branch with their attendance. Entering the details again needs "
+                   "their agreement again."),
+        confirm=_("Erase the party details"), cancel_url=url_for("branches.member_details", member=member.id),
+        cancel=_("Keep the details"))
+
+
 @bp.route("/branches/members/<id:member>/details", methods=["GET", "POST"])
 @require(can_run_member, member=services.get_member)
 def member_details(member):

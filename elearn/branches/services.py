@@ -215,12 +215,20 @@ def in_a_branch(user) -> bool:
         m.BranchMember.user_id == user.id, m.BranchMember.left_at.is_(None)))))
 
 
+def erase_party_details(member: m.BranchMember) -> None:
+    """The member withdrew their consent (PIPL Art. 15): the party details and the consent itself go;
+    membership, role and attendance stay. Entering details again needs a new consent."""
+    member.party_status = member.joined_party_on = member.full_member_on = None
+    member.consent_at = member.consent_by_id = None
+    db.session.flush()
+
+
 def forget_person(user_id: int) -> None:
     """An account is being deleted: the register keeps the name and attendance, drops the link to the account
     (contact details live on the account) and the party details."""
     for member in db.session.scalars(select(m.BranchMember).where(m.BranchMember.user_id == user_id)):
         member.user_id = None
-        member.party_status = member.joined_party_on = member.full_member_on = None
+        erase_party_details(member)
         if member.left_at is None:
             member.left_at = utcnow()
     db.session.flush()

@@ -202,3 +202,20 @@ def test_only_the_secretary_or_the_office_gives_officer_roles(app, db, w):
     edit(as_(app, w.admin), own, officer_role="deputy_secretary", group="0")
     db.session.refresh(own)
     assert own.officer_role == m.DEPUTY
+
+
+def test_a_member_who_takes_back_their_consent_has_the_details_erased_and_stays_in_the_branch(app, db, w):
+    officer = as_(app, w.secretary)
+    add(officer, w.branch, person=w.classmate.id)
+    row = db.session.scalar(select(m.BranchMember).filter_by(user_id=w.classmate.id))
+    assert details(officer, row, joined_on="1980-07-01", consent="y").status_code == 302
+    url = f"/branches/members/{row.id}/details/withdraw"
+    assert as_(app, w.classmate).get(url).status_code == 403  # the officers record it, as they record consent
+    assert "本人撤回同意" in officer.get(f"/branches/members/{row.id}/details").get_data(as_text=True)
+    assert officer.post(url, data={"csrf_token": csrf_token(officer, url)}).status_code == 302
+    db.session.refresh(row)
+    assert (row.party_status, row.joined_party_on, row.consent_at, row.consent_by_id) == (None, None, None, None)
+    assert row.left_at is None  # still a member
+    # Entering details again needs a new consent.
+    refused = details(officer, row, joined_on="1980-07-01")
+    assert refused.status_code == 422 and "本人同意" in refused.get_data(as_text=True)

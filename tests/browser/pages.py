@@ -488,6 +488,8 @@ VISITS = [
     Visit("branches: members, found by name", "teacher", "branches.members_page",
           args=lambda w: {"branch": w.branch.id, "q": w.target.name[:1]}),
     Visit("branches: a member leaves?", "teacher", "branches.member_remove", args=lambda w: {"member": w.branch_member.id}),
+    Visit("branches: erase the party details?", "teacher", "branches.consent_withdraw",
+          args=lambda w: {"member": w.branch_member.id}),
     Visit("branches: party details form", "teacher", "branches.member_details",
           args=lambda w: {"member": w.branch_member.id}),
     Visit("branches: party details sent with a future date", "teacher", "branches.member_details", status=422,
