@@ -159,6 +159,20 @@ class MinutesApproval(MethodView):
         return dump_revision(revision)
 
 
+@blp.route("/branch-activities/<id:activity>/cancellation")
+class ActivityCancellation(MethodView):
+    @require(can_run_activity, activity=activities.get_activity)
+    @blp.response(200, ActivitySchema)
+    @_errors(403, 404, {409: "The activity has already begun: one that has begun cannot be called off"})
+    @blp.doc(security=SECURITY)
+    def post(self, activity):
+        """Call off an activity still to come (officers and admins): nobody is expected at it, it counts for
+        no requirement, and the reminder and the register leave it out. Calling it off twice changes nothing."""
+        with unit_of_work(locked=True):
+            activities.cancel_activity(activity)
+        return dump_activity(activity)
+
+
 @blp.route("/branch-activities/<id:activity>/attendance")
 class ActivityAttendance(MethodView):
     @require(can_view_activity, activity=activities.get_activity)

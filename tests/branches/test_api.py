@@ -341,3 +341,16 @@ def test_a_member_lists_only_the_activities_that_are_for_them(app, db, world):
     member = [a["topic"] for a in call(app, "get", url, world.auth["member"]).get_json()]
     officer = [a["topic"] for a in call(app, "get", url, world.auth["secretary"]).get_json()]
     assert "研究发展对象" in officer and "研究发展对象" not in member and len(member) == len(officer) - 1
+
+
+def test_officers_call_off_an_activity_still_to_come_through_the_api(app, db, world):
+    url = f"/api/v1/branch-activities/{world.coming.id}/cancellation"
+    assert call(app, "post", url, world.auth["member"]).status_code == 403
+    called_off = call(app, "post", url, world.auth["secretary"])
+    assert called_off.status_code == 200 and called_off.get_json()["cancelled"] is True
+    assert call(app, "post", url, world.auth["secretary"]).status_code == 200  # twice: no change, no error
+    roll = call(app, "post", f"/api/v1/branch-activities/{world.coming.id}/attendance", world.auth["secretary"],
+                json={"marks": [{"person": world.people["张党员"].id, "status": am.EXCUSED}]})
+    assert roll.status_code == 409 and "已取消" in roll.get_json()["message"]
+    held = call(app, "post", f"/api/v1/branch-activities/{world.held.id}/cancellation", world.auth["secretary"])
+    assert held.status_code == 409 and held.get_json()["code"] == "already_begun"
