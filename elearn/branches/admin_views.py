@@ -104,29 +104,27 @@ def admin_unlink_class(branch, link):
 @bp.post("/admin/branches/<id:branch>/groups")
 @require(can_manage_branches, branch=services.get_branch)
 def admin_group_add(branch):
-    form = GroupForm(prefix="group")
-    if not form.validate_on_submit():
-        flash(_("Please give the party group a name of up to 64 characters."), "error")
-        return _back(branch.id)
-    with unit_of_work(flash_errors=True, locked=True) as work:
-        services.add_group(branch, form.name.data)
-    if work.ok:
-        flash(_("The party group is added."), "success")
-    return _back(branch.id)
+    return _named_group(GroupForm(prefix="group"), lambda name: services.add_group(branch, name),
+                        _("The party group is added."), branch.id)
 
 
 @bp.post("/admin/branches/groups/<id:group>/rename")
 @require(can_manage_group, group=_get_group)
 def admin_group_rename(group):
-    form = GroupForm(prefix=f"g{group.id}")
+    return _named_group(GroupForm(prefix=f"g{group.id}"), lambda name: services.rename_group(group, name),
+                        _("The party group is renamed."), group.branch_id)
+
+
+def _named_group(form: GroupForm, save, done: str, branch_id: int):
+    """A party group's name from its form, saved by ``save(name)`` in one unit of work; back to the branch."""
     if not form.validate_on_submit():
         flash(_("Please give the party group a name of up to 64 characters."), "error")
-        return _back(group.branch_id)
+        return _back(branch_id)
     with unit_of_work(flash_errors=True, locked=True) as work:
-        services.rename_group(group, form.name.data)
+        save(form.name.data)
     if work.ok:
-        flash(_("The party group is renamed."), "success")
-    return _back(group.branch_id)
+        flash(done, "success")
+    return _back(branch_id)
 
 
 @bp.post("/admin/branches/groups/<id:group>/remove")

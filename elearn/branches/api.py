@@ -20,7 +20,7 @@ from ..core.permissions import actor, is_admin, require
 from ..extensions import db
 from . import models as m
 from . import services
-from .permissions import (can_manage_member, can_run_branch, can_see_branch, can_view_member_details,
+from .permissions import (can_run_member, can_run_branch, can_see_branch, can_view_member_details,
                           can_view_own_branches, membership)
 from .schemas import (BranchMemberAddSchema, BranchMemberListSchema, BranchMemberPatchSchema, BranchMemberQuerySchema,
                       BranchMemberSchema, BranchSchema, PartyDetailsQuerySchema)
@@ -130,7 +130,7 @@ class BranchMembers(MethodView):
             user = db.session.get(User, data["user_id"])
             if user is None:
                 raise NotFound("person_not_found", _l("This person does not exist."), field="user_id")
-            member = services.add_member(branch, user, officer_role=data.get("officer_role"),
+            member = services.add_member(branch, user, officer_role=data.get("officer_role"), actor=actor(),
                                          group=_group(branch, data.get("group_id")))
         return dump_member(member)
 
@@ -154,7 +154,7 @@ class BranchMemberItem(MethodView):
         details = shown_details([member], actor()).get(member.id) if query["party_details"] else None
         return dump_member(member, details)
 
-    @require(can_manage_member, member=services.get_member)
+    @require(can_run_member, member=services.get_member)
     @blp.arguments(BranchMemberPatchSchema)
     @blp.response(200, BranchMemberSchema)
     @_errors(403, {404: "No such member, or no such party group of the branch"},
@@ -165,10 +165,11 @@ class BranchMemberItem(MethodView):
         with unit_of_work(locked=True):
             _still_in(member)
             group = _group(member.branch, data["group_id"]) if "group_id" in data else member.group
-            services.update_member(member, officer_role=data.get("officer_role", member.officer_role), group=group)
+            services.update_member(member, officer_role=data.get("officer_role", member.officer_role), group=group,
+                                   actor=actor())
         return dump_member(member)
 
-    @require(can_manage_member, member=services.get_member)
+    @require(can_run_member, member=services.get_member)
     @blp.response(200, BranchMemberSchema)
     @_errors(403, 404)
     @blp.doc(security=SECURITY)

@@ -64,7 +64,7 @@ def member_add(branch):
     if not form.validate_on_submit():
         abort(400)
     with unit_of_work(flash_errors=True, locked=True) as work:
-        member = services.add_member(branch, _person_to_add(branch, form))
+        member = services.add_member(branch, _person_to_add(branch, form), actor=actor())
     if work.ok:
         flash(_("%(name)s is now a member of the branch.", name=member.person_name), "success")
     return _back(branch)
@@ -78,12 +78,8 @@ def member_edit(member):
         flash(_("Please choose a role and a party group from the lists."), "error")
         return _back(member.branch)
     group = db.session.get(m.PartyGroup, form.group.data) if form.group.data else None
-    role = form.officer_role.data or None
-    if role != member.officer_role and not can_set_officer_roles(actor(), member.branch):
-        flash(_("Only the secretary or the office can change officer roles."), "error")
-        return _back(member.branch)
     with unit_of_work(flash_errors=True) as work:
-        services.update_member(member, officer_role=role, group=group)
+        services.update_member(member, officer_role=form.officer_role.data or None, group=group, actor=actor())
     if work.ok:
         flash(_("The changes for %(name)s are saved.", name=member.person_name), "success")
     return _back(member.branch)
@@ -111,7 +107,7 @@ def member_rejoin(member):
     with unit_of_work(flash_errors=True, locked=True) as work:
         if person is None:
             raise ServiceError("account_gone", _l("This person's account no longer exists."), status=409)
-        services.add_member(member.branch, person)
+        services.add_member(member.branch, person, actor=actor())
     if work.ok:
         flash(_("%(name)s is a member of the branch again.", name=member.person_name), "success")
     return _back(member.branch)

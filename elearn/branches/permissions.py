@@ -76,11 +76,6 @@ def can_approve_activity_minutes(user, activity: m.Activity) -> bool:
     return can_approve_minutes(user, activity.branch)
 
 
-def can_manage_member(user, member: m.BranchMember) -> bool:
-    """A member's role, party group, leaving: the branch's officers and admins."""
-    return can_run_branch(user, member.branch)
-
-
 def can_view_member_details(user, member: m.BranchMember) -> bool:
     """Party details: the branch's officers and admins; the member themself sees what is held about them."""
     return can_view_party_details(user, member.branch) or (is_signed_in(user) and member.user_id == user.id)

@@ -13,11 +13,12 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..accounts.models import User
-from ..core.errors import NotFound, ServiceError
+from ..core.errors import Forbidden, NotFound, ServiceError
 from ..core.text import clean_line, required_line
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import models as m
+from .permissions import can_set_officer_roles
 
 NAME_LIMIT = 100
 
@@ -104,9 +105,10 @@ def add_group(branch: m.Branch, name) -> m.PartyGroup:
 
 
 def add_member(branch: m.Branch, user: User, *, officer_role: str | None = None,
-               group: m.PartyGroup | None = None, now: datetime | None = None) -> m.BranchMember:
-    """Add a person; one who left earlier comes back on the same row (their history stays with it)."""
-    _check_role(officer_role)
+               group: m.PartyGroup | None = None, actor=None, now: datetime | None = None) -> m.BranchMember:
+    """Add a person; one who left earlier comes back on the same row (their history stays with it).
+    ``actor``: who does it (pages and API always say; the role rule is checked against them)."""
+    _check_role(officer_role, branch, actor)
     _check_group(branch, group)
     member = db.session.scalar(select(m.BranchMember).filter_by(branch_id=branch.id, user_id=user.id))
     if member is not None and member.left_at is None:
@@ -121,9 +123,13 @@ def add_member(branch: m.Branch, user: User, *, officer_role: str | None = None,
     return member
 
 
-def _check_role(role: str | None) -> None:
+def _check_role(role: str | None, branch: m.Branch, actor, current: str | None = None) -> None:
+    """A known role, given only by the secretary or the office: officer roles carry rights (the secretary
+    approves minutes), so an officer cannot make themself or anyone else secretary."""
     if role is not None and role not in m.OFFICER_ROLES:
         raise ServiceError("bad_role", _l("This officer role is not known."), status=422, field="officer_role")
+    if role != current and actor is not None and not can_set_officer_roles(actor, branch):
+        raise Forbidden("roles_by_secretary", _l("Only the secretary or the office can change officer roles."))
 
 
 def _check_group(branch: m.Branch, group: m.PartyGroup | None) -> None:
@@ -131,8 +137,9 @@ def _check_group(branch: m.Branch, group: m.PartyGroup | None) -> None:
         raise ServiceError("bad_group", _l("This party group belongs to another branch."), status=422, field="group")
 
 
-def update_member(member: m.BranchMember, *, officer_role: str | None, group: m.PartyGroup | None) -> None:
-    _check_role(officer_role)
+def update_member(member: m.BranchMember, *, officer_role: str | None, group: m.PartyGroup | None,
+                  actor=None) -> None:
+    _check_role(officer_role, member.branch, actor, current=member.officer_role)
     _check_group(member.branch, group)
     member.officer_role, member.group = officer_role, group
     db.session.flush()

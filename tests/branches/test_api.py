@@ -354,3 +354,19 @@ def test_officers_call_off_an_activity_still_to_come_through_the_api(app, db, wo
     assert roll.status_code == 409 and "已取消" in roll.get_json()["message"]
     held = call(app, "post", f"/api/v1/branch-activities/{world.held.id}/cancellation", world.auth["secretary"])
     assert held.status_code == 409 and held.get_json()["code"] == "already_begun"
+
+
+def test_only_the_secretary_or_the_office_give_officer_roles_through_the_api_too(app, db, world):
+    officer = db.session.scalar(select(m.BranchMember).filter_by(user_id=world.people["李委员"].id))
+    url = f"/api/v1/branch-members/{officer.id}"
+    refused = call(app, "patch", url, world.auth["officer"], json={"officer_role": m.SECRETARY})  # themself
+    assert refused.status_code == 403 and refused.get_json()["code"] == "roles_by_secretary"
+    db.session.expire_all()
+    assert officer.officer_role == m.ORGANISATION
+    newcomer = make_user(db, roles=["student"], name="孙新人", fast_hash=True)
+    added = call(app, "post", f"/api/v1/branches/{world.branch.id}/members", world.auth["officer"],
+                 json={"user_id": newcomer.id, "officer_role": m.DEPUTY})
+    assert added.status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(m.BranchMember).filter_by(user_id=newcomer.id)) == 0
+    assert call(app, "patch", url, world.auth["officer"], json={"group_id": world.party_group.id}).status_code == 200
+    assert call(app, "patch", url, world.auth["secretary"], json={"officer_role": m.DEPUTY}).status_code == 200
