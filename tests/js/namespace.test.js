@@ -45,8 +45,8 @@ test("the lesson page's scripts fill window.elearn in their order", function () 
   assert.equal(typeof elearn.progress.Reporter, "function");
 });
 
-test("the media panel's scripts fill window.elearn in their order", function () {
-  var names = scriptsOf("video/lesson_media_panel.html");
+test("the uploader's scripts (lesson media panel, activity files) fill window.elearn in their order", function () {
+  var names = scriptsOf("_macros/upload.html");
   assert.equal(names[names.length - 1], "upload.js");
   var elearn = load(names).elearn;
   ["text", "http", "retry", "uploadText", "uploadQueue", "assetWatch", "uploads"].forEach(function (name) {
@@ -56,7 +56,7 @@ test("the media panel's scripts fill window.elearn in their order", function () 
 
 test("no page script leaves anything but elearn in the global scope", function () {
   var names = [];
-  scriptsOf("learning/lesson.html").concat(scriptsOf("video/lesson_media_panel.html"), scriptsOf("attendance/_roll.html"),
+  scriptsOf("learning/lesson.html").concat(scriptsOf("_macros/upload.html"), scriptsOf("attendance/_roll.html"),
                                            scriptsOf("attendance/_screen.html")).forEach(function (name) {
     if (names.indexOf(name) < 0) { names.push(name); }
   });
