@@ -12,6 +12,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..attendance import models as am
 from ..attendance import services as attendance
 from ..core.errors import Forbidden, NotFound, ServiceError
 from ..core.text import clean_line, clean_text, required_line, within
@@ -20,7 +21,7 @@ from ..extensions import db
 from . import makeup
 from . import models as m
 from .labels import activity_name  # noqa: F401 (pages name activities through here)
-from .permissions import can_approve_minutes, can_run_branch, can_view_activity
+from .permissions import can_approve_minutes, can_run_branch, concerns, membership
 from .roster import EVENT_KIND
 
 OLDEST = m.OLDEST
@@ -114,7 +115,19 @@ def listed_for(branch: m.Branch, user) -> list[m.Activity]:
     for a member those that are for them (not the committee's or another party group's meetings)."""
     listed = list(db.session.scalars(select(m.Activity).where(m.Activity.branch_id == branch.id)
                                      .order_by(m.Activity.starts_at.desc(), m.Activity.id.desc())))
-    return listed if can_run_branch(user, branch) else [a for a in listed if can_view_activity(user, a)]
+    if can_run_branch(user, branch):
+        return listed
+    mine = membership(user, branch)  # looked up once, not once per activity
+    return [a for a in listed if concerns(mine, a)]
+
+
+def cancelled_among(listed: list[m.Activity]) -> set[int]:
+    """The ids of the activities called off among ``listed``, in one query (a list page marks them)."""
+    if not listed:
+        return set()
+    return set(db.session.scalars(select(am.AttendanceEvent.owner_id).where(
+        am.AttendanceEvent.kind == EVENT_KIND, am.AttendanceEvent.owner_id.in_([a.id for a in listed]),
+        am.AttendanceEvent.cancelled_at.is_not(None))))
 
 
 # ---------------------------------------------------------------- minutes

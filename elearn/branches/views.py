@@ -66,7 +66,7 @@ def branch_page(branch):
         report=compliance.quarter_report(branch, now=now) if officer else None,
         members=[mb for mb in branch.members if mb.left_at is None] if officer else [],
         details=can_view_party_details(user, branch), mine=membership(user, branch), admin=is_admin(user),
-        **_labels())
+        cancelled=activities.cancelled_among(listed), **_labels())
 
 
 @bp.route("/branches/<id:branch>/activities/new", methods=["GET", "POST"])

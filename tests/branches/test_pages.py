@@ -149,6 +149,8 @@ def test_an_officer_calls_off_an_activity_still_to_come(app, db, world):
     assert activities.is_cancelled(coming)
     page = as_(app, world.student).get(f"/branches/activities/{coming.id}").get_data(as_text=True)
     assert "这次活动已取消" in page and "请假" not in page
+    listed = as_(app, world.student).get(f"/branches/{world.branch.id}").get_data(as_text=True)
+    assert listed.count(">已取消<") == 1  # only the activity called off carries the tag
     with app.test_request_context():
         assert "换届选举" not in "".join(str(p) for p in panels_for(world.student))  # no reminder any more
     # An activity that has begun cannot be called off; it stays as it was.
