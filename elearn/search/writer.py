@@ -85,14 +85,18 @@ def apply_pending(wait: float = 0.0) -> int:
             return applied
 
 
-def _next_batch(after: int = 0) -> list[SearchChange]:
-    rows = list(db.session.scalars(select(SearchChange).where(SearchChange.id > after)
-                                   .order_by(SearchChange.id).limit(BATCH)))
+def _next_batch(after: int = 0) -> list:
+    """The next changes as plain rows (id, kind, ref_id), read in a snapshot taken now, under the lock:
+    a transaction still open from before it was taken (``pending()`` while waiting) would show, on
+    SQLite, changes another writer has applied and struck off since."""
+    db.session.rollback()
+    rows = list(db.session.execute(select(SearchChange.id, SearchChange.kind, SearchChange.ref_id)
+                                   .where(SearchChange.id > after).order_by(SearchChange.id).limit(BATCH)))
     db.session.rollback()  # a fresh snapshot for the documents read next
     return rows
 
 
-def _apply(indexes: dict, batch: list[SearchChange]) -> None:
+def _apply(indexes: dict, batch: list) -> None:
     items, cues = _Writer(indexes["items"]), _Writer(indexes["cues"])
     try:
         for kind, ref in dict.fromkeys((row.kind, row.ref_id) for row in batch):

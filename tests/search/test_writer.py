@@ -18,6 +18,7 @@ from elearn.extensions import db as _db
 from elearn.extensions import queue
 from elearn.search import services, writer
 from elearn.search.index import Store
+from elearn.search.models import SearchChange
 from elearn.search.tasks import search_queue
 from tests.conftest import make_config, reset_schema
 from tests.factories import make_course, make_handout
@@ -202,3 +203,21 @@ def test_a_deleted_chapter_and_a_new_handout_reach_the_index(app, db, index_dir)
     make_handout(db, first, filename="作息时间表.pdf")  # a handout's title is searched with its lesson
     writer.apply_pending()
     assert titles(app, "散步") == [] and titles(app, "作息") == ["早睡早起"]
+
+
+@pytest.mark.own_sqlite
+def test_changes_another_writer_struck_off_while_this_one_waited_are_not_read_again(tmp_path):
+    """What the two processes above once hit: the writer's look at the list (``pending()``) left a
+    read open while it waited for the lock, and on SQLite that snapshot still showed the changes the
+    other writer then applied and struck off."""
+    app = create_app(make_config(tmp_path))
+    reset_schema(app)
+    with app.app_context():
+        make_course(_db, title="并发", status="published", lessons=1)
+        _db.session.commit()
+        assert writer.pending() > 0  # this session's snapshot: the changes listed
+        with _db.engine.connect() as other:  # the other writer applies them and strikes them off
+            other.execute(SearchChange.__table__.delete())
+            other.commit()
+        assert writer.apply_pending() == 0  # read afresh under the lock: nothing left to apply
+        assert writer.pending() == 0
