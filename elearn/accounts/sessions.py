@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from ..core.errors import NotFound
 from ..core.timeutil import utcnow
@@ -64,11 +65,12 @@ def load_session_user(raw: str) -> User | None:
     if not raw or len(raw) > 200:
         return None
     now = utcnow()
-    # One query for the row and its person: this runs on every signed-in request.
+    # One query for the row, its person and the person's roles (not a second one for the roles, as
+    # the relationship's own selectin loading would): this runs on every signed-in request.
     found = db.session.execute(
         select(User, UserSession.id, UserSession.last_seen_at).join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.key_hash == _hash(raw), *_live(now))
-    ).first()
+        .where(UserSession.key_hash == _hash(raw), *_live(now)).options(joinedload(User.role_rows))
+    ).unique().first()
     if found is None or found.User.is_disabled:
         return None
     user, g.user_session_id = found.User, found.id

@@ -16,19 +16,26 @@ Services flush and never commit; only this module (and the job machinery) ends t
 """
 from __future__ import annotations
 
+import fcntl
+import os
+import sqlite3
+import threading
+import time
 from contextlib import ContextDecorator
 
-from flask import flash
+from flask import current_app, flash
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ..extensions import db
 from .errors import ServiceError
 
 #: Keys in ``Session.info``: the transaction has written (flushed or run DML), holds the write lock,
-#: and how many units of work are open on the session.
-_WROTE, _LOCKED, _DEPTH = "elearn_wrote", "elearn_write_locked", "elearn_units_open"
+#: how many units of work are open on the session, and the lock of this process it holds (below).
+_WROTE, _LOCKED, _DEPTH, _TURN = "elearn_wrote", "elearn_write_locked", "elearn_units_open", "elearn_writer_turn"
+
 
 
 @event.listens_for(Engine, "set_connection_execution_options")
@@ -58,6 +65,9 @@ def _forget_transaction(session, transaction):
     if transaction.parent is None:
         session.info.pop(_WROTE, None)
         session.info.pop(_LOCKED, None)
+        turn = session.info.pop(_TURN, None)
+        if turn is not None:
+            turn.release()  # after COMMIT or ROLLBACK has reached SQLite
 
 
 def has_uncommitted_writes(session: Session | None = None) -> bool:
@@ -86,13 +96,98 @@ def start_locked_transaction(wait_ms: int | None = None) -> None:
     if has_uncommitted_writes(session):
         raise RuntimeError("start_locked_transaction() with uncommitted changes in the session: take the "
                            "write lock before writing (unit_of_work(locked=True) around all of it)")
-    if session.get_bind().dialect.name == "sqlite":
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
         if session.in_transaction():
             session.rollback()  # it only read: nothing is lost
-        session.connection(execution_options={"begin_immediate": True, "lock_wait_ms": wait_ms})
+        turn = _take_turn(bind, wait_ms)
+        try:
+            session.connection(execution_options={"begin_immediate": True, "lock_wait_ms": wait_ms})
+        except BaseException:
+            turn.release()
+            raise
+        session.info[_TURN] = turn
     else:
         session.connection()  # the mark below lasts as long as this transaction, on every database
     session.info[_LOCKED] = True
+
+
+#: One turn per SQLite database file (below): its writers take BEGIN IMMEDIATE one at a time.
+_TURNS: dict[str, _Turn] = {}
+_TURNS_GUARD = threading.Lock()
+
+
+class _Turn:
+    """Whose turn it is to write one SQLite database: a lock for this process's threads, then an
+    flock on a file beside the database for the processes (web workers, the worker, a CLI command).
+
+    Taken before BEGIN IMMEDIATE and let go when the transaction ends. SQLite's busy handler sleeps
+    between its tries (1, 2, 5, 10 ms, then up to 100 ms), so writers asking together mostly sleep
+    while the lock is free; one waiting here takes it within a millisecond of its release (measured
+    with bench/heartbeat.py: see docs/benchmarks.md). It waits as long as SQLite would (the busy
+    timeout, or ``wait_ms``), then refuses as SQLite does. Writers that do not take a turn (a deferred
+    transaction that writes) still meet SQLite's own lock, as before."""
+
+    POLL = 0.0005
+
+    def __init__(self, database: str | None):
+        self.threads = threading.Lock()
+        self.path = f"{database}.writer-lock" if database and database != ":memory:" else None
+        self.pid, self.handle = None, None
+
+    def acquire(self, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        if not self.threads.acquire(timeout=max(seconds, 0.001)):
+            return False
+        try:
+            if self._file() is None:
+                return True
+            while True:
+                try:
+                    fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return True
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        self.threads.release()
+                        return False
+                    time.sleep(self.POLL)
+        except BaseException:
+            self.threads.release()
+            raise
+
+    def release(self) -> None:
+        try:
+            if self.handle is not None and self.pid == os.getpid():
+                fcntl.flock(self.handle, fcntl.LOCK_UN)
+        finally:
+            self.threads.release()
+
+    def _file(self):
+        """The lock file, opened by this process: a descriptor inherited across fork shares its flock."""
+        if self.path is None:
+            return None
+        if self.pid != os.getpid():
+            try:
+                self.handle = open(self.path, "a+")  # noqa: SIM115 - kept open for the process's life
+            except OSError:
+                self.path = None  # a read-only folder: SQLite's own lock alone, as before
+                return None
+            self.pid = os.getpid()
+        return self.handle
+
+
+def _take_turn(bind, wait_ms: int | None) -> _Turn:
+    database = bind.engine.url.database
+    with _TURNS_GUARD:
+        turn = _TURNS.setdefault(str(database), _Turn(database))
+    seconds = (wait_ms if wait_ms is not None else _busy_timeout_ms()) / 1000
+    if not turn.acquire(seconds):
+        raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+    return turn
+
+
+def _busy_timeout_ms() -> float:
+    return float(current_app.config.get("SQLITE_BUSY_MS", 5000))
 
 
 class unit_of_work(ContextDecorator):  # noqa: N801  (used like a function: ``with unit_of_work():``)
