@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..core.permissions import is_admin, is_signed_in
+from ..core.permissions import SYSTEM, is_admin, is_signed_in
 from ..extensions import db
 from . import models as m
 
@@ -107,8 +107,8 @@ def can_manage_group(user, group: m.PartyGroup) -> bool:
 
 def can_set_officer_roles(user, branch: m.Branch) -> bool:
     """Officer roles carry rights (the secretary approves minutes): the secretary and the office give them,
-    not any officer to themself."""
-    return can_approve_minutes(user, branch)
+    not any officer to themself; and the command line (``SYSTEM``)."""
+    return user is SYSTEM or can_approve_minutes(user, branch)
 
 
 def can_download_attachment(user, attachment: m.ActivityAttachment) -> bool:

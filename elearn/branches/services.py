@@ -105,9 +105,10 @@ def add_group(branch: m.Branch, name) -> m.PartyGroup:
 
 
 def add_member(branch: m.Branch, user: User, *, officer_role: str | None = None,
-               group: m.PartyGroup | None = None, actor=None, now: datetime | None = None) -> m.BranchMember:
+               group: m.PartyGroup | None = None, actor, now: datetime | None = None) -> m.BranchMember:
     """Add a person; one who left earlier comes back on the same row (their history stays with it).
-    ``actor``: who does it (pages and API always say; the role rule is checked against them)."""
+    ``actor``: who does it (``actor()`` from pages and the API, ``SYSTEM`` from the command line), for
+    the role rule."""
     _check_role(officer_role, branch, actor)
     _check_group(branch, group)
     member = db.session.scalar(select(m.BranchMember).filter_by(branch_id=branch.id, user_id=user.id))
@@ -128,7 +129,7 @@ def _check_role(role: str | None, branch: m.Branch, actor, current: str | None =
     approves minutes), so an officer cannot make themself or anyone else secretary."""
     if role is not None and role not in m.OFFICER_ROLES:
         raise ServiceError("bad_role", _l("This officer role is not known."), status=422, field="officer_role")
-    if role != current and actor is not None and not can_set_officer_roles(actor, branch):
+    if role != current and not can_set_officer_roles(actor, branch):
         raise Forbidden("roles_by_secretary", _l("Only the secretary or the office can change officer roles."))
 
 
@@ -138,7 +139,7 @@ def _check_group(branch: m.Branch, group: m.PartyGroup | None) -> None:
 
 
 def update_member(member: m.BranchMember, *, officer_role: str | None, group: m.PartyGroup | None,
-                  actor=None) -> None:
+                  actor) -> None:
     _check_role(officer_role, member.branch, actor, current=member.officer_role)
     _check_group(member.branch, group)
     member.officer_role, member.group = officer_role, group

@@ -62,7 +62,7 @@ def _seed_data():
     services.create_course(SYSTEM, title="书法草稿", category="calligraphy", teachers=[teacher])
     branch = branches.save_branch(None, name="书法一班党支部")
     branches.add_group(branch, "第一党小组")
-    branches.add_member(branch, teacher, officer_role="secretary", now=utcnow() - timedelta(days=30))
+    branches.add_member(branch, teacher, officer_role="secretary", now=utcnow() - timedelta(days=30), actor=SYSTEM)
     yesterday = utcnow() - timedelta(days=1)
     activities.create_activity(branch, kind="theme_day", topic="重温入党誓词", starts_at=yesterday,
                                ends_at=yesterday + timedelta(hours=2), actor=teacher)

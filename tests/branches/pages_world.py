@@ -4,6 +4,8 @@ minutes approved, then corrected, its recording the walk's first lesson when the
 tomorrow (the home page's reminder) and one next week."""
 from __future__ import annotations
 
+from elearn.core.permissions import SYSTEM
+
 from datetime import date, timedelta
 
 
@@ -17,8 +19,8 @@ def branches_for_pages(db, world):
         services.link_class(branch, world.group.id)
     group = services.add_group(branch, "第一党小组")
     joined = utcnow() - timedelta(days=60)
-    services.add_member(branch, world.teacher, officer_role=m.SECRETARY, group=group, now=joined)
-    member = services.add_member(branch, world.student, group=group, now=joined)
+    services.add_member(branch, world.teacher, officer_role=m.SECRETARY, group=group, now=joined, actor=SYSTEM)
+    member = services.add_member(branch, world.student, group=group, now=joined, actor=SYSTEM)
     services.set_party_details(member, status=m.FULL, joined_on=date(1978, 7, 1), full_on=date(1979, 7, 1),
                                consented=True, actor=world.teacher)
     recording = world.course.lessons[0].id if getattr(world, "course", None) else None

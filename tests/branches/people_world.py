@@ -4,6 +4,8 @@ is 王明; 赵外人 attends no class; the member's party details were entered w
 has a session under way, with the member marked present."""
 from __future__ import annotations
 
+from elearn.core.permissions import SYSTEM
+
 from datetime import date, timedelta
 
 from tests.factories import make_user
@@ -39,8 +41,8 @@ def people_world(db) -> People:
     services.link_class(w.branch, w.group.id)
     w.party_group = services.add_group(w.branch, "第一党小组")
     joined = utcnow() - timedelta(days=60)
-    w.secretary_row = services.add_member(w.branch, w.secretary, officer_role=m.SECRETARY, now=joined)
-    w.member_row = services.add_member(w.branch, w.member, group=w.party_group, now=joined)
+    w.secretary_row = services.add_member(w.branch, w.secretary, officer_role=m.SECRETARY, now=joined, actor=SYSTEM)
+    w.member_row = services.add_member(w.branch, w.member, group=w.party_group, now=joined, actor=SYSTEM)
     services.set_party_details(w.member_row, status=m.PROBATIONARY, joined_on=date(1978, 7, 1), full_on=None,
                                consented=True, actor=w.secretary)
     db.session.commit()

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from elearn.core.permissions import SYSTEM
 from elearn.branches import compliance, models as m, services
 from elearn.classes import services as classes
 from elearn.core.timeutil import to_local, utcnow
@@ -98,7 +99,7 @@ def test_the_requirements_are_edited_and_compliance_follows_them(app, db, w):
 
 def test_the_access_log_is_paged_and_filtered_by_branch(app, db, w):
     other = services.save_branch(None, name="合唱班党支部")
-    other_member = services.add_member(other, w.outsider)
+    other_member = services.add_member(other, w.outsider, actor=SYSTEM)
     for _ in range(55):
         services.party_details(w.member_row, w.secretary, "page")
     services.party_details(other_member, w.admin, "api")

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
+from elearn.core.permissions import SYSTEM
 from elearn.attendance import models as am
 from elearn.branches import activities, services
 from elearn.branches import models as m
@@ -34,9 +35,9 @@ def world(app, db):
     services.link_class(branch, group.id)
     party_group = services.add_group(branch, "第一党小组")
     joined = utcnow() - timedelta(days=60)
-    services.add_member(branch, people["王书记"], officer_role=m.SECRETARY, group=party_group, now=joined)
-    services.add_member(branch, people["李委员"], officer_role=m.ORGANISATION, now=joined)
-    member = services.add_member(branch, people["张党员"], group=party_group, now=joined)
+    services.add_member(branch, people["王书记"], officer_role=m.SECRETARY, group=party_group, now=joined, actor=SYSTEM)
+    services.add_member(branch, people["李委员"], officer_role=m.ORGANISATION, now=joined, actor=SYSTEM)
+    member = services.add_member(branch, people["张党员"], group=party_group, now=joined, actor=SYSTEM)
     services.set_party_details(member, status=m.FULL, joined_on=date(1978, 7, 1), full_on=date(1979, 7, 1),
                                consented=True, actor=people["王书记"])
     held = activities.create_activity(branch, kind=m.THEME_DAY, topic="重温入党誓词",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from elearn.core.permissions import SYSTEM
 from elearn.branches import models as m
 from elearn.uploads.models import Upload
 from tests.branches.pages_world import branches_for_pages
@@ -119,7 +120,7 @@ def test_an_officer_who_steps_down_cannot_finish_an_upload_begun_before(app, db,
     created = create(officer, "", len(PDF), kind="activity", filename="通知.pdf", activity_id=world.activity.id)
     assert created.status_code == 201
     secretary = db.session.scalar(select(m.BranchMember).filter_by(user_id=world.teacher.id))
-    services.update_member(secretary, officer_role=None, group=secretary.group)
+    services.update_member(secretary, officer_role=None, group=secretary.group, actor=SYSTEM)
     db.session.commit()
     answer = patch(officer, upload_path(created.headers["Location"]), 0, PDF)
     assert answer.status_code == 403

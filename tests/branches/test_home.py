@@ -6,6 +6,7 @@ from datetime import date, time, timedelta
 
 import pytest
 
+from elearn.core.permissions import SYSTEM
 from elearn.attendance import services as attendance
 from elearn.branches import activities, home, services
 from elearn.branches import models as m
@@ -25,8 +26,8 @@ def world(db):
                                          for name in ("王书记", "张党员", "钱同学"))
     w.branch = services.save_branch(None, name="书法一班党支部")
     joined = utcnow() - timedelta(days=30)
-    services.add_member(w.branch, w.secretary, officer_role=m.SECRETARY, now=joined)
-    services.add_member(w.branch, w.member, now=joined)
+    services.add_member(w.branch, w.secretary, officer_role=m.SECRETARY, now=joined, actor=SYSTEM)
+    services.add_member(w.branch, w.member, now=joined, actor=SYSTEM)
     db.session.commit()
     return w
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from elearn.core.permissions import SYSTEM
 from elearn.attendance import models as am
 from elearn.attendance import services as attendance
 from elearn.attendance.online_jobs import OnlineMark
@@ -40,9 +41,9 @@ def world(db):
     w.lesson = w.course.lessons[0]
     w.branch = services.save_branch(None, name="太极一班党支部")
     joined = utcnow() - timedelta(days=60)
-    services.add_member(w.branch, w.secretary, officer_role=m.SECRETARY, now=joined)
+    services.add_member(w.branch, w.secretary, officer_role=m.SECRETARY, now=joined, actor=SYSTEM)
     for person in (w.member, w.present):
-        services.add_member(w.branch, person, now=joined)
+        services.add_member(w.branch, person, now=joined, actor=SYSTEM)
     w.held_at = utcnow() - timedelta(days=3)
     w.activity = activities.create_activity(
         w.branch, kind=m.THEME_DAY, topic="重温入党誓词", starts_at=w.held_at, ends_at=w.held_at + timedelta(hours=1),

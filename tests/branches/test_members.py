@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
+from elearn.core.permissions import SYSTEM
 from elearn.attendance import models as am
 from elearn.branches import models as m
 from tests.branches.people_world import people_world
@@ -185,7 +186,7 @@ def test_when_the_access_log_cannot_be_written_the_details_are_not_shown(app, db
 def test_only_the_secretary_or_the_office_gives_officer_roles(app, db, w):
     from elearn.branches import services
 
-    services.add_member(w.branch, w.classmate, officer_role=m.PROPAGANDA)
+    services.add_member(w.branch, w.classmate, officer_role=m.PROPAGANDA, actor=SYSTEM)
     db.session.commit()
     own = db.session.scalar(select(m.BranchMember).filter_by(user_id=w.classmate.id))
     officer = as_(app, w.classmate)

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from elearn.core.permissions import SYSTEM
 from elearn.attendance import models as am
 from elearn.attendance import services as attendance
 from elearn.branches import activities, models as m, services
@@ -42,9 +43,9 @@ def world(db):
     w.admin = make_user(db, roles=["admin"], name="管理员")
     w.branch = services.save_branch(None, name="书法一班党支部")
     joined = datetime(2025, 6, 1)
-    services.add_member(w.branch, w.secretary, officer_role=m.SECRETARY, now=joined)
+    services.add_member(w.branch, w.secretary, officer_role=m.SECRETARY, now=joined, actor=SYSTEM)
     for person in (w.injector, w.excused, w.absent):
-        services.add_member(w.branch, person, now=joined)
+        services.add_member(w.branch, person, now=joined, actor=SYSTEM)
     # 20:00 on 31 December in Shanghai (12:00 UTC), and 07:00 on 1 January (23:00 UTC on 31 December).
     w.old_year = _activity(w.branch, w.secretary, m.THEME_DAY, "岁末主题党日",
                            from_site_time(date(2025, 12, 31), time(20, 0)), agenda="一、回顾一年")

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from elearn.core.permissions import SYSTEM
 from elearn.attendance import checkin, models as am, services as attendance
 from elearn.branches import activities, models as m, services
 from elearn.core.errors import ServiceError
@@ -32,9 +33,9 @@ def live(db):
     w.classmate = make_user(db, name="钱同学", fast_hash=True)
     w.branch = services.save_branch(None, name="书法一班党支部")
     joined = utcnow() - timedelta(days=60)
-    services.add_member(w.branch, w.secretary, officer_role=m.SECRETARY, now=joined)
-    services.add_member(w.branch, w.member, now=joined)
-    services.add_member(w.branch, w.other, now=joined)
+    services.add_member(w.branch, w.secretary, officer_role=m.SECRETARY, now=joined, actor=SYSTEM)
+    services.add_member(w.branch, w.member, now=joined, actor=SYSTEM)
+    services.add_member(w.branch, w.other, now=joined, actor=SYSTEM)
     now = utcnow()
     w.activity = activities.create_activity(w.branch, kind=m.THEME_DAY, topic="重温入党誓词", place="301教室",
                                             starts_at=now - timedelta(minutes=10), ends_at=now + timedelta(hours=1),

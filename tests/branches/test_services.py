@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from elearn.core.permissions import SYSTEM
 from elearn.attendance import models as am, services as attendance
 from elearn.branches import activities, compliance, models as m, services
 from elearn.branches.permissions import can_run_branch, can_view_party_details
@@ -23,10 +24,10 @@ def branch_world(db):
     group_a, group_b = services.add_group(branch, "第一党小组"), services.add_group(branch, "第二党小组")
     people = {name: make_user(db, name=name) for name in ("王书记", "李委员", "张党员", "赵党员", "钱同学")}
     joined = NOW - timedelta(days=200)
-    services.add_member(branch, people["王书记"], officer_role=m.SECRETARY, group=group_a, now=joined)
-    services.add_member(branch, people["李委员"], officer_role=m.ORGANISATION, group=group_b, now=joined)
-    services.add_member(branch, people["张党员"], group=group_a, now=joined)
-    services.add_member(branch, people["赵党员"], group=group_b, now=joined)
+    services.add_member(branch, people["王书记"], officer_role=m.SECRETARY, group=group_a, now=joined, actor=SYSTEM)
+    services.add_member(branch, people["李委员"], officer_role=m.ORGANISATION, group=group_b, now=joined, actor=SYSTEM)
+    services.add_member(branch, people["张党员"], group=group_a, now=joined, actor=SYSTEM)
+    services.add_member(branch, people["赵党员"], group=group_b, now=joined, actor=SYSTEM)
     db.session.commit()
     return branch, people, (group_a, group_b)
 
@@ -53,7 +54,7 @@ def test_the_expected_roster_follows_the_type_of_activity(db, branch_world):
 def test_a_member_who_joined_after_or_left_before_is_not_expected(db, branch_world):
     branch, people, _groups = branch_world
     late = make_user(db, name="孙新人")
-    services.add_member(branch, late, now=NOW)
+    services.add_member(branch, late, now=NOW, actor=SYSTEM)
     member = db.session.scalar(select(m.BranchMember).filter_by(user_id=people["赵党员"].id))
     services.remove_member(member, now=NOW - timedelta(days=5))
     earlier = held(branch, people, m.LECTURE, NOW - timedelta(days=3))
@@ -101,11 +102,11 @@ def test_party_details_need_consent_and_every_showing_is_logged(db, branch_world
 def test_the_same_person_twice_is_refused_and_a_returning_member_keeps_their_row(db, branch_world):
     branch, people, _groups = branch_world
     with pytest.raises(ServiceError) as twice:
-        services.add_member(branch, people["张党员"])
+        services.add_member(branch, people["张党员"], actor=SYSTEM)
     assert twice.value.status == 409
     member = db.session.scalar(select(m.BranchMember).filter_by(user_id=people["张党员"].id))
     services.remove_member(member, now=NOW)
-    again = services.add_member(branch, people["张党员"], now=NOW + timedelta(days=1))
+    again = services.add_member(branch, people["张党员"], now=NOW + timedelta(days=1), actor=SYSTEM)
     assert again.id == member.id and again.left_at is None
 
 

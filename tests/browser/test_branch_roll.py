@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from elearn.core.permissions import SYSTEM
 from elearn.attendance import checkin, services as attendance
 from elearn.branches import activities, models as m, services
 from elearn.core.timeutil import to_local, utcnow
@@ -26,9 +27,9 @@ def live_branch(live_db):
     members = [make_user(live_db, name=name, fast_hash=True) for name in ("张党员", "赵党员", "钱党员")]
     branch = services.save_branch(None, name="书法一班党支部")
     joined = utcnow() - timedelta(days=30)
-    services.add_member(branch, secretary, officer_role=m.SECRETARY, now=joined)
+    services.add_member(branch, secretary, officer_role=m.SECRETARY, now=joined, actor=SYSTEM)
     for person in members:
-        services.add_member(branch, person, now=joined)
+        services.add_member(branch, person, now=joined, actor=SYSTEM)
     live_db.session.commit()
     return type("LiveBranch", (), dict(secretary=secretary, members=members, branch=branch))
 
